@@ -1,0 +1,53 @@
+//! The process environment, or a fixed map standing in for it (tests must not read the real one).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Where configuration variables are read from: the real process environment, or a fixed map.
+///
+/// ```
+/// use kms_lite::env::Env;
+/// let env = Env::from_pairs([("AWS_REGION", "eu-west-1")]);
+/// assert_eq!(env.get("AWS_REGION").as_deref(), Some("eu-west-1"));
+/// assert_eq!(env.get("HOME"), None);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    fixed: Option<Arc<BTreeMap<String, String>>>,
+}
+
+impl Env {
+    /// The real process environment.
+    pub fn process() -> Self {
+        Env { fixed: None }
+    }
+
+    /// A fixed environment holding only these variables.
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Env {
+            fixed: Some(Arc::new(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect(),
+            )),
+        }
+    }
+
+    /// The variable's value, if set and valid UTF-8.
+    pub fn get(&self, name: &str) -> Option<String> {
+        match &self.fixed {
+            Some(map) => map.get(name).cloned(),
+            None => std::env::var(name).ok(),
+        }
+    }
+
+    /// The variable's value, if set, valid UTF-8 and not empty after trimming.
+    pub fn get_non_empty(&self, name: &str) -> Option<String> {
+        self.get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+}
