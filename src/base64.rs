@@ -41,3 +41,8 @@ pub fn decode(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let _ = input;
     unimplemented!()
 }
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid base64 at offset {}", self.position)
+    }
+}

@@ -3,6 +3,21 @@
 #![warn(missing_docs)]
 
 pub mod base64;
+mod client;
+pub mod clock;
+pub mod codec;
 pub mod credentials;
-pub mod sigv4;
+pub mod endpoint;
 pub mod env;
+pub mod error;
+pub mod http;
+pub mod ops;
+mod proxy;
+pub mod request;
+pub mod retry;
+pub mod sigv4;
+pub mod transport;
+
+pub use client::{Client, ClientBuilder};
+pub use ops::re_encrypt::{ReEncryptError, ReEncryptRequest, ReEncryptResponse};
+pub use ops::{DryRunModifierType, EncryptionAlgorithmSpec};

@@ -1,0 +1,184 @@
+//! AWS JSON 1.1: request bodies, blobs as base64, success bodies, and the error-code rules of
+//! kms-api.md §1.
+
+use serde::de::{self, Deserializer};
+use serde::{Serialize, Serializer};
+
+use crate::error::{ServiceError, TransportError, TransportErrorKind};
+use crate::http::{HttpResponse, reason_phrase};
+
+/// The `Content-Type` of every request.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// The `X-Amz-Target` prefix of every KMS operation.
+pub const TARGET_PREFIX: &str = "TrentService";
+
+/// Serializes a blob as standard base64 text (`serialize_with`).
+pub(crate) fn ser_blob<S: Serializer>(blob: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::base64::encode(blob))
+}
+
+/// Serializes an optional blob (`serialize_with`, with `skip_serializing_if = "Option::is_none"`).
+pub(crate) fn ser_opt_blob<S: Serializer>(blob: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    match blob {
+        Some(b) => ser_blob(b, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Deserializes an optional base64 blob; `null` is absent, invalid base64 is an error.
+pub(crate) fn de_opt_blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+    let text: Option<std::borrow::Cow<'de, str>> = serde::Deserialize::deserialize(d)?;
+    match text {
+        None => Ok(None),
+        Some(t) => crate::base64::decode(t.as_bytes())
+            .map(Some)
+            .map_err(|e| de::Error::custom(format_args!("blob is not valid base64: {e}"))),
+    }
+}
+
+/// Writes a request body: one JSON object of the members that are set.
+pub(crate) fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    // A Serialize impl of plain structs, strings and maps cannot fail.
+    serde_json::to_writer(&mut out, input).expect("request members always serialize");
+    out
+}
+
+/// Reads a success body: an empty body is `{}`, unknown members are ignored, `null` is absent.
+pub(crate) fn from_body<T: serde::de::DeserializeOwned>(
+    operation: &str,
+    body: &[u8],
+) -> Result<T, TransportError> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        &b"{}"[..]
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        TransportError::new(
+            TransportErrorKind::InvalidResponse,
+            format!(
+                "the {operation} response body is not valid: {} at line {} column {}",
+                classify(&e),
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+// serde_json's Display can quote response text; only the category and position are shown.
+fn classify(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Syntax => "malformed JSON",
+        serde_json::error::Category::Data => "a member has the wrong type or value",
+        serde_json::error::Category::Eof => "JSON ends early",
+    }
+}
+
+/// Reduces a raw error code to its short name: the part before the first `:`, then the part
+/// after the first `#`.
+///
+/// ```
+/// use kms_lite::codec::sanitize_error_code;
+/// assert_eq!(
+///     sanitize_error_code("com.amazonaws.kms#NotFoundException:http://internal.amazon.com/"),
+///     "NotFoundException"
+/// );
+/// assert_eq!(sanitize_error_code("ThrottlingException"), "ThrottlingException");
+/// ```
+pub fn sanitize_error_code(raw: &str) -> &str {
+    let before_colon = raw.split(':').next().unwrap_or(raw);
+    let after_hash = match before_colon.find('#') {
+        Some(i) => &before_colon[i + 1..],
+        None => before_colon,
+    };
+    after_hash.trim()
+}
+
+/// Only the top-level members that name an error; everything else in the body is skipped.
+#[derive(serde::Deserialize, Default)]
+struct ErrorBody {
+    code: Option<serde_json::Value>,
+    #[serde(rename = "__type")]
+    type_: Option<serde_json::Value>,
+    message: Option<serde_json::Value>,
+    #[serde(rename = "Message")]
+    message_upper: Option<serde_json::Value>,
+    #[serde(rename = "errorMessage")]
+    error_message: Option<serde_json::Value>,
+}
+
+fn as_text(v: Option<serde_json::Value>) -> Option<String> {
+    match v {
+        Some(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// Turns a non-2xx response into a [`ServiceError`] by the rules of AWS JSON 1.1: code from
+/// `X-Amzn-ErrorType`, then the body's `code`, then its `__type`; message from `message`,
+/// `Message` or `errorMessage`. A body that is not JSON (an HTML page from a proxy, an empty
+/// body) gives the HTTP status as the code and says what the body was.
+///
+/// ```
+/// use kms_lite::{codec::decode_error, http::HttpResponse};
+/// let resp = HttpResponse {
+///     status: 400,
+///     headers: vec![("x-amzn-RequestId".into(), "req-1".into())],
+///     body: br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"no such key"}"#.to_vec(),
+/// };
+/// let e = decode_error("ReEncrypt", &resp);
+/// assert_eq!(e.code(), "NotFoundException");
+/// assert_eq!(e.message(), Some("no such key"));
+/// assert_eq!(e.request_id(), Some("req-1"));
+/// ```
+pub fn decode_error(operation: &'static str, resp: &HttpResponse) -> ServiceError {
+    let request_id = resp.request_id().map(str::to_owned);
+    let parsed: Option<ErrorBody> = if resp.body.iter().all(u8::is_ascii_whitespace) {
+        Some(ErrorBody::default())
+    } else {
+        serde_json::from_slice(&resp.body).ok()
+    };
+    let header_code = resp
+        .header("x-amzn-errortype")
+        .map(sanitize_error_code)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    match parsed {
+        Some(body) => {
+            let body_code = as_text(body.code)
+                .or_else(|| as_text(body.type_))
+                .map(|c| sanitize_error_code(&c).to_owned())
+                .filter(|c| !c.is_empty());
+            let message = as_text(body.message)
+                .or_else(|| as_text(body.message_upper))
+                .or_else(|| as_text(body.error_message));
+            let (code, message) = match header_code.or(body_code) {
+                Some(code) => (code, message),
+                None => (
+                    resp.status.to_string(),
+                    message.or_else(|| Some(reason_phrase(resp.status).to_owned())),
+                ),
+            };
+            ServiceError::new(operation, code, message, resp.status, request_id)
+        }
+        None => {
+            let what = match resp.header("content-type") {
+                Some(ct) if ct.len() <= 100 && ct.bytes().all(|b| (0x20..0x7f).contains(&b)) => {
+                    format!("{ct}, ")
+                }
+                _ => String::new(),
+            };
+            let message = format!(
+                "{} (the response body was not a JSON error object: {what}{} bytes)",
+                reason_phrase(resp.status),
+                resp.body.len()
+            );
+            let code = header_code.unwrap_or_else(|| resp.status.to_string());
+            ServiceError::new(operation, code, Some(message), resp.status, request_id)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Where requests go: the KMS endpoint for a region and partition, or a custom one.
+
+use crate::error::ConfigError;
+
+/// The endpoint variants the AWS SDKs compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EndpointOptions {
+    /// Use the FIPS endpoint (`kms-fips.<region>...`).
+    pub use_fips: bool,
+    /// Use the dual-stack (IPv4 and IPv6) endpoint.
+    pub use_dual_stack: bool,
+}
+
+struct Partition {
+    suffix: &'static str,
+    dual_stack_suffix: &'static str,
+}
+
+fn partition(region: &str) -> Partition {
+    let p = |suffix, dual_stack_suffix| Partition {
+        suffix,
+        dual_stack_suffix,
+    };
+    if region.starts_with("cn-") {
+        p("amazonaws.com.cn", "api.amazonwebservices.com.cn")
+    } else if region.starts_with("us-gov-") {
+        p("amazonaws.com", "api.aws")
+    } else if region.starts_with("us-isob-") {
+        p("sc2s.sgov.gov", "sc2s.sgov.gov")
+    } else if region.starts_with("us-isof-") {
+        p("csp.hci.ic.gov", "csp.hci.ic.gov")
+    } else if region.starts_with("us-iso-") {
+        p("c2s.ic.gov", "c2s.ic.gov")
+    } else if region.starts_with("eu-isoe-") {
+        p("cloud.adc-e.uk", "cloud.adc-e.uk")
+    } else if region.starts_with("eusc-") {
+        p("amazonaws.eu", "amazonaws.eu")
+    } else {
+        p("amazonaws.com", "api.aws")
+    }
+}
+
+/// Whether a region name is a plausible host label: letters, digits and `-`, 1..=63 long.
+pub fn is_valid_region(region: &str) -> bool {
+    !region.is_empty()
+        && region.len() <= 63
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+}
+
+/// The KMS endpoint URL for a region, by the partition rules of the AWS SDKs.
+///
+/// ```
+/// use kms_lite::endpoint::{resolve, EndpointOptions};
+/// assert_eq!(resolve("eu-west-1", EndpointOptions::default()).unwrap(), "https://kms.eu-west-1.amazonaws.com");
+/// let fips = EndpointOptions { use_fips: true, use_dual_stack: false };
+/// assert_eq!(resolve("us-gov-west-1", fips).unwrap(), "https://kms-fips.us-gov-west-1.amazonaws.com");
+/// let ds = EndpointOptions { use_fips: false, use_dual_stack: true };
+/// assert_eq!(resolve("cn-north-1", ds).unwrap(), "https://kms.cn-north-1.api.amazonwebservices.com.cn");
+/// ```
+pub fn resolve(region: &str, options: EndpointOptions) -> Result<String, ConfigError> {
+    if !is_valid_region(region) {
+        return Err(ConfigError::new(format!(
+            "invalid region {region:?}: a region is lower-case letters, digits and '-', such as us-east-1"
+        )));
+    }
+    let p = partition(region);
+    let (service, suffix) = match (options.use_fips, options.use_dual_stack) {
+        (false, false) => ("kms", p.suffix),
+        (true, false) => ("kms-fips", p.suffix),
+        (false, true) => ("kms", p.dual_stack_suffix),
+        (true, true) => ("kms-fips", p.dual_stack_suffix),
+    };
+    Ok(format!("https://{service}.{region}.{suffix}"))
+}
+
+/// A parsed endpoint URL: what the transport connects to and what the signer signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `http` or `https`.
+    pub scheme: &'static str,
+    /// The `Host` header: host name, with the port when it is not the scheme's default.
+    pub host: String,
+    /// The path prefix, `/` when there is none.
+    pub path: String,
+}
+
+impl Endpoint {
+    /// Parses `scheme://host[:port][/path]`. Query strings, fragments and user info are refused.
+    ///
+    /// ```
+    /// use kms_lite::endpoint::Endpoint;
+    /// let e = Endpoint::parse("http://localhost:4566").unwrap();
+    /// assert_eq!((e.host.as_str(), e.path.as_str()), ("localhost:4566", "/"));
+    /// assert_eq!(Endpoint::parse("https://kms.us-east-1.amazonaws.com:443/").unwrap().host, "kms.us-east-1.amazonaws.com");
+    /// assert!(Endpoint::parse("ftp://example").is_err());
+    /// ```
+    pub fn parse(url: &str) -> Result<Endpoint, ConfigError> {
+        let bad = |why: &str| ConfigError::new(format!("invalid endpoint URL {url:?}: {why}"));
+        let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
+            ("https", r)
+        } else if let Some(r) = url.strip_prefix("http://") {
+            ("http", r)
+        } else {
+            return Err(bad("it must start with https:// or http://"));
+        };
+        if rest.contains(['?', '#']) {
+            return Err(bad("a query or fragment is not allowed"));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        if authority.is_empty() {
+            return Err(bad("the host is missing"));
+        }
+        if authority.contains('@') {
+            return Err(bad("user information is not allowed"));
+        }
+        if !authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
+        {
+            return Err(bad("the host has characters a host name cannot have"));
+        }
+        let default_port = if scheme == "https" { ":443" } else { ":80" };
+        let host = authority.strip_suffix(default_port).unwrap_or(authority);
+        if let Some(port) = port_of(host) {
+            if port.parse::<u16>().is_err() {
+                return Err(bad("the port is not a number from 0 to 65535"));
+            }
+        }
+        if path.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(bad("the path has spaces or control characters"));
+        }
+        Ok(Endpoint {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            path: path.to_owned(),
+        })
+    }
+
+    /// The URL requests are sent to.
+    pub fn url(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.host, self.path)
+    }
+}
+
+fn port_of(host: &str) -> Option<&str> {
+    let after_bracket = match host.rfind(']') {
+        Some(i) => &host[i + 1..],
+        None => host,
+    };
+    after_bracket.rfind(':').map(|i| &after_bracket[i + 1..])
+}

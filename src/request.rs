@@ -1,0 +1,92 @@
+//! Building the signed HTTP request of one attempt: a pure function of the body, endpoint,
+//! credentials and time. No I/O.
+
+use std::time::SystemTime;
+
+use crate::codec::CONTENT_TYPE;
+use crate::credentials::Credentials;
+use crate::endpoint::Endpoint;
+use crate::http::HttpRequest;
+use crate::sigv4;
+
+/// The signing service name of KMS.
+pub const SERVICE: &str = "kms";
+
+/// What signing one attempt needs besides the body.
+#[derive(Debug, Clone, Copy)]
+pub struct SigningContext<'a> {
+    /// Where the request goes.
+    pub endpoint: &'a Endpoint,
+    /// The signing region (always the plain region, also for FIPS and dual-stack endpoints).
+    pub region: &'a str,
+    /// The credentials to sign with.
+    pub credentials: &'a Credentials,
+    /// The signing time (already corrected for clock skew).
+    pub time: SystemTime,
+    /// A cache of derived signing keys, so a day's requests derive the key once.
+    pub key_cache: Option<&'a sigv4::SigningKeyCache>,
+}
+
+/// Builds and signs a KMS JSON request for `target` (`TrentService.ReEncrypt`) with `body`.
+/// `extra` headers (`amz-sdk-invocation-id`, `amz-sdk-request`) are sent but not signed.
+///
+/// The headers sent, in order: `content-type`, `x-amz-target`, `x-amz-date`,
+/// `x-amz-security-token` (with temporary credentials), `authorization`, then `extra`. The
+/// transport adds `host`, `content-length` and `user-agent`. Signed: `content-type`, `host`,
+/// `x-amz-date`, `x-amz-security-token`, `x-amz-target`.
+pub fn signed_request(
+    target: &'static str,
+    body: Vec<u8>,
+    ctx: &SigningContext<'_>,
+    extra: Vec<(&'static str, String)>,
+) -> HttpRequest {
+    let date = sigv4::amz_date(ctx.time);
+    let token = ctx.credentials.session_token();
+    let mut signed: [(&str, &str); 5] = [
+        ("content-type", CONTENT_TYPE),
+        ("host", &ctx.endpoint.host),
+        ("x-amz-date", date.as_str()),
+        ("x-amz-target", target),
+        ("", ""),
+    ];
+    let n = match token {
+        Some(t) => {
+            signed[4] = ("x-amz-security-token", t);
+            5
+        }
+        None => 4,
+    };
+    let signature = sigv4::sign(
+        &sigv4::SignableRequest {
+            method: "POST",
+            path: &ctx.endpoint.path,
+            query: "",
+            headers: &signed[..n],
+            payload: sigv4::Payload::Bytes(&body),
+        },
+        &sigv4::SigningParams {
+            access_key_id: ctx.credentials.access_key_id(),
+            secret_access_key: ctx.credentials.secret_access_key(),
+            region: ctx.region,
+            service: SERVICE,
+            time: ctx.time,
+            settings: sigv4::SigningSettings::default(),
+        },
+        ctx.key_cache,
+    );
+    let mut headers = Vec::with_capacity(6 + extra.len());
+    headers.push(("content-type", CONTENT_TYPE.to_owned()));
+    headers.push(("x-amz-target", target.to_owned()));
+    headers.push(("x-amz-date", date.as_str().to_owned()));
+    if let Some(t) = token {
+        headers.push(("x-amz-security-token", t.to_owned()));
+    }
+    headers.push(("authorization", signature.authorization().to_owned()));
+    headers.extend(extra);
+    HttpRequest {
+        method: "POST",
+        url: ctx.endpoint.url(),
+        headers,
+        body,
+    }
+}

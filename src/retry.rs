@@ -1,0 +1,215 @@
+//! The AWS SDKs' "standard" retry mode (kms-api.md §5): which failures to retry, how long to
+//! wait, and the per-client retry quota.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::error::Failure;
+
+/// Throttling codes: retried with the longer (1 s) backoff base.
+pub const THROTTLING_CODES: [&str; 8] = [
+    "ThrottlingException",
+    "Throttling",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "LimitExceededException",
+    "SlowDown",
+];
+
+/// Transient codes: retried with the short (50 ms) backoff base.
+pub const TRANSIENT_CODES: [&str; 3] = [
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+];
+
+/// KMS's server faults, sent with a 5xx status.
+pub const KMS_SERVER_FAULTS: [&str; 3] = [
+    "KMSInternalException",
+    "KeyUnavailableException",
+    "DependencyTimeoutException",
+];
+
+/// Whether an error code means the caller is being throttled.
+pub fn is_throttling_code(code: &str) -> bool {
+    THROTTLING_CODES.contains(&code)
+}
+
+/// The retry mode. `adaptive` is accepted and behaves as `standard` (no client-side rate
+/// limiter); `legacy` is accepted and behaves as `standard` too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetryMode {
+    /// The AWS SDKs' standard mode.
+    #[default]
+    Standard,
+    /// Accepted for compatibility; retries as `Standard`.
+    Adaptive,
+    /// Accepted for compatibility; retries as `Standard`.
+    Legacy,
+}
+
+impl RetryMode {
+    /// Parses `standard`, `adaptive` or `legacy` (case-insensitive).
+    pub fn parse(s: &str) -> Option<RetryMode> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "standard" => Some(RetryMode::Standard),
+            "adaptive" => Some(RetryMode::Adaptive),
+            "legacy" => Some(RetryMode::Legacy),
+            _ => None,
+        }
+    }
+}
+
+/// How a failed attempt may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryKind {
+    /// Throttled: retry with the 1 s base, costing 5 quota units.
+    Throttling,
+    /// No response, a 5xx or a transient code: retry with the 50 ms base, costing 14 units.
+    Transient,
+    /// Not retryable.
+    No,
+}
+
+/// Classifies a failed attempt.
+pub(crate) fn classify(failure: &Failure) -> RetryKind {
+    match failure {
+        Failure::Transport(t) if t.kind().is_retryable() => RetryKind::Transient,
+        Failure::Service(e) => {
+            if is_throttling_code(e.code()) || e.status() == 429 {
+                RetryKind::Throttling
+            } else if TRANSIENT_CODES.contains(&e.code())
+                || KMS_SERVER_FAULTS.contains(&e.code())
+                || matches!(e.status(), 500 | 502 | 503 | 504)
+            {
+                RetryKind::Transient
+            } else {
+                RetryKind::No
+            }
+        }
+        _ => RetryKind::No,
+    }
+}
+
+/// The longest backoff.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
+
+/// The delay before retry `n` (1-based): `jitter * min(base * 2^(n-1), 20 s)`, raised to the
+/// server's `x-amz-retry-after` when that is larger (still at most 20 s). `jitter` is in [0, 1).
+///
+/// ```
+/// use kms_lite::retry::{backoff, RetryKind};
+/// use std::time::Duration;
+/// assert_eq!(backoff(RetryKind::Transient, 1, 1.0, None), Duration::from_millis(50));
+/// assert_eq!(backoff(RetryKind::Throttling, 3, 0.5, None), Duration::from_secs(2));
+/// assert_eq!(backoff(RetryKind::Throttling, 10, 1.0, None), Duration::from_secs(20));
+/// assert_eq!(backoff(RetryKind::Transient, 1, 0.0, Some(Duration::from_millis(700))), Duration::from_millis(700));
+/// ```
+pub fn backoff(
+    kind: RetryKind,
+    retry: u32,
+    jitter: f64,
+    retry_after: Option<Duration>,
+) -> Duration {
+    let base = match kind {
+        RetryKind::Throttling => Duration::from_secs(1),
+        _ => Duration::from_millis(50),
+    };
+    let exp = retry.saturating_sub(1).min(31);
+    let ceiling = base.saturating_mul(1u32 << exp).min(MAX_BACKOFF);
+    let jitter = if jitter.is_finite() {
+        jitter.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let delay = ceiling.mul_f64(jitter);
+    match retry_after {
+        Some(ra) => delay.max(ra.min(MAX_BACKOFF)),
+        None => delay,
+    }
+}
+
+/// The per-client retry quota: 500 units; a retry costs 5 after throttling and 14 otherwise;
+/// a success gives back what its retry took, or 1 when it needed none.
+#[derive(Debug)]
+pub struct RetryQuota {
+    available: Mutex<u32>,
+}
+
+/// The quota's capacity.
+pub const QUOTA_CAPACITY: u32 = 500;
+
+impl Default for RetryQuota {
+    fn default() -> Self {
+        RetryQuota {
+            available: Mutex::new(QUOTA_CAPACITY),
+        }
+    }
+}
+
+impl RetryQuota {
+    /// The cost of a retry of this kind.
+    pub fn cost(kind: RetryKind) -> u32 {
+        match kind {
+            RetryKind::Throttling => 5,
+            _ => 14,
+        }
+    }
+
+    /// Takes the cost of one retry; `None` when the quota cannot pay for it.
+    pub fn acquire(&self, kind: RetryKind) -> Option<u32> {
+        let cost = Self::cost(kind);
+        let mut available = self.available.lock().unwrap_or_else(|p| p.into_inner());
+        if *available < cost {
+            return None;
+        }
+        *available -= cost;
+        Some(cost)
+    }
+
+    /// Gives back after a success: what the last retry cost, or 1.
+    pub fn release(&self, last_cost: Option<u32>) {
+        let mut available = self.available.lock().unwrap_or_else(|p| p.into_inner());
+        *available = (*available + last_cost.unwrap_or(1)).min(QUOTA_CAPACITY);
+    }
+
+    /// Units left.
+    pub fn available(&self) -> u32 {
+        *self.available.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A random number in [0, 1), from std's per-process random hashing keys (no extra crate).
+pub(crate) fn random_unit() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A random 64-bit number: each `RandomState` gets fresh keys.
+pub(crate) fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0x9e37_79b9_7f4a_7c15);
+    h.finish()
+}
+
+/// A random UUID (version 4) for `amz-sdk-invocation-id`.
+pub(crate) fn invocation_id() -> String {
+    let a = random_u64().to_be_bytes();
+    let b = random_u64().to_be_bytes();
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&a);
+    bytes[8..].copy_from_slice(&b);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let h = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}

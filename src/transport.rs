@@ -1,0 +1,285 @@
+//! The blocking transport: one ureq `Agent` per client, no redirects, capped bodies.
+
+use std::fmt;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{TransportError, TransportErrorKind};
+use crate::http::{HttpRequest, HttpResponse};
+
+/// Sends one request and reads the whole response. The client calls it once per attempt.
+///
+/// The default is ureq; tests and benches plug in their own (a capturing client, a replay).
+pub trait HttpClient: fmt::Debug + Send + Sync {
+    /// Sends `request` and returns the response with its whole body, or why none arrived.
+    /// `timeout` bounds the whole exchange when the call has a deadline.
+    fn send(
+        &self,
+        request: &HttpRequest,
+        timeout: Option<Duration>,
+    ) -> Result<HttpResponse, TransportError>;
+}
+
+/// Settings of the ureq transport.
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    /// Connect timeout (TCP and TLS handshake).
+    pub connect_timeout: Duration,
+    /// Longest wait for any single read from the socket.
+    pub read_timeout: Duration,
+    /// The largest response body accepted.
+    pub max_response_bytes: u64,
+    /// The `User-Agent` header.
+    pub user_agent: String,
+    /// Connect here instead of resolving the endpoint's host.
+    pub connect_to: Option<SocketAddr>,
+    /// Trust only these PEM certificates (a CA bundle) instead of the built-in roots.
+    pub ca_bundle_pem: Option<Arc<Vec<u8>>>,
+    /// The proxy URL, if the request must go through one.
+    pub proxy: Option<String>,
+}
+
+/// The default transport: a ureq `Agent` with pooled keep-alive connections.
+pub struct UreqClient {
+    agent: ureq::Agent,
+    max_response_bytes: u64,
+}
+
+impl fmt::Debug for UreqClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UreqClient")
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+struct FixedResolver(SocketAddr);
+
+impl ureq::unversioned::resolver::Resolver for FixedResolver {
+    fn resolve(
+        &self,
+        _uri: &ureq::http::Uri,
+        _config: &ureq::config::Config,
+        _timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let mut addrs = self.empty();
+        addrs.push(self.0);
+        Ok(addrs)
+    }
+}
+
+impl UreqClient {
+    /// Builds the agent. Root certificates are only parsed when a CA bundle is given; the
+    /// built-in roots are loaded by rustls on the first TLS connection, never for plain HTTP.
+    pub fn new(config: &TransportConfig) -> Result<Self, crate::error::ConfigError> {
+        use ureq::config::AutoHeaderValue;
+        let mut builder = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(AutoHeaderValue::Provided(Arc::new(
+                config.user_agent.clone(),
+            )))
+            .accept(AutoHeaderValue::None)
+            .accept_encoding(AutoHeaderValue::None)
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_per_read(Some(config.read_timeout))
+            .timeout_per_write(Some(config.read_timeout))
+            .max_idle_connections_per_host(64)
+            .proxy(None);
+        if let Some(proxy) = &config.proxy {
+            let p = ureq::Proxy::new(proxy).map_err(|_| {
+                crate::error::ConfigError::new(
+                    "the proxy URL (HTTPS_PROXY/HTTP_PROXY) is not a valid URL",
+                )
+            })?;
+            builder = builder.proxy(Some(p));
+        }
+        if let Some(pem) = &config.ca_bundle_pem {
+            let certs = parse_ca_bundle(pem)?;
+            let tls = ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::Specific(Arc::new(certs)))
+                .build();
+            builder = builder.tls_config(tls);
+        }
+        let agent_config = builder.build();
+        let agent = match config.connect_to {
+            Some(addr) => ureq::Agent::with_parts(
+                agent_config,
+                ureq::unversioned::transport::DefaultConnector::default(),
+                FixedResolver(addr),
+            ),
+            None => ureq::Agent::new_with_config(agent_config),
+        };
+        Ok(UreqClient {
+            agent,
+            max_response_bytes: config.max_response_bytes,
+        })
+    }
+}
+
+/// Parses every certificate of a PEM bundle; a bundle without any is an error.
+fn parse_ca_bundle(
+    pem: &[u8],
+) -> Result<Vec<ureq::tls::Certificate<'static>>, crate::error::ConfigError> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+            Ok(_) => {}
+            Err(_) => {
+                return Err(crate::error::ConfigError::new(
+                    "the CA bundle is not valid PEM",
+                ));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(crate::error::ConfigError::new(
+            "the CA bundle holds no certificate",
+        ));
+    }
+    Ok(certs)
+}
+
+impl HttpClient for UreqClient {
+    fn send(
+        &self,
+        request: &HttpRequest,
+        timeout: Option<Duration>,
+    ) -> Result<HttpResponse, TransportError> {
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method)
+            .uri(&request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        let http_request = builder.body(&request.body[..]).map_err(|_| {
+            TransportError::new(
+                TransportErrorKind::InvalidResponse,
+                "the request could not be built: a header value is not valid",
+            )
+        })?;
+        let http_request = match timeout {
+            Some(t) => self
+                .agent
+                .configure_request(http_request)
+                .timeout_global(Some(t))
+                .build(),
+            None => http_request,
+        };
+        let mut response = self
+            .agent
+            .run(http_request)
+            .map_err(|e| map_error(e, &request.url))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let body = read_body(response.body_mut(), self.max_response_bytes)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// Reads the whole body, refusing more than `cap` bytes and bodies that end early.
+fn read_body(body: &mut ureq::Body, cap: u64) -> Result<Vec<u8>, TransportError> {
+    let declared = body.content_length();
+    if let Some(len) = declared {
+        if len > cap {
+            return Err(too_large(cap));
+        }
+    }
+    // Read one byte past the cap to tell "exactly at the cap" from "over it".
+    let mut reader = body.with_config().limit(u64::MAX).reader().take(cap + 1);
+    let mut out = Vec::with_capacity(declared.unwrap_or(0).min(cap) as usize);
+    reader.read_to_end(&mut out).map_err(|e| {
+        let kind = if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            TransportErrorKind::Truncated
+        } else {
+            TransportErrorKind::Io
+        };
+        let why = match kind {
+            TransportErrorKind::Truncated => {
+                "the connection closed before the whole response body arrived".to_owned()
+            }
+            _ => format!("reading the response body failed: {}", io_reason(&e)),
+        };
+        TransportError::new(kind, why)
+    })?;
+    if out.len() as u64 > cap {
+        return Err(too_large(cap));
+    }
+    if let Some(len) = declared {
+        if (out.len() as u64) < len {
+            return Err(TransportError::new(
+                TransportErrorKind::Truncated,
+                format!(
+                    "the response body ended after {} of its {} bytes",
+                    out.len(),
+                    len
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn too_large(cap: u64) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::BodyTooLarge,
+        format!("the response body is larger than the {cap}-byte limit"),
+    )
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    // ureq wraps its own errors in io::Error; unwrap them for a readable reason.
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+    {
+        Some(inner) => inner.to_string(),
+        None => e.to_string(),
+    }
+}
+
+fn map_error(e: ureq::Error, url: &str) -> TransportError {
+    use TransportErrorKind as K;
+    let (kind, what) = match &e {
+        ureq::Error::Timeout(t) => (K::Timeout, format!("timed out ({t:?})")),
+        ureq::Error::HostNotFound => (K::Connect, "the host name could not be resolved".into()),
+        ureq::Error::ConnectionFailed => (K::Connect, "the connection failed".into()),
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::AddrNotAvailable
+            | std::io::ErrorKind::NetworkUnreachable
+            | std::io::ErrorKind::HostUnreachable => {
+                (K::Connect, format!("could not connect: {io}"))
+            }
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                (K::Timeout, format!("timed out: {io}"))
+            }
+            _ => (K::Io, format!("the connection failed: {io}")),
+        },
+        ureq::Error::Tls(msg) => (K::Tls, format!("TLS failed: {msg}")),
+        ureq::Error::Rustls(err) => (K::Tls, format!("TLS failed: {err}")),
+        ureq::Error::BodyExceedsLimit(n) => (
+            K::BodyTooLarge,
+            format!("the response body exceeds {n} bytes"),
+        ),
+        ureq::Error::Protocol(p) => (K::Io, format!("the response is not valid HTTP/1.1: {p}")),
+        ureq::Error::InvalidProxyUrl | ureq::Error::ConnectProxyFailed(_) => {
+            (K::Connect, format!("the proxy failed: {e}"))
+        }
+        other => (K::Io, other.to_string()),
+    };
+    TransportError::new(kind, format!("{what} when calling {url}"))
+}
