@@ -486,8 +486,3 @@ mod tests {
         assert_eq!(e.to_string(), "invalid base64 character 0x2d at offset 16");
     }
 }
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid base64 at offset {}", self.position)
-    }
-}

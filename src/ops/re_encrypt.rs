@@ -24,40 +24,42 @@ use crate::error::{ParameterError, TransportError, operation_error};
 ///     .destination_encryption_context([("purpose", "archive")]);
 /// assert_eq!(req.destination_key_id, "alias/new-key");
 /// ```
-#[derive(Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct ReEncryptRequest {
     /// The ciphertext to re-encrypt (1..=6144 bytes). Required unless a dry run ignores it.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "codec::ser_opt_blob"
+        serialize_with = "codec::ser_opt_blob",
+        deserialize_with = "codec::de_opt_blob"
     )]
     pub ciphertext_blob: Option<Vec<u8>>,
     /// The encryption context the ciphertext was made under.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_encryption_context: Option<BTreeMap<String, String>>,
     /// The key that decrypts it (required for asymmetric ciphertexts; 1..=2048 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_key_id: Option<String>,
     /// The key to re-encrypt under: key id, key ARN, alias name or alias ARN (1..=2048).
     pub destination_key_id: String,
     /// The encryption context for the new ciphertext (symmetric destination keys only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_encryption_context: Option<BTreeMap<String, String>>,
     /// The algorithm the ciphertext was made with.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_encryption_algorithm: Option<EncryptionAlgorithmSpec>,
     /// The algorithm to re-encrypt with.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_encryption_algorithm: Option<EncryptionAlgorithmSpec>,
     /// Grant tokens (at most 10, each 1..=8192 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_tokens: Option<Vec<String>>,
     /// Check permissions and parameters without re-encrypting.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
     /// Dry-run modifiers (`IGNORE_CIPHERTEXT`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run_modifiers: Option<Vec<DryRunModifierType>>,
 }
 
@@ -205,25 +207,36 @@ pub(crate) fn check_dry_run_modifiers(
     Ok(())
 }
 
-/// The output of ReEncrypt. Every member is optional, as in the model.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+/// The output of ReEncrypt. Every member is optional, as in the model. Serializes to the AWS
+/// CLI's JSON (AWS member names, blobs in base64, absent members omitted).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct ReEncryptResponse {
     /// The re-encrypted ciphertext.
-    #[serde(deserialize_with = "codec::de_opt_blob")]
+    #[serde(
+        deserialize_with = "codec::de_opt_blob",
+        serialize_with = "codec::ser_opt_blob",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ciphertext_blob: Option<Vec<u8>>,
     /// The ARN of the key that decrypted the ciphertext.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_key_id: Option<String>,
     /// The ARN of the key that re-encrypted it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// The algorithm used to decrypt.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_encryption_algorithm: Option<EncryptionAlgorithmSpec>,
     /// The algorithm used to re-encrypt.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_encryption_algorithm: Option<EncryptionAlgorithmSpec>,
     /// The identifier of the key material that decrypted (64 lower-case hex characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_key_material_id: Option<String>,
     /// The identifier of the key material that re-encrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_key_material_id: Option<String>,
 }
 
