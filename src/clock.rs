@@ -38,7 +38,7 @@ impl Clock for SystemClock {
 /// ```
 /// use kms_lite::clock::{Clock, ManualClock};
 /// use std::time::{Duration, UNIX_EPOCH};
-/// let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_764_379_460));
+/// let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_795_915_460));
 /// clock.sleep(Duration::from_millis(50));
 /// assert_eq!(clock.sleeps(), vec![Duration::from_millis(50)]);
 /// assert_eq!(clock.monotonic(), Duration::from_millis(50));

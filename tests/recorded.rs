@@ -1,0 +1,155 @@
+//! Replays every recorded exchange under `tests/fixtures/re_encrypt/` against a loopback
+//! server and checks the request the client sent, byte for byte, and the result it returned.
+//!
+//! The client is pinned: region `us-east-1`, endpoint `http://kms.us-east-1.amazonaws.com`
+//! (connected to the loopback server), credentials `AKIDEXAMPLE` /
+//! `wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY`, time 2026-11-29T01:24:20Z, one attempt, an
+//! empty environment. A fixture's optional `client` section may set `session-token`.
+
+mod harness;
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use harness::{Fixture, Replay, assert_request, raw_response};
+use kms_lite::clock::ManualClock;
+use kms_lite::credentials::Credentials;
+use kms_lite::env::Env;
+use kms_lite::{Client, ReEncryptError, ReEncryptRequest};
+
+/// 2026-11-29T01:24:20Z, the time of the official SDK's captures.
+const PINNED: u64 = 1_795_915_460;
+
+fn run(path: &std::path::Path) {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let text = std::fs::read_to_string(path).unwrap();
+    let fixture = Fixture::parse(&name, &text);
+    let client_opts = fixture
+        .sections
+        .get("client")
+        .map(|s| {
+            s.lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        })
+        .unwrap_or_default();
+    let call: ReEncryptRequest = serde_json::from_str(fixture.section("call"))
+        .unwrap_or_else(|e| panic!("{name}: bad call section: {e}"));
+    let replay = Replay::start(vec![raw_response(fixture.section("response"))]);
+    let client = Client::builder()
+        .env(Env::from_pairs::<&str, &str>([]))
+        .region("us-east-1")
+        .endpoint_url("http://kms.us-east-1.amazonaws.com")
+        .connect_to(replay.addr)
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            client_opts.get("session-token").cloned(),
+        ))
+        .clock(ManualClock::new(UNIX_EPOCH + Duration::from_secs(PINNED)))
+        .max_attempts(1)
+        .read_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let result = client.re_encrypt(&call);
+    let received = replay
+        .next_request()
+        .unwrap_or_else(|| panic!("{name}: no request arrived"));
+    assert_request(&name, fixture.section("request"), &received);
+    check_result(&name, &fixture, result);
+}
+
+fn variant_name(e: &ReEncryptError) -> String {
+    let debug = format!("{e:?}");
+    debug.split('(').next().unwrap_or("").to_owned()
+}
+
+fn check_result(
+    name: &str,
+    fixture: &Fixture,
+    result: Result<kms_lite::ReEncryptResponse, ReEncryptError>,
+) {
+    let expect = fixture.expectations();
+    let want = |k: &str| expect.get(k).map(String::as_str);
+    match result {
+        Ok(out) => {
+            assert_eq!(
+                want("result"),
+                Some("ok"),
+                "{name}: call succeeded: {out:?}"
+            );
+            let got = serde_json::to_value(&out).unwrap();
+            let expected: serde_json::Value =
+                serde_json::from_str(want("output").expect("output line")).unwrap();
+            assert_eq!(got, expected, "{name}: output");
+        }
+        Err(e) => {
+            assert_eq!(want("result"), Some("error"), "{name}: call failed: {e}");
+            assert_eq!(
+                Some(variant_name(&e).as_str()),
+                want("variant"),
+                "{name}: variant"
+            );
+            assert_eq!(
+                Some(e.to_string().as_str()),
+                want("display"),
+                "{name}: Display"
+            );
+            assert_eq!(
+                Some(e.attempts().to_string().as_str()),
+                want("attempts"),
+                "{name}: attempts"
+            );
+            match e.service_error() {
+                Some(se) => {
+                    assert_eq!(Some(se.code()), want("code"), "{name}: code");
+                    assert_eq!(
+                        Some(se.status().to_string().as_str()),
+                        want("status"),
+                        "{name}: status"
+                    );
+                    assert_eq!(
+                        se.message().unwrap_or("<none>"),
+                        want("message").unwrap(),
+                        "{name}: message"
+                    );
+                    assert_eq!(
+                        se.request_id().unwrap_or("<none>"),
+                        want("request-id").unwrap(),
+                        "{name}: request id"
+                    );
+                }
+                None => {
+                    assert_eq!(want("code"), None, "{name}: a service error was expected");
+                    if let ReEncryptError::Transport(t) = &e {
+                        assert_eq!(
+                            Some(format!("{:?}", t.kind()).as_str()),
+                            want("transport-kind"),
+                            "{name}: transport kind"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_recorded_exchange_replays() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/re_encrypt");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "http"))
+        .collect();
+    paths.sort();
+    assert!(
+        paths.len() >= 20,
+        "only {} fixtures found in {}",
+        paths.len(),
+        dir.display()
+    );
+    for path in &paths {
+        run(path);
+    }
+}
