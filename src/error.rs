@@ -80,7 +80,10 @@ impl fmt::Display for ServiceError {
         } else if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
-        write!(f, ": {}", self.message.as_deref().unwrap_or(""))
+        match self.message.as_deref() {
+            Some(m) => write!(f, ": {m}"),
+            None => Ok(()),
+        }
     }
 }
 

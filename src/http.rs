@@ -100,6 +100,11 @@ impl std::fmt::Debug for HttpResponse {
 /// The reason phrase of a status code, as botocore reports it for bodies it cannot read.
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",

@@ -59,79 +59,14 @@ fn run(path: &std::path::Path) {
     check_result(&name, &fixture, result);
 }
 
-fn variant_name(e: &ReEncryptError) -> String {
-    let debug = format!("{e:?}");
-    debug.split('(').next().unwrap_or("").to_owned()
-}
-
 fn check_result(
     name: &str,
     fixture: &Fixture,
     result: Result<kms_lite::ReEncryptResponse, ReEncryptError>,
 ) {
-    let expect = fixture.expectations();
-    let want = |k: &str| expect.get(k).map(String::as_str);
-    match result {
-        Ok(out) => {
-            assert_eq!(
-                want("result"),
-                Some("ok"),
-                "{name}: call succeeded: {out:?}"
-            );
-            let got = serde_json::to_value(&out).unwrap();
-            let expected: serde_json::Value =
-                serde_json::from_str(want("output").expect("output line")).unwrap();
-            assert_eq!(got, expected, "{name}: output");
-        }
-        Err(e) => {
-            assert_eq!(want("result"), Some("error"), "{name}: call failed: {e}");
-            assert_eq!(
-                Some(variant_name(&e).as_str()),
-                want("variant"),
-                "{name}: variant"
-            );
-            assert_eq!(
-                Some(e.to_string().as_str()),
-                want("display"),
-                "{name}: Display"
-            );
-            assert_eq!(
-                Some(e.attempts().to_string().as_str()),
-                want("attempts"),
-                "{name}: attempts"
-            );
-            match e.service_error() {
-                Some(se) => {
-                    assert_eq!(Some(se.code()), want("code"), "{name}: code");
-                    assert_eq!(
-                        Some(se.status().to_string().as_str()),
-                        want("status"),
-                        "{name}: status"
-                    );
-                    assert_eq!(
-                        se.message().unwrap_or("<none>"),
-                        want("message").unwrap(),
-                        "{name}: message"
-                    );
-                    assert_eq!(
-                        se.request_id().unwrap_or("<none>"),
-                        want("request-id").unwrap(),
-                        "{name}: request id"
-                    );
-                }
-                None => {
-                    assert_eq!(want("code"), None, "{name}: a service error was expected");
-                    if let ReEncryptError::Transport(t) = &e {
-                        assert_eq!(
-                            Some(format!("{:?}", t.kind()).as_str()),
-                            want("transport-kind"),
-                            "{name}: transport kind"
-                        );
-                    }
-                }
-            }
-        }
-    }
+    let got = harness::render_expectations(&result);
+    let want = fixture.expectations();
+    assert_eq!(got, want, "{name}: result differs from the expect section");
 }
 
 #[test]

@@ -231,3 +231,36 @@ pub fn assert_request(fixture: &str, expected_section: &str, received: &Received
         "{fixture}: request body differs"
     );
 }
+
+/// The `expect` lines of a result: what the runner compares and what the recorder writes.
+pub fn render_expectations(
+    result: &Result<kms_lite::ReEncryptResponse, kms_lite::ReEncryptError>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut put = |k: &str, v: String| {
+        out.insert(k.to_owned(), v);
+    };
+    match result {
+        Ok(response) => {
+            put("result", "ok".into());
+            put("output", serde_json::to_string(response).unwrap());
+        }
+        Err(e) => {
+            put("result", "error".into());
+            let debug = format!("{e:?}");
+            put("variant", debug.split('(').next().unwrap_or("").to_owned());
+            put("display", e.to_string());
+            put("attempts", e.attempts().to_string());
+            if let Some(se) = e.service_error() {
+                put("code", se.code().to_owned());
+                put("status", se.status().to_string());
+                put("message", se.message().unwrap_or("<none>").to_owned());
+                put("request-id", se.request_id().unwrap_or("<none>").to_owned());
+            }
+            if let kms_lite::ReEncryptError::Transport(t) = e {
+                put("transport-kind", format!("{:?}", t.kind()));
+            }
+        }
+    }
+    out
+}
