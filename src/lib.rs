@@ -4,5 +4,8 @@
 
 pub mod base64;
 pub mod credentials;
-pub mod sigv4;
 pub mod env;
+pub mod profile_file;
+pub mod sigv4;
+pub mod timestamp;
+pub mod xml;
