@@ -4,8 +4,9 @@
 
 pub mod base64;
 pub mod credentials;
-pub mod env;
-pub mod profile_file;
 pub mod sigv4;
+pub mod env;
+
+pub mod profile_file;
 pub mod timestamp;
 pub mod xml;
