@@ -347,6 +347,33 @@ impl ProfileSet {
         merged
     }
 
+    /// Parses and merges the texts of the two files, each given as `(text, file_name)`; an
+    /// absent file counts as empty.
+    ///
+    /// ```
+    /// use kms_lite::profile_file::ProfileSet;
+    /// let set = ProfileSet::from_files(
+    ///     Some(("[default]\nregion = eu-west-1\n", "~/.aws/config")),
+    ///     None,
+    /// )
+    /// .unwrap();
+    /// assert_eq!(set.profile("default").unwrap().get("region"), Some("eu-west-1"));
+    /// ```
+    pub fn from_files(
+        config: Option<(&str, &str)>,
+        credentials: Option<(&str, &str)>,
+    ) -> Result<ProfileSet, ProfileFileError> {
+        let config = match config {
+            Some((text, name)) => parse(text, FileKind::Config, name)?,
+            None => ProfileSet::default(),
+        };
+        let credentials = match credentials {
+            Some((text, name)) => parse(text, FileKind::Credentials, name)?,
+            None => ProfileSet::default(),
+        };
+        Ok(ProfileSet::merge(config, credentials))
+    }
+
     /// The profile called `name` (case-sensitive), e.g. `default`.
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.get(name)
@@ -660,15 +687,14 @@ pub fn load(env: &Env) -> Result<ProfileSet, ProfileFileError> {
         "~/.aws/credentials",
         home.as_deref(),
     )?;
-    let config = match config {
-        Some((text, name)) => parse(&text, FileKind::Config, &name)?,
-        None => ProfileSet::default(),
-    };
-    let credentials = match credentials {
-        Some((text, name)) => parse(&text, FileKind::Credentials, &name)?,
-        None => ProfileSet::default(),
-    };
-    Ok(ProfileSet::merge(config, credentials))
+    ProfileSet::from_files(
+        config
+            .as_ref()
+            .map(|(text, name)| (text.as_str(), name.as_str())),
+        credentials
+            .as_ref()
+            .map(|(text, name)| (text.as_str(), name.as_str())),
+    )
 }
 
 fn home_dir(env: &Env) -> Option<String> {

@@ -636,3 +636,20 @@ fn mutate(seed: &[u8], rng: &mut XorShift) -> Vec<u8> {
     }
     data
 }
+
+#[test]
+fn from_files_parses_and_merges() {
+    let set = ProfileSet::from_files(
+        Some(("[profile a]\nx = 1\ny = 1\n", CONFIG)),
+        Some(("[a]\ny = 2\n", CREDS)),
+    )
+    .unwrap();
+    assert_eq!(get(&set, "a", "x"), Some("1"));
+    assert_eq!(get(&set, "a", "y"), Some("2"));
+    assert!(ProfileSet::from_files(None, None).unwrap().is_empty());
+    let err = ProfileSet::from_files(None, Some(("[a]\nbad\n", CREDS))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "~/.aws/credentials line 2: expected `key = value`"
+    );
+}
