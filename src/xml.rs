@@ -191,12 +191,13 @@ impl fmt::Debug for StsCredentials {
 /// ```
 /// use kms_lite::xml::parse_sts_credentials;
 /// let doc = "<AssumeRoleResponse><AssumeRoleResult><Credentials>\
-///     <AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>s</SecretAccessKey>\
-///     <SessionToken>t</SessionToken><Expiration>2026-11-29T12:34:56Z</Expiration>\
+///     <AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>SECRET1</SecretAccessKey>\
+///     <SessionToken>TOKEN1</SessionToken><Expiration>2026-11-29T12:34:56Z</Expiration>\
 ///     </Credentials></AssumeRoleResult></AssumeRoleResponse>";
 /// let creds = parse_sts_credentials(doc, "AssumeRoleResult").unwrap();
 /// assert_eq!(creds.access_key_id, "ASIAEXAMPLE");
-/// assert!(!format!("{creds:?}").contains("<SessionToken>"));
+/// let shown = format!("{creds:?}");
+/// assert!(shown.contains("ASIAEXAMPLE") && !shown.contains("SECRET1") && !shown.contains("TOKEN1"));
 /// ```
 pub fn parse_sts_credentials(doc: &str, result_element: &str) -> Result<StsCredentials, XmlError> {
     let root = parse(doc)?;
