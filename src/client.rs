@@ -259,7 +259,10 @@ impl Client {
     /// Reads the server's `Date`; when it is more than four minutes from the local clock,
     /// remembers the offset for every later request and says so.
     fn learn_skew(&self, resp: &HttpResponse) -> bool {
-        let Some(server) = resp.header("date").and_then(crate::clock::parse_http_date) else {
+        let Some(server) = resp
+            .header("date")
+            .and_then(crate::timestamp::parse_http_date)
+        else {
             return false;
         };
         let local = self.inner.clock.now();

@@ -96,9 +96,3 @@ impl Clock for ManualClock {
         s.sleeps.push(duration);
     }
 }
-
-/// Parses an HTTP `Date` (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`).
-pub(crate) fn parse_http_date(s: &str) -> Option<SystemTime> {
-    let _ = s;
-    None
-}

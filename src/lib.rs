@@ -12,11 +12,14 @@ pub mod env;
 pub mod error;
 pub mod http;
 pub mod ops;
+pub mod profile_file;
 mod proxy;
 pub mod request;
 pub mod retry;
 pub mod sigv4;
+pub mod timestamp;
 pub mod transport;
+pub mod xml;
 
 pub use client::{Client, ClientBuilder};
 pub use ops::re_encrypt::{ReEncryptError, ReEncryptRequest, ReEncryptResponse};
