@@ -231,7 +231,6 @@ impl std::error::Error for TransportError {}
 pub(crate) enum Failure {
     Service(ServiceError),
     Parameter(ParameterError),
-    Config(ConfigError),
     Credentials(CredentialsError),
     Transport(TransportError),
 }
@@ -292,8 +291,6 @@ macro_rules! operation_error {
             Unhandled($crate::error::ServiceError),
             /// A request member broke the model's constraints; nothing was sent.
             InvalidParameter($crate::error::ParameterError),
-            /// The client's configuration is unusable (no region, conflicting endpoint settings).
-            Config($crate::error::ConfigError),
             /// No credentials could be had.
             Credentials($crate::error::CredentialsError),
             /// No usable response arrived (network, timeout, truncated or malformed response).
@@ -319,7 +316,6 @@ macro_rules! operation_error {
                     | Self::ServiceUnavailable(e)
                     | Self::Unhandled(e) => Some(e),
                     Self::InvalidParameter(_)
-                    | Self::Config(_)
                     | Self::Credentials(_)
                     | Self::Transport(_) => None,
                 }
@@ -364,7 +360,6 @@ macro_rules! operation_error {
                 match f {
                     $crate::error::Failure::Service(e) => Self::from_service(e),
                     $crate::error::Failure::Parameter(e) => Self::InvalidParameter(e),
-                    $crate::error::Failure::Config(e) => Self::Config(e),
                     $crate::error::Failure::Credentials(e) => Self::Credentials(e),
                     $crate::error::Failure::Transport(e) => Self::Transport(e),
                 }
@@ -375,7 +370,6 @@ macro_rules! operation_error {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 match self {
                     Self::InvalidParameter(e) => std::fmt::Display::fmt(e, f),
-                    Self::Config(e) => std::fmt::Display::fmt(e, f),
                     Self::Credentials(e) => std::fmt::Display::fmt(e, f),
                     Self::Transport(e) => std::fmt::Display::fmt(e, f),
                     other => match other.service_error() {

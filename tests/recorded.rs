@@ -84,7 +84,15 @@ fn every_recorded_exchange_replays() {
         paths.len(),
         dir.display()
     );
-    for path in &paths {
-        run(path);
-    }
+    let failed: Vec<String> = paths
+        .iter()
+        .filter(|p| std::panic::catch_unwind(|| run(p)).is_err())
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} fixtures failed: {failed:#?}",
+        failed.len(),
+        paths.len()
+    );
 }
