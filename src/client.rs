@@ -18,7 +18,6 @@ use crate::request::{SigningContext, signed_request};
 use crate::retry::{self, RetryKind, RetryMode, RetryQuota};
 use crate::sigv4::SigningKeyCache;
 use crate::transport::{HttpClient, TransportConfig, UreqClient};
-use crate::{ReEncryptError, ReEncryptRequest, ReEncryptResponse};
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("kms-lite/", env!("CARGO_PKG_VERSION"));
@@ -120,29 +119,6 @@ impl Client {
                 .load(Ordering::Relaxed)
                 .unsigned_abs(),
         )
-    }
-
-    /// Decrypts a ciphertext and encrypts it again under another key or encryption context,
-    /// inside KMS.
-    ///
-    /// ```no_run
-    /// # let client = kms_lite::Client::builder().region("us-east-1").build().unwrap();
-    /// use kms_lite::{ReEncryptError, ReEncryptRequest};
-    /// let req = ReEncryptRequest::new("alias/new")
-    ///     .ciphertext_blob(std::fs::read("key.enc").unwrap())
-    ///     .source_encryption_context([("tenant", "42")])
-    ///     .destination_encryption_context([("tenant", "42")]);
-    /// match client.re_encrypt(&req) {
-    ///     Ok(out) => std::fs::write("key.enc", out.ciphertext_blob.unwrap()).unwrap(),
-    ///     Err(ReEncryptError::InvalidCiphertext(e)) => eprintln!("wrong context? {e}"),
-    ///     Err(e) => eprintln!("{e}"),
-    /// }
-    /// ```
-    pub fn re_encrypt(
-        &self,
-        request: &ReEncryptRequest,
-    ) -> Result<ReEncryptResponse, ReEncryptError> {
-        self.call(request)
     }
 
     pub(crate) fn call<Op: Operation>(&self, input: &Op) -> Result<Op::Output, Op::Error> {

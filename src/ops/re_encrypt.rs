@@ -10,6 +10,7 @@ use super::{
     DryRunModifierType, EncryptionAlgorithmSpec, Operation, check_blob, check_grant_tokens,
     check_len, sealed,
 };
+use crate::Client;
 use crate::codec;
 use crate::error::{ParameterError, TransportError, operation_error};
 
@@ -322,5 +323,30 @@ impl Operation for ReEncryptRequest {
 
     fn parse_output(body: &[u8]) -> Result<ReEncryptResponse, TransportError> {
         codec::from_body(Self::NAME, body)
+    }
+}
+
+impl Client {
+    /// Decrypts a ciphertext and encrypts it again under another key or encryption context,
+    /// inside KMS.
+    ///
+    /// ```no_run
+    /// # let client = kms_lite::Client::builder().region("us-east-1").build().unwrap();
+    /// use kms_lite::{ReEncryptError, ReEncryptRequest};
+    /// let req = ReEncryptRequest::new("alias/new")
+    ///     .ciphertext_blob(std::fs::read("key.enc").unwrap())
+    ///     .source_encryption_context([("tenant", "42")])
+    ///     .destination_encryption_context([("tenant", "42")]);
+    /// match client.re_encrypt(&req) {
+    ///     Ok(out) => std::fs::write("key.enc", out.ciphertext_blob.unwrap()).unwrap(),
+    ///     Err(ReEncryptError::InvalidCiphertext(e)) => eprintln!("wrong context? {e}"),
+    ///     Err(e) => eprintln!("{e}"),
+    /// }
+    /// ```
+    pub fn re_encrypt(
+        &self,
+        request: &ReEncryptRequest,
+    ) -> Result<ReEncryptResponse, ReEncryptError> {
+        self.call(request)
     }
 }
