@@ -8,8 +8,10 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SystemClock};
 use crate::codec::decode_error;
-use crate::credentials::{Credentials, EnvironmentProvider, ProvideCredentials};
-use crate::endpoint::{self, Endpoint, EndpointOptions};
+use crate::config::{self, CaBundle, Overrides, SharedConfig};
+use crate::credentials::{Credentials, ProvideCredentials, ProviderConfig};
+use crate::debug_log::DebugLog;
+use crate::endpoint::{Endpoint, EndpointOptions};
 use crate::env::Env;
 use crate::error::{ConfigError, Failure, TransportError, TransportErrorKind};
 use crate::http::HttpResponse;
@@ -28,8 +30,6 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap on a response body. KMS answers are a few KiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 20;
-/// Default number of attempts, counting the first.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
 /// Clock skew larger than this, seen on a signature or expiry error, is corrected.
 const SKEW_THRESHOLD: Duration = Duration::from_secs(4 * 60);
@@ -301,6 +301,10 @@ pub struct ClientBuilder {
     retry_mode: Option<RetryMode>,
     connect_to: Option<SocketAddr>,
     ca_bundle_pem: Option<Vec<u8>>,
+    ca_bundle_file: Option<String>,
+    profile: Option<String>,
+    debug_log: Option<DebugLog>,
+    process_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -309,18 +313,21 @@ impl fmt::Debug for ClientBuilder {
             .field("region", &self.region)
             .field("endpoint_url", &self.endpoint_url)
             .field("credentials", &self.credentials)
+            .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientBuilder {
-    /// The region (otherwise `AWS_REGION`, then `AWS_DEFAULT_REGION`).
+    /// The region (otherwise `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, then
+    /// instance metadata).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
     /// A custom endpoint such as `http://localhost:4566` (otherwise `AWS_ENDPOINT_URL_KMS`,
-    /// then `AWS_ENDPOINT_URL`, then the region's KMS endpoint).
+    /// `AWS_ENDPOINT_URL`, the profile's services section or `endpoint_url`, then the region's
+    /// KMS endpoint).
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
         self
@@ -330,7 +337,8 @@ impl ClientBuilder {
         self.endpoint_options = Some(options);
         self
     }
-    /// Fixed credentials (otherwise the environment's).
+    /// Fixed credentials (otherwise the default chain's: environment, profile, web identity,
+    /// container, instance metadata).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(Arc::new(credentials));
         self
@@ -381,8 +389,9 @@ impl ClientBuilder {
         self.connect_to = Some(addr);
         self
     }
-    /// Trusts exactly the certificates of this PEM bundle (otherwise `AWS_CA_BUNDLE`, then the
-    /// built-in Mozilla roots).
+    /// Trusts exactly the certificates of this PEM bundle (otherwise `AWS_CA_BUNDLE`, the
+    /// profile's `ca_bundle`, then the built-in Mozilla roots). The bundle replaces the
+    /// built-in roots: it must hold every root the endpoints need.
     pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.ca_bundle_pem = Some(pem.into());
         self
@@ -403,91 +412,100 @@ impl ClientBuilder {
         self
     }
 
-    /// Resolves the configuration and builds the client.
+    /// The profile of the shared files to read (like `--profile`; otherwise `AWS_PROFILE`, then
+    /// `default`). A profile chosen here or by `AWS_PROFILE` that neither file holds makes
+    /// [`build`](Self::build) fail.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+    /// Trusts exactly the certificates of this PEM file (like `--ca-bundle`; read when the
+    /// client is built). Like [`ca_bundle_pem`](Self::ca_bundle_pem), it replaces the built-in
+    /// roots rather than adding to them.
+    pub fn ca_bundle_file(mut self, path: impl Into<String>) -> Self {
+        self.ca_bundle_file = Some(path.into());
+        self
+    }
+    /// Receives one line per HTTP request and per response (KMS, STS, instance metadata,
+    /// container endpoint) and a line saying where the configuration came from: method, URL,
+    /// headers with `authorization`, `x-amz-security-token` and metadata tokens redacted, body
+    /// lengths (never bodies), and for error responses the status and error code. For `--debug`.
+    pub fn debug_log(mut self, log: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.debug_log = Some(Arc::new(log));
+        self
+    }
+    /// How long a profile's `credential_process` may run before it is stopped (default 60 s).
+    pub fn credential_process_timeout(mut self, timeout: Duration) -> Self {
+        self.process_timeout = Some(timeout);
+        self
+    }
+
+    /// Resolves the configuration (see [`crate::config`]) and builds the client. Credentials
+    /// not given in code come from the default chain ([`crate::credentials::default_chain`]),
+    /// which does no I/O until the first call.
     pub fn build(self) -> Result<Client, ConfigError> {
         let env = self.env.unwrap_or_default();
-        let region = self
-            .region
-            .or_else(|| env.get_non_empty("AWS_REGION"))
-            .or_else(|| env.get_non_empty("AWS_DEFAULT_REGION"))
-            .ok_or_else(|| {
-                ConfigError::new(
-                    "no region: set it with --region, AWS_REGION or AWS_DEFAULT_REGION",
-                )
-            })?;
-        if !endpoint::is_valid_region(&region) {
-            return Err(ConfigError::new(format!("invalid region {region:?}")));
+        let shared = SharedConfig::load(env.clone(), self.profile.as_deref())?;
+        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let mut providers = ProviderConfig::new(shared.clone())
+            .clock(Arc::clone(&clock))
+            .debug_log(self.debug_log.clone());
+        if let Some(t) = self.process_timeout {
+            providers = providers.process_timeout(t);
         }
-        let options = match self.endpoint_options {
-            Some(o) => o,
-            None => EndpointOptions {
-                use_fips: env_bool(&env, "AWS_USE_FIPS_ENDPOINT")?.unwrap_or(false),
-                use_dual_stack: env_bool(&env, "AWS_USE_DUALSTACK_ENDPOINT")?.unwrap_or(false),
-            },
+        let mut overrides = Overrides::default();
+        overrides.region = self.region;
+        overrides.endpoint_url = self.endpoint_url;
+        overrides.endpoint_options = self.endpoint_options;
+        overrides.max_attempts = self.max_attempts;
+        overrides.retry_mode = self.retry_mode;
+        overrides.ca_bundle = match (self.ca_bundle_pem, self.ca_bundle_file) {
+            (Some(pem), _) => Some(CaBundle::Pem(Arc::new(pem))),
+            (None, Some(path)) => Some(CaBundle::File {
+                path,
+                source: "--ca-bundle".to_owned(),
+            }),
+            (None, None) => None,
         };
-        let ignore_configured =
-            env_bool(&env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?.unwrap_or(false);
-        let configured = if ignore_configured {
-            None
-        } else {
-            env.get_non_empty("AWS_ENDPOINT_URL_KMS")
-                .or_else(|| env.get_non_empty("AWS_ENDPOINT_URL"))
-        };
-        let endpoint_url = match self.endpoint_url.or(configured) {
-            Some(url) => {
-                if options.use_fips || options.use_dual_stack {
-                    return Err(ConfigError::new(
-                        "a custom endpoint cannot be combined with FIPS or dual-stack endpoints",
-                    ));
-                }
-                url
-            }
-            None => endpoint::resolve(&region, options)?,
-        };
-        let endpoint = Endpoint::parse(&endpoint_url)?;
-        let credentials = match self.credentials {
+        let imds_config = providers.clone();
+        let resolved = config::resolve(&shared, &overrides, &|| {
+            crate::credentials::region_from_imds(&imds_config)
+        })?;
+        if let Some(log) = &self.debug_log {
+            log(&format!(
+                "config: profile {}; region {} (from {}); endpoint {} (from {}); max attempts {}; \
+                 retry mode {:?}; CA bundle {}",
+                shared.profile_name(),
+                resolved.region,
+                resolved.region_source,
+                resolved.endpoint_url,
+                resolved.endpoint_source,
+                resolved.max_attempts,
+                resolved.retry_mode,
+                match &resolved.ca_bundle {
+                    Some(CaBundle::File { path, source }) => format!("{path} (from {source})"),
+                    Some(CaBundle::Pem(_)) => "given in code".to_owned(),
+                    None => "none (built-in roots)".to_owned(),
+                },
+            ));
+        }
+        let endpoint = Endpoint::parse(&resolved.endpoint_url)?;
+        let credentials: Arc<dyn ProvideCredentials> = match self.credentials {
             Some(c) => c,
-            None => Arc::new(EnvironmentProvider::with_env(env.clone())),
-        };
-        let max_attempts = match self.max_attempts {
-            Some(n) => n,
-            None => match env.get_non_empty("AWS_MAX_ATTEMPTS") {
-                Some(v) => v.parse().map_err(|_| {
-                    ConfigError::new(format!(
-                        "AWS_MAX_ATTEMPTS must be a whole number, got {v:?}"
-                    ))
-                })?,
-                None => DEFAULT_MAX_ATTEMPTS,
-            },
-        };
-        if max_attempts == 0 {
-            return Err(ConfigError::new("max attempts must be at least 1"));
-        }
-        let retry_mode = match self.retry_mode {
-            Some(m) => m,
-            None => match env.get_non_empty("AWS_RETRY_MODE") {
-                Some(v) => RetryMode::parse(&v).ok_or_else(|| {
-                    ConfigError::new(format!(
-                        "AWS_RETRY_MODE must be standard, adaptive or legacy, got {v:?}"
-                    ))
-                })?,
-                None => RetryMode::Standard,
-            },
+            None => {
+                let providers = providers
+                    .region(resolved.region.clone())
+                    .endpoint_options(resolved.endpoint_options)
+                    .ca_bundle(resolved.ca_bundle.clone());
+                Arc::new(crate::credentials::default_chain(&providers))
+            }
         };
         let http: Arc<dyn HttpClient> = match self.http {
             Some(h) => h,
             None => {
-                let ca_bundle_pem = match self.ca_bundle_pem {
-                    Some(pem) => Some(pem),
-                    None if endpoint.scheme == "https" => {
-                        match env.get_non_empty("AWS_CA_BUNDLE") {
-                            Some(path) => Some(std::fs::read(&path).map_err(|e| {
-                                ConfigError::new(format!("cannot read the CA bundle {path}: {e}"))
-                            })?),
-                            None => None,
-                        }
-                    }
-                    None => None,
+                let ca_bundle_pem = match &resolved.ca_bundle {
+                    Some(bundle) if endpoint.scheme == "https" => Some(bundle.load()?),
+                    _ => None,
                 };
                 Arc::new(UreqClient::new(&TransportConfig {
                     connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
@@ -497,38 +515,27 @@ impl ClientBuilder {
                         .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                     user_agent: USER_AGENT.to_owned(),
                     connect_to: self.connect_to,
-                    ca_bundle_pem: ca_bundle_pem.map(Arc::new),
+                    ca_bundle_pem,
                     proxy: crate::proxy::for_endpoint(&endpoint, &env),
                 })?)
             }
         };
+        let http = crate::debug_log::wrap(http, self.debug_log.as_ref());
         Ok(Client {
             inner: Arc::new(Inner {
-                region,
+                region: resolved.region,
                 endpoint,
                 credentials,
                 http,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                clock,
                 jitter: self.jitter.unwrap_or_else(|| Arc::new(retry::random_unit)),
                 key_cache: SigningKeyCache::default(),
                 quota: RetryQuota::default(),
-                max_attempts,
-                retry_mode,
+                max_attempts: resolved.max_attempts,
+                retry_mode: resolved.retry_mode,
                 operation_timeout: self.operation_timeout,
                 skew_millis: AtomicI64::new(0),
             }),
         })
-    }
-}
-
-/// Reads a `true`/`false` variable; anything else is an error naming it.
-fn env_bool(env: &Env, name: &str) -> Result<Option<bool>, ConfigError> {
-    match env.get_non_empty(name) {
-        None => Ok(None),
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(v) => Err(ConfigError::new(format!(
-            "{name} must be true or false, got {v:?}"
-        ))),
     }
 }

@@ -62,19 +62,35 @@ pub fn is_valid_region(region: &str) -> bool {
 /// assert_eq!(resolve("cn-north-1", ds).unwrap(), "https://kms.cn-north-1.api.amazonwebservices.com.cn");
 /// ```
 pub fn resolve(region: &str, options: EndpointOptions) -> Result<String, ConfigError> {
+    resolve_service("kms", region, options)
+}
+
+/// The endpoint URL of any regional AWS service (`kms`, `sts`) by the same partition rules:
+/// `https://{service}[-fips].{region}.{suffix}`.
+///
+/// ```
+/// use kms_lite::endpoint::{resolve_service, EndpointOptions};
+/// assert_eq!(resolve_service("sts", "cn-north-1", EndpointOptions::default()).unwrap(),
+///     "https://sts.cn-north-1.amazonaws.com.cn");
+/// ```
+pub fn resolve_service(
+    service: &str,
+    region: &str,
+    options: EndpointOptions,
+) -> Result<String, ConfigError> {
     if !is_valid_region(region) {
         return Err(ConfigError::new(format!(
             "invalid region {region:?}: a region is lower-case letters, digits and '-', such as us-east-1"
         )));
     }
     let p = partition(region);
-    let (service, suffix) = match (options.use_fips, options.use_dual_stack) {
-        (false, false) => ("kms", p.suffix),
-        (true, false) => ("kms-fips", p.suffix),
-        (false, true) => ("kms", p.dual_stack_suffix),
-        (true, true) => ("kms-fips", p.dual_stack_suffix),
+    let suffix = if options.use_dual_stack {
+        p.dual_stack_suffix
+    } else {
+        p.suffix
     };
-    Ok(format!("https://{service}.{region}.{suffix}"))
+    let fips = if options.use_fips { "-fips" } else { "" };
+    Ok(format!("https://{service}{fips}.{region}.{suffix}"))
 }
 
 /// A parsed endpoint URL: what the transport connects to and what the signer signs.

@@ -32,13 +32,13 @@ impl ProvideCredentials for EnvironmentProvider {
                         .with_source("environment"),
                 )
             }
-            (Some(_), None) => Err(CredentialsError::new(
+            (Some(_), None) => Err(CredentialsError::not_loaded(
                 "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
             )),
-            (None, Some(_)) => Err(CredentialsError::new(
+            (None, Some(_)) => Err(CredentialsError::not_loaded(
                 "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not",
             )),
-            (None, None) => Err(CredentialsError::new(
+            (None, None) => Err(CredentialsError::not_loaded(
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
             )),
         }

@@ -2,13 +2,38 @@
 //!
 //! [`Credentials`] never shows its secret parts: `Debug` prints the access key id and redacts the
 //! secret access key and session token.
+//!
+//! One file a provider: [`EnvironmentProvider`], [`ProfileProvider`] (static keys,
+//! `credential_process`, `role_arn` chains, `web_identity_token_file`), [`ProcessProvider`],
+//! [`WebIdentityProvider`], [`ContainerProvider`], [`ImdsProvider`], the STS calls they use, the
+//! [`CredentialsChain`] that tries them in the AWS SDKs' order ([`default_chain`]) and the
+//! [`CredentialsCache`] that keeps temporary credentials until shortly before they expire.
 
 use std::fmt;
 use std::time::SystemTime;
 
+mod cache;
+mod chain;
+mod container;
 mod env;
+mod fetch;
+mod imds;
+mod process;
+mod profile;
+mod provider_config;
+mod sts;
+mod web_identity;
 
+pub use cache::{CredentialsCache, REFRESH_BEFORE_EXPIRY};
+pub use chain::{CredentialsChain, default_chain};
+pub use container::ContainerProvider;
 pub use env::EnvironmentProvider;
+pub use imds::ImdsProvider;
+pub(crate) use imds::region_from_imds;
+pub use process::ProcessProvider;
+pub use profile::ProfileProvider;
+pub use provider_config::{DEFAULT_METADATA_TIMEOUT, DEFAULT_PROCESS_TIMEOUT, ProviderConfig};
+pub use web_identity::WebIdentityProvider;
 
 /// A set of AWS credentials: an access key id, its secret, and for temporary credentials a
 /// session token and an expiry.
@@ -96,18 +121,66 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// Why no credentials could be had.
+/// What kind of credentials failure this is: the chain moves on after [`NotLoaded`] and stops
+/// at anything else.
+///
+/// [`NotLoaded`]: CredentialsErrorKind::NotLoaded
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialsErrorKind {
+    /// The source is not configured here (no variables, no profile keys, not on EC2).
+    NotLoaded,
+    /// The source is configured but is wrong (a bad profile, an unsupported setting).
+    InvalidConfiguration,
+    /// The source is configured but fetching failed (STS refused, a process failed, a timeout).
+    ProviderError,
+}
+
+/// Why no credentials could be had. The message never holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialsError {
+    kind: CredentialsErrorKind,
     message: String,
 }
 
 impl CredentialsError {
-    /// An error with a message that tells the user what was tried and what to do.
+    /// A provider failure with a message that tells the user what was tried and what to do.
     pub fn new(message: impl Into<String>) -> Self {
+        Self::with_kind(CredentialsErrorKind::ProviderError, message)
+    }
+
+    /// "This source is not configured": the chain moves on to the next provider.
+    pub fn not_loaded(message: impl Into<String>) -> Self {
+        Self::with_kind(CredentialsErrorKind::NotLoaded, message)
+    }
+
+    /// A configuration mistake in this source: the chain stops and reports it.
+    pub fn invalid_configuration(message: impl Into<String>) -> Self {
+        Self::with_kind(CredentialsErrorKind::InvalidConfiguration, message)
+    }
+
+    /// An error of the given kind.
+    pub fn with_kind(kind: CredentialsErrorKind, message: impl Into<String>) -> Self {
         CredentialsError {
+            kind,
             message: message.into(),
         }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> CredentialsErrorKind {
+        self.kind
+    }
+
+    /// Whether the source simply is not configured.
+    pub fn is_not_loaded(&self) -> bool {
+        self.kind == CredentialsErrorKind::NotLoaded
+    }
+
+    /// The same error with `context: ` in front of its message.
+    pub fn context(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
     }
 
     /// The message.
@@ -129,6 +202,12 @@ impl std::error::Error for CredentialsError {}
 pub trait ProvideCredentials: fmt::Debug + Send + Sync {
     /// Current credentials, or why there are none.
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError>;
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for std::sync::Arc<T> {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        (**self).provide_credentials()
+    }
 }
 
 impl ProvideCredentials for Credentials {

@@ -1,0 +1,195 @@
+//! EC2 instance metadata, IMDSv2 only: `PUT /latest/api/token` with
+//! `X-aws-ec2-metadata-token-ttl-seconds: 21600`, then with that token
+//! `GET /latest/meta-data/iam/security-credentials/` (the role) and
+//! `GET /latest/meta-data/iam/security-credentials/<role>` (its credentials), or
+//! `GET /latest/meta-data/placement/region`. Never through a proxy; 1 s timeouts.
+//!
+//! The endpoint: `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else the profile's
+//! `ec2_metadata_service_endpoint`, else by `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` (or the
+//! profile's `ec2_metadata_service_endpoint_mode`) `IPv6` `http://[fd00:ec2::254]`, else
+//! `http://169.254.169.254`. `AWS_EC2_METADATA_DISABLED=true` turns it off.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::fetch::{metadata_credentials, status_error};
+use super::{Credentials, CredentialsError, ProviderConfig};
+use crate::error::TransportErrorKind;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::transport::HttpClient;
+
+/// The IPv4 instance metadata endpoint.
+pub const IMDS_ENDPOINT: &str = "http://169.254.169.254";
+/// The IPv6 instance metadata endpoint.
+pub const IMDS_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
+const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
+
+/// Credentials of the instance's IAM role.
+#[derive(Clone)]
+pub struct ImdsProvider {
+    cfg: ProviderConfig,
+}
+
+impl fmt::Debug for ImdsProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImdsProvider")
+            .field("endpoint", &endpoint(&self.cfg))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The metadata endpoint, without a trailing `/`.
+fn endpoint(cfg: &ProviderConfig) -> String {
+    let shared = cfg.shared();
+    let url = shared
+        .env()
+        .get_non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .or_else(|| {
+            shared
+                .profile_value("ec2_metadata_service_endpoint")
+                .map(str::to_owned)
+        });
+    let url = url.unwrap_or_else(|| {
+        let mode = shared
+            .env()
+            .get_non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
+            .or_else(|| {
+                shared
+                    .profile_value("ec2_metadata_service_endpoint_mode")
+                    .map(str::to_owned)
+            });
+        match mode {
+            Some(m) if m.eq_ignore_ascii_case("ipv6") => IMDS_ENDPOINT_IPV6.to_owned(),
+            _ => IMDS_ENDPOINT.to_owned(),
+        }
+    });
+    url.trim_end_matches('/').to_owned()
+}
+
+fn disabled(cfg: &ProviderConfig) -> bool {
+    cfg.env()
+        .get_non_empty("AWS_EC2_METADATA_DISABLED")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+struct Session {
+    base: String,
+    http: Arc<dyn HttpClient>,
+    token: String,
+}
+
+/// Why a metadata call gave nothing: not there (not on EC2) or a real failure.
+fn unreachable(base: &str, e: &crate::error::TransportError) -> CredentialsError {
+    let msg = format!("no instance metadata service answered at {base}: {e}");
+    match e.kind() {
+        TransportErrorKind::Connect | TransportErrorKind::Timeout => {
+            CredentialsError::not_loaded(msg)
+        }
+        _ => CredentialsError::new(msg),
+    }
+}
+
+impl Session {
+    fn open(cfg: &ProviderConfig) -> Result<Session, CredentialsError> {
+        if disabled(cfg) {
+            return Err(CredentialsError::not_loaded(
+                "turned off by AWS_EC2_METADATA_DISABLED",
+            ));
+        }
+        let base = endpoint(cfg);
+        let http = cfg.metadata_http()?;
+        let request = HttpRequest {
+            method: "PUT",
+            url: format!("{base}/latest/api/token"),
+            headers: vec![("x-aws-ec2-metadata-token-ttl-seconds", "21600".to_owned())],
+            body: Vec::new(),
+        };
+        let resp = http
+            .send(&request, None)
+            .map_err(|e| unreachable(&base, &e))?;
+        match resp.status {
+            200 => {}
+            403 => {
+                return Err(CredentialsError::not_loaded(
+                    "instance metadata: the token request was refused (HTTP 403): IMDS is disabled on this instance",
+                ));
+            }
+            _ => return Err(status_error("instance metadata token", &resp)),
+        }
+        let token = String::from_utf8_lossy(&resp.body).trim().to_owned();
+        if token.is_empty() || token.chars().any(char::is_control) {
+            return Err(CredentialsError::new(
+                "instance metadata: the token answer is empty or not a token",
+            ));
+        }
+        Ok(Session { base, http, token })
+    }
+
+    fn get(&self, path: &str) -> Result<HttpResponse, CredentialsError> {
+        let request = HttpRequest {
+            method: "GET",
+            url: format!("{}{path}", self.base),
+            headers: vec![("x-aws-ec2-metadata-token", self.token.clone())],
+            body: Vec::new(),
+        };
+        self.http
+            .send(&request, None)
+            .map_err(|e| CredentialsError::new(format!("instance metadata {path}: {e}")))
+    }
+}
+
+impl ImdsProvider {
+    /// A provider reading its settings from the configuration.
+    pub fn new(cfg: ProviderConfig) -> Self {
+        ImdsProvider { cfg }
+    }
+}
+
+impl super::ProvideCredentials for ImdsProvider {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        let session = Session::open(&self.cfg)?;
+        let resp = session.get(CREDENTIALS_PATH)?;
+        match resp.status {
+            200 => {}
+            404 => {
+                return Err(CredentialsError::not_loaded(
+                    "instance metadata: no IAM role is attached to this instance",
+                ));
+            }
+            _ => return Err(status_error("instance metadata role", &resp)),
+        }
+        let text = String::from_utf8_lossy(&resp.body);
+        let role = text.lines().map(str::trim).find(|l| !l.is_empty());
+        let Some(role) = role.filter(|r| {
+            r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+        }) else {
+            return Err(CredentialsError::new(
+                "instance metadata: the role name answer is empty or not a role name",
+            ));
+        };
+        let what = format!("instance metadata credentials of role {role}");
+        let resp = session.get(&format!("{CREDENTIALS_PATH}{role}"))?;
+        if resp.status != 200 {
+            return Err(status_error(&what, &resp));
+        }
+        metadata_credentials(
+            &resp.body,
+            &what,
+            "instance metadata",
+            self.cfg.clock_ref().now(),
+        )
+    }
+}
+
+/// The instance's region from `/latest/meta-data/placement/region`, or `None` when metadata
+/// is off, unreachable or says nothing usable.
+pub(crate) fn region_from_imds(cfg: &ProviderConfig) -> Option<String> {
+    let session = Session::open(cfg).ok()?;
+    let resp = session.get("/latest/meta-data/placement/region").ok()?;
+    if resp.status != 200 {
+        return None;
+    }
+    let region = String::from_utf8_lossy(&resp.body).trim().to_owned();
+    crate::endpoint::is_valid_region(&region).then_some(region)
+}

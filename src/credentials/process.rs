@@ -1,0 +1,182 @@
+//! `credential_process`: runs a command (through `sh -c`, or `cmd /C` on Windows) and reads
+//! `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}` from its
+//! standard output. Its standard error is passed through to ours on success and quoted in the
+//! error on failure; a process running longer than the timeout is killed.
+
+use std::fmt;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::fetch::{expiry, json_problem, required};
+use super::{Credentials, CredentialsError};
+use crate::clock::{Clock, SystemClock};
+
+const MAX_OUTPUT: u64 = 64 * 1024;
+
+/// Credentials from an external command, as `credential_process` in a profile.
+///
+/// ```no_run
+/// use kms_lite::credentials::{ProcessProvider, ProvideCredentials};
+/// use std::time::Duration;
+/// let provider = ProcessProvider::new("/usr/local/bin/get-creds --json", Duration::from_secs(30));
+/// let creds = provider.provide_credentials()?;
+/// # Ok::<(), kms_lite::credentials::CredentialsError>(())
+/// ```
+#[derive(Clone)]
+pub struct ProcessProvider {
+    command: String,
+    timeout: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for ProcessProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessProvider")
+            .field("command", &self.command)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Output {
+    version: Option<serde_json::Value>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+    session_token: Option<String>,
+    expiration: Option<String>,
+}
+
+impl ProcessProvider {
+    /// Runs `command` through the shell, killing it after `timeout`.
+    pub fn new(command: impl Into<String>, timeout: Duration) -> Self {
+        ProcessProvider {
+            command: command.into(),
+            timeout,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The clock that judges whether returned credentials have expired.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn run(&self) -> Result<Vec<u8>, CredentialsError> {
+        let what = "credential_process";
+        let mut cmd = if cfg!(windows) {
+            let mut c = Command::new("cmd");
+            c.arg("/C").arg(&self.command);
+            c
+        } else {
+            let mut c = Command::new("sh");
+            c.arg("-c").arg(&self.command);
+            c
+        };
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| CredentialsError::new(format!("{what}: could not start it: {e}")))?;
+        let stdout = child.stdout.take().map(reader_thread);
+        let stderr = child.stderr.take().map(reader_thread);
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() >= self.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(CredentialsError::new(format!(
+                        "{what}: the command did not finish within {:?} and was stopped",
+                        self.timeout
+                    )));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => {
+                    return Err(CredentialsError::new(format!(
+                        "{what}: waiting for the command failed: {e}"
+                    )));
+                }
+            }
+        };
+        let out = stdout.and_then(|h| h.join().ok()).unwrap_or_default();
+        let err = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+        let err_text = String::from_utf8_lossy(&err);
+        if !status.success() {
+            let code = match status.code() {
+                Some(c) => format!("exit status {c}"),
+                None => "was killed by a signal".to_owned(),
+            };
+            let detail = err_text.trim();
+            let detail: String = detail.chars().take(1000).collect();
+            return Err(CredentialsError::new(if detail.is_empty() {
+                format!("{what}: the command failed ({code}) without a message on stderr")
+            } else {
+                format!("{what}: the command failed ({code}): {detail}")
+            }));
+        }
+        if !err.is_empty() {
+            eprint!("{err_text}");
+        }
+        Ok(out)
+    }
+}
+
+fn reader_thread<R: Read + Send + 'static>(stream: R) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stream.take(MAX_OUTPUT).read_to_end(&mut buf);
+        buf
+    })
+}
+
+/// Reads the process's JSON answer.
+pub(crate) fn parse_output(
+    stdout: &[u8],
+    now: std::time::SystemTime,
+) -> Result<Credentials, CredentialsError> {
+    let what = "credential_process";
+    let out: Output = serde_json::from_slice(stdout)
+        .map_err(|e| CredentialsError::new(format!("{what}: the output {}", json_problem(&e))))?;
+    match out.version.as_ref().and_then(serde_json::Value::as_u64) {
+        Some(1) => {}
+        Some(_) => {
+            return Err(CredentialsError::new(format!(
+                "{what}: unsupported Version (only 1 is supported)"
+            )));
+        }
+        None => {
+            return Err(CredentialsError::new(format!(
+                "{what}: the output has no Version (must be 1)"
+            )));
+        }
+    }
+    let id = required(out.access_key_id, "AccessKeyId", what)?;
+    let secret = required(out.secret_access_key, "SecretAccessKey", what)?;
+    let token = out
+        .session_token
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    let at = match out.expiration.as_deref().map(str::trim) {
+        Some(e) if !e.is_empty() => Some(expiry(e, what, now)?),
+        _ => None,
+    };
+    Ok(Credentials::new(id, secret, token)
+        .with_expiry(at)
+        .with_source("credential_process"))
+}
+
+impl super::ProvideCredentials for ProcessProvider {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        let stdout = self.run()?;
+        parse_output(&stdout, self.clock.now())
+    }
+}

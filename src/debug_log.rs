@@ -1,0 +1,129 @@
+//! The `--debug` hook: one line per HTTP request and per response, with credentials redacted
+//! and no body ever shown (Decrypt and GenerateDataKey answers hold plaintext, STS answers hold
+//! secret keys, web identity requests hold tokens): only body lengths.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::TransportError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::transport::HttpClient;
+
+/// A receiver of debug lines, shared by the client and the credential providers.
+pub type DebugLog = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Headers whose values are never logged.
+pub const REDACTED_HEADERS: &[&str] = &[
+    "authorization",
+    "x-amz-security-token",
+    "x-aws-ec2-metadata-token",
+    "x-amz-sso_bearer_token",
+];
+
+fn is_redacted(name: &str) -> bool {
+    REDACTED_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// The log line of a request: `request: POST https://... headers: {...} body: N bytes`.
+pub fn request_line(req: &HttpRequest) -> String {
+    let headers = req
+        .headers
+        .iter()
+        .map(|(n, v)| header_text(n, v))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "request: {} {} headers: {{{headers}}} body: {} bytes",
+        req.method,
+        req.url,
+        req.body.len()
+    )
+}
+
+/// The log line of a response: status, headers, body length, and for errors the error code.
+pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
+    let headers = resp
+        .headers
+        .iter()
+        .map(|(n, v)| header_text(n, v))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut line = format!(
+        "response: {} {} to {} {} headers: {{{headers}}} body: {} bytes",
+        resp.status,
+        crate::http::reason_phrase(resp.status),
+        req.method,
+        req.url,
+        resp.body.len()
+    );
+    if resp.status >= 300 {
+        line.push_str(&format!(" error code: {}", error_code(resp)));
+    }
+    line
+}
+
+fn header_text(name: &str, value: &str) -> String {
+    if is_redacted(name) {
+        format!("{name}: ** redacted **")
+    } else {
+        format!("{name}: {value}")
+    }
+}
+
+fn error_code(resp: &HttpResponse) -> String {
+    let text = String::from_utf8_lossy(&resp.body);
+    if text.trim_start().starts_with('<') {
+        if let Some((code, _)) = crate::xml::parse_sts_error(&text) {
+            return code;
+        }
+        return resp.status.to_string();
+    }
+    crate::codec::decode_error("", resp).code().to_owned()
+}
+
+/// A transport that logs each exchange before handing it on.
+pub(crate) struct LoggingHttp {
+    pub(crate) inner: Arc<dyn HttpClient>,
+    pub(crate) log: DebugLog,
+}
+
+impl fmt::Debug for LoggingHttp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoggingHttp")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpClient for LoggingHttp {
+    fn send(
+        &self,
+        request: &HttpRequest,
+        timeout: Option<Duration>,
+    ) -> Result<HttpResponse, TransportError> {
+        (self.log)(&request_line(request));
+        let result = self.inner.send(request, timeout);
+        match &result {
+            Ok(resp) => (self.log)(&response_line(request, resp)),
+            Err(e) => (self.log)(&format!(
+                "response: none to {} {}: {e}",
+                request.method, request.url
+            )),
+        }
+        result
+    }
+}
+
+/// Wraps `http` in a logger when there is a log.
+pub(crate) fn wrap(http: Arc<dyn HttpClient>, log: Option<&DebugLog>) -> Arc<dyn HttpClient> {
+    match log {
+        Some(log) => Arc::new(LoggingHttp {
+            inner: http,
+            log: Arc::clone(log),
+        }),
+        None => http,
+    }
+}
