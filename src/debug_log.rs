@@ -51,10 +51,14 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
         .map(|(n, v)| header_text(n, v))
         .collect::<Vec<_>>()
         .join(", ");
+    let reason = match resp.status {
+        200 => "OK",
+        201..=299 => "Success",
+        s => crate::http::reason_phrase(s),
+    };
     let mut line = format!(
-        "response: {} {} to {} {} headers: {{{headers}}} body: {} bytes",
+        "response: {} {reason} to {} {} headers: {{{headers}}} body: {} bytes",
         resp.status,
-        crate::http::reason_phrase(resp.status),
         req.method,
         req.url,
         resp.body.len()

@@ -11,9 +11,36 @@ use std::sync::Arc;
 /// assert_eq!(env.get("AWS_REGION").as_deref(), Some("eu-west-1"));
 /// assert_eq!(env.get("HOME"), None);
 /// ```
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` lists a fixed map's variables with the values of secret ones (names holding
+/// `SECRET`, `TOKEN` or `PASSWORD`) redacted.
+#[derive(Clone, Default)]
 pub struct Env {
     fixed: Option<Arc<BTreeMap<String, String>>>,
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(map) = &self.fixed else {
+            return f.write_str("Env(process)");
+        };
+        let secret = |name: &str| {
+            let upper = name.to_ascii_uppercase();
+            ["SECRET", "TOKEN", "PASSWORD"]
+                .iter()
+                .any(|s| upper.contains(s))
+        };
+        f.debug_map()
+            .entries(map.iter().map(|(k, v)| {
+                let shown = if secret(k) {
+                    "** redacted **"
+                } else {
+                    v.as_str()
+                };
+                (k, shown)
+            }))
+            .finish()
+    }
 }
 
 impl Env {

@@ -51,11 +51,17 @@ fn region_precedence_between_every_pair() {
     ];
     // Code beats everything.
     let all = shared(
-        &[("AWS_REGION", "eu-west-1"), ("AWS_DEFAULT_REGION", "eu-west-2")],
+        &[
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_DEFAULT_REGION", "eu-west-2"),
+        ],
         PROFILE_REGION,
     );
     let r = resolve(&all, &region_override("us-west-2"), &imds).unwrap();
-    assert_eq!((r.region.as_str(), r.region_source.as_str()), ("us-west-2", "code"));
+    assert_eq!(
+        (r.region.as_str(), r.region_source.as_str()),
+        ("us-west-2", "code")
+    );
     // Each source beats every later one.
     for (i, (winner, env_a, cfg_a)) in sources.iter().enumerate() {
         for (_, env_b, cfg_b) in &sources[i + 1..] {
@@ -82,7 +88,10 @@ fn instance_metadata_is_asked_only_when_needed_and_allowed() {
     let disabled = shared(&[("AWS_EC2_METADATA_DISABLED", "true")], "");
     let e = resolve(&disabled, &Overrides::default(), &imds).unwrap_err();
     assert_eq!(asked.get(), 1);
-    assert!(e.to_string().contains("disabled by AWS_EC2_METADATA_DISABLED"));
+    assert!(
+        e.to_string()
+            .contains("disabled by AWS_EC2_METADATA_DISABLED")
+    );
 }
 
 #[test]
@@ -102,7 +111,10 @@ fn a_missing_region_lists_where_it_looked() {
 #[test]
 fn an_invalid_region_names_its_source() {
     let e = error(&[], "[default]\nregion = EU West\n");
-    assert!(e.contains("\"EU West\"") && e.contains("profile default"), "{e}");
+    assert!(
+        e.contains("\"EU West\"") && e.contains("profile default"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -125,15 +137,25 @@ fn endpoint_precedence_between_every_pair() {
             "[default]\nregion = us-east-1\nservices = other\nendpoint_url = http://profile:1\n[services other]\ns3 =\n  endpoint_url = http://s3:1\n",
             "http://profile:1",
         ),
-        (&[], "[default]\nregion = us-east-1\n", "https://kms.us-east-1.amazonaws.com"),
+        (
+            &[],
+            "[default]\nregion = us-east-1\n",
+            "https://kms.us-east-1.amazonaws.com",
+        ),
     ];
     for (env, config, want) in cases {
-        assert_eq!(resolved(env, config, &Overrides::default()).endpoint_url, want);
+        assert_eq!(
+            resolved(env, config, &Overrides::default()).endpoint_url,
+            want
+        );
     }
     let mut code = Overrides::default();
     code.endpoint_url = Some("http://code:1".into());
     let r = resolved(&[env_kms, env_all], services, &code);
-    assert_eq!((r.endpoint_url.as_str(), r.endpoint_source.as_str()), ("http://code:1", "code"));
+    assert_eq!(
+        (r.endpoint_url.as_str(), r.endpoint_source.as_str()),
+        ("http://code:1", "code")
+    );
 }
 
 #[test]
@@ -144,10 +166,18 @@ fn configured_endpoints_can_be_ignored() {
         ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
     ];
     let computed = "https://kms.us-east-1.amazonaws.com";
-    assert_eq!(resolved(&env, config, &Overrides::default()).endpoint_url, computed);
+    assert_eq!(
+        resolved(&env, config, &Overrides::default()).endpoint_url,
+        computed
+    );
     let by_profile = format!("{config}ignore_configured_endpoint_urls = true\n");
     assert_eq!(
-        resolved(&[("AWS_ENDPOINT_URL", "http://env:1")], &by_profile, &Overrides::default()).endpoint_url,
+        resolved(
+            &[("AWS_ENDPOINT_URL", "http://env:1")],
+            &by_profile,
+            &Overrides::default()
+        )
+        .endpoint_url,
         computed
     );
     // The environment's "false" beats the profile's "true".
@@ -174,8 +204,12 @@ fn fips_and_dual_stack_from_environment_and_profile() {
         "https://kms-fips.us-gov-west-1.amazonaws.com"
     );
     assert_eq!(
-        resolved(&[("AWS_USE_FIPS_ENDPOINT", "false")], fips_profile, &Overrides::default())
-            .endpoint_url,
+        resolved(
+            &[("AWS_USE_FIPS_ENDPOINT", "false")],
+            fips_profile,
+            &Overrides::default()
+        )
+        .endpoint_url,
         "https://kms.us-gov-west-1.amazonaws.com"
     );
     assert_eq!(
@@ -194,14 +228,17 @@ fn fips_and_dual_stack_from_environment_and_profile() {
         "https://kms.us-gov-west-1.amazonaws.com"
     );
     let e = error(
-        &[("AWS_USE_FIPS_ENDPOINT", "yes"), ("AWS_REGION", "us-east-1")],
+        &[
+            ("AWS_USE_FIPS_ENDPOINT", "yes"),
+            ("AWS_REGION", "us-east-1"),
+        ],
         "",
     );
-    assert!(e.contains("AWS_USE_FIPS_ENDPOINT must be true or false"), "{e}");
-    let e = error(
-        &[("AWS_ENDPOINT_URL", "http://x:1")],
-        fips_profile,
+    assert!(
+        e.contains("AWS_USE_FIPS_ENDPOINT must be true or false"),
+        "{e}"
     );
+    let e = error(&[("AWS_ENDPOINT_URL", "http://x:1")], fips_profile);
     assert!(e.contains("cannot be combined with FIPS"), "{e}");
 }
 
@@ -221,12 +258,22 @@ fn retry_settings_environment_over_profile_over_default() {
     code.retry_mode = Some(RetryMode::Standard);
     let r = resolved(&[("AWS_MAX_ATTEMPTS", "2")], profile, &code);
     assert_eq!((r.max_attempts, r.retry_mode), (9, RetryMode::Standard));
-    let r = resolved(&[], "[default]\nregion = us-east-1\n", &Overrides::default());
+    let r = resolved(
+        &[],
+        "[default]\nregion = us-east-1\n",
+        &Overrides::default(),
+    );
     assert_eq!((r.max_attempts, r.retry_mode), (3, RetryMode::Standard));
     let e = error(&[], "[default]\nregion = us-east-1\nmax_attempts = many\n");
-    assert!(e.contains("max_attempts in profile default must be a whole number"), "{e}");
+    assert!(
+        e.contains("max_attempts in profile default must be a whole number"),
+        "{e}"
+    );
     let e = error(&[], "[default]\nregion = us-east-1\nretry_mode = fast\n");
-    assert!(e.contains("retry_mode in profile default must be standard"), "{e}");
+    assert!(
+        e.contains("retry_mode in profile default must be standard"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -243,8 +290,12 @@ fn ca_bundle_code_over_environment_over_profile() {
         file("/etc/profile-ca.pem", "ca_bundle in profile default")
     );
     assert_eq!(
-        resolved(&[("AWS_CA_BUNDLE", "/etc/env-ca.pem")], profile, &Overrides::default())
-            .ca_bundle,
+        resolved(
+            &[("AWS_CA_BUNDLE", "/etc/env-ca.pem")],
+            profile,
+            &Overrides::default()
+        )
+        .ca_bundle,
         file("/etc/env-ca.pem", "AWS_CA_BUNDLE")
     );
     let mut code = Overrides::default();
@@ -260,18 +311,39 @@ fn sts_endpoints_are_regional_and_partition_aware() {
     let s = shared(&[], "");
     let sts = |region: &str, o: EndpointOptions| s.service_endpoint("sts", region, o).unwrap().0;
     let plain = EndpointOptions::default();
-    assert_eq!(sts("eu-west-1", plain), "https://sts.eu-west-1.amazonaws.com");
-    assert_eq!(sts("cn-north-1", plain), "https://sts.cn-north-1.amazonaws.com.cn");
     assert_eq!(
-        sts("us-gov-west-1", EndpointOptions { use_fips: true, use_dual_stack: false }),
+        sts("eu-west-1", plain),
+        "https://sts.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        sts("cn-north-1", plain),
+        "https://sts.cn-north-1.amazonaws.com.cn"
+    );
+    assert_eq!(
+        sts(
+            "us-gov-west-1",
+            EndpointOptions {
+                use_fips: true,
+                use_dual_stack: false
+            }
+        ),
         "https://sts-fips.us-gov-west-1.amazonaws.com"
     );
     let s = shared(
-        &[("AWS_ENDPOINT_URL_STS", "http://sts-env:1"), ("AWS_ENDPOINT_URL", "http://all:1")],
+        &[
+            ("AWS_ENDPOINT_URL_STS", "http://sts-env:1"),
+            ("AWS_ENDPOINT_URL", "http://all:1"),
+        ],
         "",
     );
-    assert_eq!(s.service_endpoint("sts", "eu-west-1", plain).unwrap().0, "http://sts-env:1");
-    assert_eq!(s.service_endpoint("kms", "eu-west-1", plain).unwrap().0, "http://all:1");
+    assert_eq!(
+        s.service_endpoint("sts", "eu-west-1", plain).unwrap().0,
+        "http://sts-env:1"
+    );
+    assert_eq!(
+        s.service_endpoint("kms", "eu-west-1", plain).unwrap().0,
+        "http://all:1"
+    );
 }
 
 /// A fake home with the given config file, removed on drop.
@@ -279,7 +351,8 @@ struct Home(PathBuf);
 
 impl Home {
     fn new(name: &str, config: &str) -> Home {
-        let dir = std::env::temp_dir().join(format!("kms-lite-config-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("kms-lite-config-{}-{name}", std::process::id()));
         std::fs::create_dir_all(dir.join(".aws")).unwrap();
         std::fs::write(dir.join(".aws/config"), config).unwrap();
         Home(dir)
@@ -309,7 +382,11 @@ fn the_builder_reads_the_selected_profile() {
         "[default]\nregion = eu-west-1\n[profile dev]\nregion = eu-central-1\nmax_attempts = 4\n\
          services = dev\n[services dev]\nkms =\n  endpoint_url = http://localhost:4566\n",
     );
-    let c = Client::builder().env(home.env(&[])).credentials(creds()).build().unwrap();
+    let c = Client::builder()
+        .env(home.env(&[]))
+        .credentials(creds())
+        .build()
+        .unwrap();
     assert_eq!(c.region(), "eu-west-1");
     assert_eq!(c.endpoint_url(), "https://kms.eu-west-1.amazonaws.com/");
     let c = Client::builder()
@@ -339,12 +416,19 @@ fn a_named_profile_that_does_not_exist_is_an_error() {
         .credentials(creds())
         .build()
         .unwrap_err();
-    assert!(e.to_string().contains("config profile (prod) could not be found"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("config profile (prod) could not be found"),
+        "{e}"
+    );
 }
 
 #[test]
 fn a_malformed_file_is_an_error_naming_file_and_line() {
-    let home = Home::new("malformed", "[default]\nregion = eu-west-1\n[profile broken\n");
+    let home = Home::new(
+        "malformed",
+        "[default]\nregion = eu-west-1\n[profile broken\n",
+    );
     let e = Client::builder()
         .env(home.env(&[]))
         .region("eu-west-1")
@@ -364,14 +448,18 @@ fn a_malformed_file_is_an_error_naming_file_and_line() {
 
 #[test]
 fn an_unreadable_ca_bundle_names_the_file_and_setting() {
-    let home = Home::new("ca", "[default]\nregion = eu-west-1\nca_bundle = /nonexistent/ca.pem\n");
+    let home = Home::new(
+        "ca",
+        "[default]\nregion = eu-west-1\nca_bundle = /nonexistent/ca.pem\n",
+    );
     let e = Client::builder()
         .env(home.env(&[]))
         .credentials(creds())
         .build()
         .unwrap_err();
     assert!(
-        e.to_string().contains("/nonexistent/ca.pem (ca_bundle in profile default)"),
+        e.to_string()
+            .contains("/nonexistent/ca.pem (ca_bundle in profile default)"),
         "{e}"
     );
     let e = Client::builder()
@@ -380,7 +468,11 @@ fn an_unreadable_ca_bundle_names_the_file_and_setting() {
         .credentials(creds())
         .build()
         .unwrap_err();
-    assert!(e.to_string().contains("/nonexistent/flag.pem (--ca-bundle)"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("/nonexistent/flag.pem (--ca-bundle)"),
+        "{e}"
+    );
     // Plain-HTTP endpoints never read it.
     Client::builder()
         .env(home.env(&[]))

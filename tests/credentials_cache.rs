@@ -61,7 +61,10 @@ fn cache(inner: &Arc<Scripted>, clock: &ManualClock) -> CredentialsCache {
 
 #[test]
 fn static_credentials_are_fetched_once() {
-    let inner = Scripted::new(vec![Ok(Credentials::new("AKID", "s", None))], Duration::ZERO);
+    let inner = Scripted::new(
+        vec![Ok(Credentials::new("AKID", "s", None))],
+        Duration::ZERO,
+    );
     let clock = ManualClock::new(start());
     let c = cache(&inner, &clock);
     for _ in 0..5 {
@@ -126,7 +129,8 @@ fn concurrent_callers_share_one_fetch() {
             let (c, barrier) = (Arc::clone(&c), Arc::clone(&barrier));
             thread::spawn(move || {
                 barrier.wait();
-                c.provide_credentials().map(|x| x.access_key_id().to_owned())
+                c.provide_credentials()
+                    .map(|x| x.access_key_id().to_owned())
             })
         })
         .collect();

@@ -35,8 +35,11 @@ fn copy_with_substitutions(from: &Path, to: &Path, subs: &[(&str, String)]) {
         if entry.file_type().unwrap().is_dir() {
             copy_with_substitutions(&entry.path(), &target, subs);
         } else {
-            fs::write(&target, substitute(&fs::read_to_string(entry.path()).unwrap(), subs))
-                .unwrap();
+            fs::write(
+                &target,
+                substitute(&fs::read_to_string(entry.path()).unwrap(), subs),
+            )
+            .unwrap();
         }
     }
 }

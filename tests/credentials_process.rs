@@ -17,19 +17,17 @@ struct Script {
 
 impl Script {
     fn new(name: &str, body: &str) -> Script {
-        let dir = std::env::temp_dir().join(format!(
-            "kms-lite-process-{}-{name}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("kms-lite-process-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("creds.sh");
         std::fs::write(&path, body).unwrap();
         Script { dir, path }
     }
     fn provider(&self, timeout: Duration) -> ProcessProvider {
-        ProcessProvider::new(format!("sh '{}'", self.path.display()), timeout).with_clock(
-            Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(NOW))),
-        )
+        ProcessProvider::new(format!("sh '{}'", self.path.display()), timeout).with_clock(Arc::new(
+            ManualClock::new(UNIX_EPOCH + Duration::from_secs(NOW)),
+        ))
     }
 }
 
@@ -75,10 +73,7 @@ fn long_term_credentials_without_expiration() {
 
 #[test]
 fn failure_reports_exit_status_and_stderr() {
-    let s = Script::new(
-        "fail",
-        "echo 'the SSO session has expired' >&2\nexit 42\n",
-    );
+    let s = Script::new("fail", "echo 'the SSO session has expired' >&2\nexit 42\n");
     let e = s.provider(T).provide_credentials().unwrap_err();
     assert!(e.message().contains("exit status 42"), "{e}");
     assert!(e.message().contains("the SSO session has expired"), "{e}");

@@ -252,7 +252,11 @@ fn split_head_body(lines: &[&str]) -> (Vec<String>, Option<String>) {
         head.push(lines[i].to_owned());
         i += 1;
     }
-    let rest = if i < lines.len() { &lines[i + 1..] } else { &[][..] };
+    let rest = if i < lines.len() {
+        &lines[i + 1..]
+    } else {
+        &[][..]
+    };
     let body = rest.join("\n");
     let body = body.trim_end_matches('\n').to_owned();
     (head, if body.is_empty() { None } else { Some(body) })
@@ -279,7 +283,10 @@ pub fn check(case: &str, n: usize, want: &Expected, got: &Received) {
         }
     }
     for name in &want.absent {
-        assert!(got.header(name).is_none(), "{at}: header {name} must be absent");
+        assert!(
+            got.header(name).is_none(),
+            "{at}: header {name} must be absent"
+        );
     }
     if let Some(body) = &want.body {
         assert_eq!(&got.body, body, "{at}: body");
