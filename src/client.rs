@@ -453,19 +453,20 @@ impl ClientBuilder {
         if let Some(t) = self.process_timeout {
             providers = providers.process_timeout(t);
         }
-        let mut overrides = Overrides::default();
-        overrides.region = self.region;
-        overrides.endpoint_url = self.endpoint_url;
-        overrides.endpoint_options = self.endpoint_options;
-        overrides.max_attempts = self.max_attempts;
-        overrides.retry_mode = self.retry_mode;
-        overrides.ca_bundle = match (self.ca_bundle_pem, self.ca_bundle_file) {
-            (Some(pem), _) => Some(CaBundle::Pem(Arc::new(pem))),
-            (None, Some(path)) => Some(CaBundle::File {
-                path,
-                source: "--ca-bundle".to_owned(),
-            }),
-            (None, None) => None,
+        let overrides = Overrides {
+            region: self.region,
+            endpoint_url: self.endpoint_url,
+            endpoint_options: self.endpoint_options,
+            max_attempts: self.max_attempts,
+            retry_mode: self.retry_mode,
+            ca_bundle: match (self.ca_bundle_pem, self.ca_bundle_file) {
+                (Some(pem), _) => Some(CaBundle::Pem(Arc::new(pem))),
+                (None, Some(path)) => Some(CaBundle::File {
+                    path,
+                    source: "--ca-bundle".to_owned(),
+                }),
+                (None, None) => None,
+            },
         };
         let imds_config = providers.clone();
         let resolved = config::resolve(&shared, &overrides, &|| {

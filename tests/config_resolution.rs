@@ -34,12 +34,15 @@ fn region_override(r: &str) -> Overrides {
     o
 }
 
+/// Variables for a case.
+type Vars<'a> = &'a [(&'a str, &'a str)];
+
 const PROFILE_REGION: &str = "[default]\nregion = eu-north-1\n";
 
 #[test]
 fn region_precedence_between_every_pair() {
     let imds = || Some("ap-south-1".to_owned());
-    let sources: [(&str, &[(&str, &str)], &str); 4] = [
+    let sources: [(&str, Vars, &str); 4] = [
         ("AWS_REGION", &[("AWS_REGION", "eu-west-1")], ""),
         (
             "AWS_DEFAULT_REGION",
@@ -123,7 +126,7 @@ fn endpoint_precedence_between_every_pair() {
                     [services local]\nkms =\n  endpoint_url = http://services:1\n";
     let env_kms = ("AWS_ENDPOINT_URL_KMS", "http://env-kms:1");
     let env_all = ("AWS_ENDPOINT_URL", "http://env-all:1");
-    let cases: [(&[(&str, &str)], &str, &str); 6] = [
+    let cases: [(Vars, &str, &str); 6] = [
         (&[env_kms, env_all], services, "http://env-kms:1"),
         (&[env_all], services, "http://env-all:1"),
         (&[], services, "http://services:1"),
