@@ -18,6 +18,7 @@ pub mod profile_file;
 mod proxy;
 pub mod request;
 pub mod retry;
+mod sha1;
 pub mod sigv4;
 pub mod timestamp;
 pub mod transport;

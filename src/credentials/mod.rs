@@ -4,7 +4,8 @@
 //! secret access key and session token.
 //!
 //! One file a provider: [`EnvironmentProvider`], [`ProfileProvider`] (static keys,
-//! `credential_process`, `role_arn` chains, `web_identity_token_file`), [`ProcessProvider`],
+//! `credential_process`, `role_arn` chains, `web_identity_token_file`, SSO), [`ProcessProvider`],
+//! [`SsoProvider`],
 //! [`WebIdentityProvider`], [`ContainerProvider`], [`ImdsProvider`], the STS calls they use, the
 //! [`CredentialsChain`] that tries them in the AWS SDKs' order ([`default_chain`]) and the
 //! [`CredentialsCache`] that keeps temporary credentials until shortly before they expire.
@@ -21,6 +22,7 @@ mod imds;
 mod process;
 mod profile;
 mod provider_config;
+mod sso;
 mod sts;
 mod web_identity;
 
@@ -33,6 +35,7 @@ pub(crate) use imds::region_from_imds;
 pub use process::ProcessProvider;
 pub use profile::ProfileProvider;
 pub use provider_config::{DEFAULT_METADATA_TIMEOUT, DEFAULT_PROCESS_TIMEOUT, ProviderConfig};
+pub use sso::SsoProvider;
 pub use web_identity::WebIdentityProvider;
 
 /// A set of AWS credentials: an access key id, its secret, and for temporary credentials a

@@ -2,15 +2,17 @@
 //! (`aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`), `credential_process`,
 //! `role_arn` with `source_profile` (followed through chains, cycles refused) or
 //! `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`), and `role_arn`
-//! with `web_identity_token_file`.
+//! with `web_identity_token_file`, and SSO (`sso_session` or `sso_start_url`, see
+//! [`SsoProvider`](super::SsoProvider)).
 //!
 //! As in the AWS SDKs: in the first profile `role_arn` wins over static keys; in a source
 //! profile static keys win (so a profile may name itself as `source_profile`). `mfa_serial`
-//! and SSO (`sso_session`, `sso_start_url`) are refused with an error that says what to do.
+//! is refused with an error that says what to do.
 
 use std::fmt;
 
 use super::process::ProcessProvider;
+use super::sso::SsoProvider;
 use super::sts::{RoleParams, Sts};
 use super::{
     ContainerProvider, Credentials, CredentialsError, EnvironmentProvider, ImdsProvider,
@@ -43,6 +45,7 @@ enum Base {
         session_name: Option<String>,
     },
     Source(String),
+    Sso(String),
 }
 
 impl ProfileProvider {
@@ -84,14 +87,6 @@ fn static_keys(set: &ProfileSet, name: &str) -> Result<Credentials, CredentialsE
 fn missing(name: &str) -> CredentialsError {
     CredentialsError::invalid_configuration(format!(
         "profile {name} is not in the config or credentials file"
-    ))
-}
-
-fn sso_error(name: &str) -> CredentialsError {
-    CredentialsError::invalid_configuration(format!(
-        "profile {name} uses IAM Identity Center (SSO), which kms-lite does not read; run \
-         `aws sso login --profile {name}`, then `eval \"$(aws configure export-credentials \
-         --profile {name} --format env)\"` and run kms-lite again"
     ))
 }
 
@@ -178,7 +173,7 @@ fn resolve_chain(
             }
         }
         if value(p, "sso_session").is_some() || value(p, "sso_start_url").is_some() {
-            return Err(sso_error(&name));
+            return Ok((Base::Sso(name), roles));
         }
         if let Some(command) = value(p, "credential_process") {
             return Ok((Base::Process(command.to_owned()), roles));
@@ -201,6 +196,9 @@ impl ProfileProvider {
         let set = self.cfg.shared().profiles();
         match base {
             Base::Static(name) => static_keys(set, name),
+            Base::Sso(name) => {
+                SsoProvider::new(self.cfg.clone(), name.clone()).provide_credentials()
+            }
             Base::Process(command) => {
                 ProcessProvider::new(command.clone(), self.cfg.process_timeout_value())
                     .with_clock(self.cfg.clock_ref().clone())

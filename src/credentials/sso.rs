@@ -1,0 +1,242 @@
+//! IAM Identity Center (SSO) profiles: the access token the AWS CLI cached at `aws sso login`
+//! (`~/.aws/sso/cache/<sha1 of the sso_session name, or of sso_start_url for legacy
+//! profiles>.json`) is exchanged for role credentials with the SSO portal's
+//! `GetRoleCredentials` (`GET https://portal.sso.{sso_region}.amazonaws.com/federation/credentials`).
+//!
+//! The token is never refreshed here (the CLI refreshes it with SSO OIDC `CreateToken`): an
+//! expired or missing token is an error telling the user to run `aws sso login`.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Deserialize;
+
+use super::fetch::{check_not_expired, json_problem, required, status_error};
+use super::{Credentials, CredentialsError, ProviderConfig};
+use crate::endpoint::{self, Endpoint};
+use crate::http::HttpRequest;
+
+/// Role credentials for an SSO profile, from the AWS CLI's cached token.
+#[derive(Clone)]
+pub struct SsoProvider {
+    cfg: ProviderConfig,
+    profile: String,
+}
+
+impl fmt::Debug for SsoProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SsoProvider")
+            .field("profile", &self.profile)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CachedToken {
+    access_token: Option<String>,
+    expires_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleCredentialsAnswer {
+    role_credentials: Option<RoleCredentials>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleCredentials {
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+    session_token: Option<String>,
+    expiration: Option<u64>,
+}
+
+/// What an SSO profile names.
+struct Settings {
+    region: String,
+    cache_key: String,
+    account_id: String,
+    role_name: String,
+}
+
+impl SsoProvider {
+    /// A provider for the SSO profile `profile`.
+    pub fn new(cfg: ProviderConfig, profile: impl Into<String>) -> Self {
+        SsoProvider {
+            cfg,
+            profile: profile.into(),
+        }
+    }
+
+    fn settings(&self) -> Result<Settings, CredentialsError> {
+        let name = &self.profile;
+        let set = self.cfg.shared().profiles();
+        let p = set.profile(name).ok_or_else(|| {
+            CredentialsError::invalid_configuration(format!("profile {name} is not in the files"))
+        })?;
+        let get = |key: &str| p.get(key).map(str::trim).filter(|v| !v.is_empty());
+        let need = |key: &str| {
+            get(key).map(str::to_owned).ok_or_else(|| {
+                CredentialsError::invalid_configuration(format!("SSO profile {name} has no {key}"))
+            })
+        };
+        let (region, cache_key) = match get("sso_session") {
+            Some(session) => {
+                let s = set.sso_session(session).ok_or_else(|| {
+                    CredentialsError::invalid_configuration(format!(
+                        "profile {name} names sso_session {session}, but there is no \
+                         [sso-session {session}] section in the config file"
+                    ))
+                })?;
+                let region = s
+                    .get("sso_region")
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| {
+                        CredentialsError::invalid_configuration(format!(
+                            "[sso-session {session}] has no sso_region"
+                        ))
+                    })?;
+                (region.to_owned(), session.to_owned())
+            }
+            None => (need("sso_region")?, need("sso_start_url")?),
+        };
+        Ok(Settings {
+            region,
+            cache_key,
+            account_id: need("sso_account_id")?,
+            role_name: need("sso_role_name")?,
+        })
+    }
+
+    fn token(&self, s: &Settings) -> Result<String, CredentialsError> {
+        let login = format!(
+            "run `aws sso login --profile {}` and try again",
+            self.profile
+        );
+        let env = self.cfg.env();
+        let home = env
+            .get_non_empty("HOME")
+            .or_else(|| env.get_non_empty("USERPROFILE"))
+            .ok_or_else(|| {
+                CredentialsError::new("SSO: no home directory (HOME) to find ~/.aws/sso/cache in")
+            })?;
+        let file = format!("{}.json", crate::sha1::sha1_hex(s.cache_key.as_bytes()));
+        let path = std::path::Path::new(&home)
+            .join(".aws")
+            .join("sso")
+            .join("cache")
+            .join(&file);
+        let text = std::fs::read(&path).map_err(|e| {
+            CredentialsError::new(format!(
+                "SSO: no cached token ~/.aws/sso/cache/{file} ({e}); {login}"
+            ))
+        })?;
+        let cached: CachedToken = serde_json::from_slice(&text).map_err(|e| {
+            CredentialsError::new(format!(
+                "SSO: the cached token ~/.aws/sso/cache/{file} {}; {login}",
+                json_problem(&e)
+            ))
+        })?;
+        let what = format!("SSO: the cached token ~/.aws/sso/cache/{file}");
+        let token = required(cached.access_token, "accessToken", &what)?;
+        let expires = required(cached.expires_at, "expiresAt", &what)?;
+        let at = crate::timestamp::parse_rfc3339(&expires).ok_or_else(|| {
+            CredentialsError::new(format!("{what}: expiresAt is not an RFC 3339 timestamp"))
+        })?;
+        if at <= self.cfg.clock_ref().now() {
+            return Err(CredentialsError::new(format!(
+                "SSO: the session token has expired; {login}"
+            )));
+        }
+        Ok(token)
+    }
+}
+
+fn query_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+impl super::ProvideCredentials for SsoProvider {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        let s = self.settings()?;
+        let token = self.token(&s)?;
+        let invalid =
+            |e: crate::error::ConfigError| CredentialsError::invalid_configuration(e.to_string());
+        let base = match self
+            .cfg
+            .shared()
+            .configured_endpoint("sso")
+            .map_err(invalid)?
+        {
+            Some((url, _)) => url,
+            None => endpoint::resolve_service("portal.sso", &s.region, Default::default())
+                .map_err(invalid)?,
+        };
+        let endpoint = Endpoint::parse(&base).map_err(invalid)?;
+        let url = format!(
+            "{}://{}{}federation/credentials?account_id={}&role_name={}",
+            endpoint.scheme,
+            endpoint.host,
+            if endpoint.path.ends_with('/') {
+                endpoint.path.clone()
+            } else {
+                format!("{}/", endpoint.path)
+            },
+            query_encode(&s.account_id),
+            query_encode(&s.role_name)
+        );
+        let request = HttpRequest {
+            method: "GET",
+            url,
+            headers: vec![("x-amz-sso_bearer_token", token)],
+            body: Vec::new(),
+        };
+        let what = format!(
+            "SSO GetRoleCredentials for role {} in account {}",
+            s.role_name, s.account_id
+        );
+        let resp = self
+            .cfg
+            .http_for(&endpoint)?
+            .send(&request, None)
+            .map_err(|e| CredentialsError::new(format!("{what}: {e}")))?;
+        match resp.status {
+            200 => {}
+            401 | 403 => {
+                return Err(CredentialsError::new(format!(
+                    "{what}: refused (HTTP {}); run `aws sso login --profile {}` and try again",
+                    resp.status, self.profile
+                )));
+            }
+            _ => return Err(status_error(&what, &resp)),
+        }
+        let answer: RoleCredentialsAnswer = serde_json::from_slice(&resp.body).map_err(|e| {
+            CredentialsError::new(format!("{what}: the answer {}", json_problem(&e)))
+        })?;
+        let rc = answer.role_credentials.ok_or_else(|| {
+            CredentialsError::new(format!("{what}: the answer has no roleCredentials"))
+        })?;
+        let id = required(rc.access_key_id, "accessKeyId", &what)?;
+        let secret = required(rc.secret_access_key, "secretAccessKey", &what)?;
+        let session = required(rc.session_token, "sessionToken", &what)?;
+        let millis = rc.expiration.ok_or_else(|| {
+            CredentialsError::new(format!("{what}: the answer has no expiration"))
+        })?;
+        let at: SystemTime = UNIX_EPOCH + Duration::from_millis(millis);
+        check_not_expired(at, &what, self.cfg.clock_ref().now())?;
+        Ok(Credentials::new(id, secret, Some(session))
+            .with_expiry(Some(at))
+            .with_source("sso"))
+    }
+}
