@@ -490,6 +490,11 @@ impl ClientBuilder {
                 },
             ));
         }
+        if let Some(log) = &self.debug_log {
+            for warning in shared.profiles().warnings() {
+                log(&format!("config warning: {warning}"));
+            }
+        }
         let endpoint = Endpoint::parse(&resolved.endpoint_url)?;
         let credentials: Arc<dyn ProvideCredentials> = match self.credentials {
             Some(c) => c,

@@ -72,7 +72,7 @@ impl WebIdentityProvider {
             (None, None) => Err(CredentialsError::not_loaded(
                 "AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE are not set",
             )),
-            (Some(_), None) => Err(CredentialsError::invalid_configuration(
+            (Some(_), None) => Err(CredentialsError::not_loaded(
                 "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not",
             )),
             (None, Some(_)) => Err(CredentialsError::invalid_configuration(
