@@ -360,3 +360,70 @@ fn credential_source_environment_assumes_the_role_with_environment_keys() {
             .contains("RoleSessionName=kms-lite-1795953600000")
     );
 }
+
+fn sts_answer(id: &str, expiration: &str) -> Vec<u8> {
+    let body = format!(
+        "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>{id}</AccessKeyId>\
+         <SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>\
+         <Expiration>{expiration}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"
+    );
+    response("HTTP/1.1 200 OK", &[("content-type", "text/xml")], &body)
+}
+
+#[test]
+fn the_default_chain_refreshes_role_credentials_five_minutes_before_expiry() {
+    let post = || Expected {
+        method: "POST".into(),
+        path: "/".into(),
+        ..Expected::default()
+    };
+    let server = Server::start(vec![
+        Exchange {
+            expected: post(),
+            response: sts_answer("ASIAFIRST", "2026-11-29T12:30:00Z"),
+            delay: Duration::ZERO,
+        },
+        Exchange {
+            expected: post(),
+            response: sts_answer("ASIASECOND", "2026-11-29T14:00:00Z"),
+            delay: Duration::ZERO,
+        },
+    ]);
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(NOW));
+    let set = ProfileSet::from_files(
+        Some((
+            "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\
+             [profile base]\naws_access_key_id = AKID\naws_secret_access_key = S\n",
+            "~/.aws/config",
+        )),
+        None,
+    )
+    .unwrap();
+    let env = Env::from_pairs([
+        ("AWS_ENDPOINT_URL_STS", server.url.as_str()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let cfg = ProviderConfig::new(SharedConfig::from_profile_set(env, None, set))
+        .clock(Arc::new(clock.clone()));
+    let chain = kms_lite::credentials::default_chain(&cfg);
+    assert_eq!(
+        chain.provide_credentials().unwrap().access_key_id(),
+        "ASIAFIRST"
+    );
+    clock.advance(Duration::from_secs(24 * 60));
+    assert_eq!(
+        chain.provide_credentials().unwrap().access_key_id(),
+        "ASIAFIRST"
+    );
+    assert_eq!(server.received().len(), 1);
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(
+        chain.provide_credentials().unwrap().access_key_id(),
+        "ASIASECOND"
+    );
+    assert_eq!(
+        chain.provide_credentials().unwrap().access_key_id(),
+        "ASIASECOND"
+    );
+    assert_eq!(server.finish().len(), 2);
+}
