@@ -21,6 +21,6 @@ pub mod timestamp;
 pub mod transport;
 pub mod xml;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, USER_AGENT};
 pub use ops::re_encrypt::{ReEncryptError, ReEncryptRequest, ReEncryptResponse};
 pub use ops::{DryRunModifierType, EncryptionAlgorithmSpec};
