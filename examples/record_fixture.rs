@@ -67,7 +67,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?,
         last: Arc::clone(&last),
     };
-    let client = Client::builder().http_client(recorder).max_attempts(1).build()?;
+    let client = Client::builder()
+        .http_client(recorder)
+        .max_attempts(1)
+        .build()?;
     let result = client.re_encrypt(&call);
     let response = last
         .lock()
@@ -102,7 +105,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for line in rest.join(" ").lines() {
         text.push_str(&format!("# {line}\n"));
     }
-    text.push_str(&format!("--- call\n{}\n--- request\nPOST / HTTP/1.1\n", call_text.trim()));
+    text.push_str(&format!(
+        "--- call\n{}\n--- request\nPOST / HTTP/1.1\n",
+        call_text.trim()
+    ));
     text.push_str(&format!("content-length: {}\n", body.len()));
     text.push_str("user-agent: kms-lite/<version>\n");
     text.push_str(&format!("host: {}\n", endpoint.host));
@@ -117,7 +123,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         reason_phrase(response.status)
     ));
     for (name, value) in &response.headers {
-        let skip = ["date", "set-cookie", "content-length", "connection", "server"];
+        let skip = [
+            "date",
+            "set-cookie",
+            "content-length",
+            "connection",
+            "server",
+        ];
         if !skip.iter().any(|s| name.eq_ignore_ascii_case(s)) {
             text.push_str(&format!("{name}: {value}\n"));
         }
