@@ -256,3 +256,18 @@ fn secrets_never_appear_in_output() {
     let all = format!("{}{}", stdout(&out), stderr(&out));
     assert!(!all.contains("EXAMPLEKEY"), "{all}");
 }
+
+#[test]
+fn unreadable_ca_bundle_is_252() {
+    let out = run(&[
+        "re-encrypt",
+        "--destination-key-id",
+        "k",
+        "--ciphertext-blob",
+        "AAAA",
+        "--ca-bundle",
+        "/nonexistent/kms-lite-ca.pem",
+    ]);
+    assert_eq!(code(&out), 252);
+    assert!(stderr(&out).contains("--ca-bundle"));
+}

@@ -342,3 +342,32 @@ fn closed_stdout_exits_quietly_without_a_panic() {
     assert_eq!(code(&out), 255);
     assert_eq!(stderr(&out), "");
 }
+
+#[test]
+fn zero_timeouts_mean_no_timeout_and_profile_debug_are_accepted() {
+    let server = Loopback::reply(200, OK_BODY);
+    let out = run(&args(
+        &server,
+        &[
+            "--ciphertext-blob",
+            "AAAA",
+            "--cli-connect-timeout",
+            "0",
+            "--cli-read-timeout",
+            "0",
+            "--profile",
+            "prod",
+            "--debug",
+            "--query",
+            "KeyId",
+        ],
+    ));
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "\"arn:aws:kms:us-east-1:111122223333:key/new\"\n"
+    );
+    // Both say they are not wired yet.
+    assert!(stderr(&out).contains("--profile is not supported yet"));
+    assert!(stderr(&out).contains("--debug is accepted"));
+}

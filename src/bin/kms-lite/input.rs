@@ -86,7 +86,10 @@ pub fn blob(option: &'static str, value: &str, stdin: impl Read) -> Result<Vec<u
             let offset = at.get(e.position).copied().unwrap_or(text.len());
             ParamError::new(
                 option,
-                format!("Invalid base64 in file://{path} at offset {offset}: {e}"),
+                format!(
+                    "Invalid base64 in file://{path} at offset {offset} of the file \
+                     (line breaks removed: {e})"
+                ),
             )
         });
     }
