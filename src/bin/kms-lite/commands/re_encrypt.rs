@@ -168,7 +168,6 @@ fn classify(e: ReEncryptError, dry_run: bool) -> Failure {
         ReEncryptError::InvalidParameter(p) => {
             Failure::Message(exit::USAGE, format!("Parameter validation failed:\n{p}"))
         }
-        ReEncryptError::Config(c) => Failure::Message(exit::CONFIG, c.to_string()),
         ReEncryptError::Credentials(c) => {
             Failure::Message(exit::CONFIG, format!("Unable to locate credentials: {c}"))
         }
