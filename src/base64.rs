@@ -60,6 +60,33 @@ static DECODE: [u8; 256] = {
     t
 };
 
+/// Set in a [`QUADS`] entry for a byte outside the alphabet; above the 24
+/// data bits, so one OR over the four lookups of a group carries it.
+const QUAD_INVALID: u32 = 0xFF00_0000;
+
+/// [`DECODE`] pre-shifted for each of the four positions in a group:
+/// `QUADS[k][c]` is `value(c) << (18 - 6 * k)`, or [`QUAD_INVALID`].
+static QUADS: [[u32; 256]; 4] = {
+    let mut t = [[QUAD_INVALID; 256]; 4];
+    let mut k = 0;
+    while k < 4 {
+        let mut i = 0;
+        while i < 64 {
+            t[k][ALPHABET[i] as usize] = (i as u32) << (18 - 6 * k);
+            i += 1;
+        }
+        k += 1;
+    }
+    t
+};
+
+/// The 24 bits of a 4-character group, with bits of [`QUAD_INVALID`] set if
+/// any of the four is not an alphabet symbol.
+#[inline(always)]
+fn quad(a: u8, b: u8, c: u8, d: u8) -> u32 {
+    QUADS[0][a as usize] | QUADS[1][b as usize] | QUADS[2][c as usize] | QUADS[3][d as usize]
+}
+
 /// Why a base64 text was rejected.
 ///
 /// `position` is the 0-based offset into the input of the first offending
@@ -347,37 +374,37 @@ fn decode_to_slice(input: &[u8], out: &mut [u8]) -> Result<(), DecodeError> {
     let mut in_blocks = body.chunks_exact(32);
     let mut out_blocks = out_body.chunks_exact_mut(24);
     for (bi, (i, o)) in (&mut in_blocks).zip(&mut out_blocks).enumerate() {
-        let mut bad = 0u8;
+        let mut bad = 0u32;
         for k in 0..4 {
             let s = &i[k * 8..k * 8 + 8];
-            let mut w = 0u64;
-            for &c in s {
-                let v = DECODE[c as usize];
-                bad |= v;
-                w = (w << 6) | v as u64;
+            let hi = quad(s[0], s[1], s[2], s[3]);
+            let lo = quad(s[4], s[5], s[6], s[7]);
+            bad |= hi | lo;
+            let w = ((hi as u64) << 40) | ((lo as u64) << 16);
+            if k < 3 {
+                // Overlapping 8-byte store: the next step overwrites the
+                // two extra bytes.
+                o[k * 6..k * 6 + 8].copy_from_slice(&w.to_be_bytes());
+            } else {
+                o[18..24].copy_from_slice(&w.to_be_bytes()[..6]);
             }
-            o[k * 6..k * 6 + 6].copy_from_slice(&w.to_be_bytes()[2..]);
         }
-        if bad & 0x80 != 0 {
+        if bad & QUAD_INVALID != 0 {
             return Err(chunk_error(i, bi * 32));
         }
     }
     let tail_base = body.len() - in_blocks.remainder().len();
     let tail = in_blocks.remainder();
-    let mut bad = 0u8;
+    let mut bad = 0u32;
     for (i, o) in tail
         .chunks_exact(4)
         .zip(out_blocks.into_remainder().chunks_exact_mut(3))
     {
-        let a = DECODE[i[0] as usize];
-        let b = DECODE[i[1] as usize];
-        let c = DECODE[i[2] as usize];
-        let d = DECODE[i[3] as usize];
-        bad |= a | b | c | d;
-        let w = ((a as u32) << 18) | ((b as u32) << 12) | ((c as u32) << 6) | d as u32;
+        let w = quad(i[0], i[1], i[2], i[3]);
+        bad |= w;
         o.copy_from_slice(&w.to_be_bytes()[1..]);
     }
-    if bad & 0x80 != 0 {
+    if bad & QUAD_INVALID != 0 {
         return Err(chunk_error(tail, tail_base));
     }
 
