@@ -113,7 +113,9 @@ pub enum DecodeErrorKind {
     /// otherwise acceptable up to that group).
     InvalidLength,
     /// Padding in the wrong place or of the wrong length. The position is
-    /// the first misplaced `=`.
+    /// the first misplaced `=`, or, after a `=` in the third position of the
+    /// final group, the symbol that stands where the second `=` must be
+    /// (`AB=C` fails at offset 3; `A===` at offset 1).
     InvalidPadding,
     /// The last symbol before the padding carries bits that are not zero.
     /// The position is that symbol.
@@ -417,13 +419,20 @@ fn decode_last(q: &[u8], base: usize, out: &mut [u8]) -> Result<(), DecodeError>
     for i in 0..4 {
         let b = q[i];
         if b == PAD {
-            // Padding must run to the end and cover at most the last two.
-            if i >= 2 && q[i..].iter().all(|&x| x == PAD) {
-                break;
-            }
+            // Padding may cover only the last one or two positions, and a
+            // `=` in the third must be followed by another.
+            let (position, kind) = match i {
+                3 => break,
+                2 if q[3] == PAD => break,
+                2 => match DECODE[q[3] as usize] {
+                    INVALID => (3, DecodeErrorKind::InvalidByte(q[3])),
+                    _ => (3, DecodeErrorKind::InvalidPadding),
+                },
+                _ => (i, DecodeErrorKind::InvalidPadding),
+            };
             return Err(DecodeError {
-                position: base + i,
-                kind: DecodeErrorKind::InvalidPadding,
+                position: base + position,
+                kind,
             });
         }
         v[i] = DECODE[b as usize];
@@ -497,7 +506,7 @@ mod tests {
     #[test]
     fn padding_rules() {
         assert_eq!(err(b"A==="), (1, DecodeErrorKind::InvalidPadding));
-        assert_eq!(err(b"AB=C"), (2, DecodeErrorKind::InvalidPadding));
+        assert_eq!(err(b"AB=C"), (3, DecodeErrorKind::InvalidPadding));
         assert_eq!(err(b"===="), (0, DecodeErrorKind::InvalidPadding));
         assert_eq!(err(b"QQ==QUJD"), (2, DecodeErrorKind::InvalidPadding));
         assert_eq!(err(b"QR=="), (1, DecodeErrorKind::TrailingBits));
