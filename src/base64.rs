@@ -395,14 +395,21 @@ fn decode_to_slice(input: &[u8], out: &mut [u8]) -> Result<(), DecodeError> {
             return Err(chunk_error(i, bi * 32));
         }
     }
+    // The rest (under 32 characters) in 8 -> 6 steps, then at most one group.
     let tail_base = body.len() - in_blocks.remainder().len();
     let tail = in_blocks.remainder();
+    let mut in8 = tail.chunks_exact(8);
+    let mut out6 = out_blocks.into_remainder().chunks_exact_mut(6);
     let mut bad = 0u32;
-    for (i, o) in tail
-        .chunks_exact(4)
-        .zip(out_blocks.into_remainder().chunks_exact_mut(3))
-    {
-        let w = quad(i[0], i[1], i[2], i[3]);
+    for (i, o) in (&mut in8).zip(&mut out6) {
+        let hi = quad(i[0], i[1], i[2], i[3]);
+        let lo = quad(i[4], i[5], i[6], i[7]);
+        bad |= hi | lo;
+        let w = ((hi as u64) << 40) | ((lo as u64) << 16);
+        o.copy_from_slice(&w.to_be_bytes()[..6]);
+    }
+    if let ([a, b, c, d], o) = (in8.remainder(), out6.into_remainder()) {
+        let w = quad(*a, *b, *c, *d);
         bad |= w;
         o.copy_from_slice(&w.to_be_bytes()[1..]);
     }

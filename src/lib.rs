@@ -4,5 +4,5 @@
 
 pub mod base64;
 pub mod credentials;
-pub mod sigv4;
 pub mod env;
+pub mod sigv4;

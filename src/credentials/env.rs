@@ -26,12 +26,12 @@ impl ProvideCredentials for EnvironmentProvider {
         let id = self.env.get_non_empty("AWS_ACCESS_KEY_ID");
         let secret = self.env.get_non_empty("AWS_SECRET_ACCESS_KEY");
         match (id, secret) {
-            (Some(id), Some(secret)) => Ok(Credentials::new(
-                id,
-                secret,
-                self.env.get_non_empty("AWS_SESSION_TOKEN"),
-            )
-            .with_source("environment")),
+            (Some(id), Some(secret)) => {
+                Ok(
+                    Credentials::new(id, secret, self.env.get_non_empty("AWS_SESSION_TOKEN"))
+                        .with_source("environment"),
+                )
+            }
             (Some(_), None) => Err(CredentialsError::new(
                 "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
             )),
