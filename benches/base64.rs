@@ -1,5 +1,8 @@
 //! Encode/decode throughput of `kms_lite::base64` at 64 B, 1 KiB and 6 KiB.
 //!
+//! Rows: `encode` (fresh `String`), `append` (`encode_into` a reused,
+//! non-empty `String`), `decode` (fresh `Vec`).
+//!
 //! A plain `harness = false` program: each measurement runs for about
 //! `TARGET` (an iteration count calibrated once per case), is repeated
 //! `REPEATS` times, and the median is reported. MB/s counts the raw
@@ -78,10 +81,18 @@ fn main() {
         let enc = measure(target, || {
             black_box(base64::encode(black_box(&raw)));
         });
+        // Appending to a non-empty, reused String (the JSON-body case).
+        let mut body = String::with_capacity(64 + text.len());
+        let app = measure(target, || {
+            body.clear();
+            body.push_str("{\"CiphertextBlob\":\"");
+            base64::encode_into(black_box(&raw), &mut body);
+            black_box(&body);
+        });
         let dec = measure(target, || {
             black_box(base64::decode(black_box(text.as_bytes())).unwrap());
         });
-        for (op, ns) in [("encode", enc), ("decode", dec)] {
+        for (op, ns) in [("encode", enc), ("append", app), ("decode", dec)] {
             let mbs = len as f64 / ns * 1e3; // bytes/ns * 1000 = MB/s
             println!("{op:<8} {len:>7} {ns:>12.1} {mbs:>10.1}");
         }

@@ -181,6 +181,7 @@ pub fn encode_into(input: &[u8], out: &mut String) {
         // Write straight into the string's buffer; the UTF-8 check on the
         // resulting all-ASCII bytes is a fast word-at-a-time scan.
         let mut buf = std::mem::take(out).into_bytes();
+        buf.reserve_exact(len);
         buf.resize(len, 0);
         encode_to_slice(input, &mut buf);
         *out = String::from_utf8(buf).expect("base64 output is ASCII");
@@ -188,7 +189,7 @@ pub fn encode_into(input: &[u8], out: &mut String) {
         // Do not re-validate what `out` already holds: encode through a
         // small stack buffer. 768 input bytes are 1024 output characters,
         // and a multiple of 3, so only the last block can need padding.
-        out.reserve(len);
+        out.reserve_exact(len);
         let mut buf = [0u8; 1024];
         for block in input.chunks(768) {
             let n = encoded_len(block.len());
@@ -311,6 +312,7 @@ pub fn decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
         _ => 0,
     };
     let start = out.len();
+    out.reserve_exact(n / 4 * 3 - pad);
     out.resize(start + n / 4 * 3 - pad, 0);
     let result = decode_to_slice(input, &mut out[start..]);
     if result.is_err() {
