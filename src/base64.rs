@@ -180,9 +180,14 @@ pub fn encode_into(input: &[u8], out: &mut String) {
     if out.is_empty() {
         // Write straight into the string's buffer; the UTF-8 check on the
         // resulting all-ASCII bytes is a fast word-at-a-time scan.
-        let mut buf = std::mem::take(out).into_bytes();
-        buf.reserve_exact(len);
-        buf.resize(len, 0);
+        let mut buf = if out.capacity() >= len {
+            let mut buf = std::mem::take(out).into_bytes();
+            buf.resize(len, 0);
+            buf
+        } else {
+            // A fresh zeroed allocation is cheaper than growing and filling.
+            vec![0u8; len]
+        };
         encode_to_slice(input, &mut buf);
         *out = String::from_utf8(buf).expect("base64 output is ASCII");
     } else {
@@ -312,8 +317,9 @@ pub fn decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
         _ => 0,
     };
     let start = out.len();
-    out.reserve_exact(n / 4 * 3 - pad);
-    out.resize(start + n / 4 * 3 - pad, 0);
+    let len = n / 4 * 3 - pad;
+    out.reserve_exact(len);
+    out.resize(start + len, 0);
     let result = decode_to_slice(input, &mut out[start..]);
     if result.is_err() {
         out.truncate(start);
