@@ -60,6 +60,33 @@ static DECODE: [u8; 256] = {
     t
 };
 
+/// Set in a [`QUADS`] entry for a byte outside the alphabet; above the 24
+/// data bits, so one OR over the four lookups of a group carries it.
+const QUAD_INVALID: u32 = 0xFF00_0000;
+
+/// [`DECODE`] pre-shifted for each of the four positions in a group:
+/// `QUADS[k][c]` is `value(c) << (18 - 6 * k)`, or [`QUAD_INVALID`].
+static QUADS: [[u32; 256]; 4] = {
+    let mut t = [[QUAD_INVALID; 256]; 4];
+    let mut k = 0;
+    while k < 4 {
+        let mut i = 0;
+        while i < 64 {
+            t[k][ALPHABET[i] as usize] = (i as u32) << (18 - 6 * k);
+            i += 1;
+        }
+        k += 1;
+    }
+    t
+};
+
+/// The 24 bits of a 4-character group, with bits of [`QUAD_INVALID`] set if
+/// any of the four is not an alphabet symbol.
+#[inline(always)]
+fn quad(a: u8, b: u8, c: u8, d: u8) -> u32 {
+    QUADS[0][a as usize] | QUADS[1][b as usize] | QUADS[2][c as usize] | QUADS[3][d as usize]
+}
+
 /// Why a base64 text was rejected.
 ///
 /// `position` is the 0-based offset into the input of the first offending
@@ -86,7 +113,9 @@ pub enum DecodeErrorKind {
     /// otherwise acceptable up to that group).
     InvalidLength,
     /// Padding in the wrong place or of the wrong length. The position is
-    /// the first misplaced `=`.
+    /// the first misplaced `=`, or, after a `=` in the third position of the
+    /// final group, the symbol that stands where the second `=` must be
+    /// (`AB=C` fails at offset 3; `A===` at offset 1).
     InvalidPadding,
     /// The last symbol before the padding carries bits that are not zero.
     /// The position is that symbol.
@@ -151,15 +180,21 @@ pub fn encode_into(input: &[u8], out: &mut String) {
     if out.is_empty() {
         // Write straight into the string's buffer; the UTF-8 check on the
         // resulting all-ASCII bytes is a fast word-at-a-time scan.
-        let mut buf = std::mem::take(out).into_bytes();
-        buf.resize(len, 0);
+        let mut buf = if out.capacity() >= len {
+            let mut buf = std::mem::take(out).into_bytes();
+            buf.resize(len, 0);
+            buf
+        } else {
+            // A fresh zeroed allocation is cheaper than growing and filling.
+            vec![0u8; len]
+        };
         encode_to_slice(input, &mut buf);
         *out = String::from_utf8(buf).expect("base64 output is ASCII");
     } else {
         // Do not re-validate what `out` already holds: encode through a
         // small stack buffer. 768 input bytes are 1024 output characters,
         // and a multiple of 3, so only the last block can need padding.
-        out.reserve(len);
+        out.reserve_exact(len);
         let mut buf = [0u8; 1024];
         for block in input.chunks(768) {
             let n = encoded_len(block.len());
@@ -282,7 +317,9 @@ pub fn decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
         _ => 0,
     };
     let start = out.len();
-    out.resize(start + n / 4 * 3 - pad, 0);
+    let len = n / 4 * 3 - pad;
+    out.reserve_exact(len);
+    out.resize(start + len, 0);
     let result = decode_to_slice(input, &mut out[start..]);
     if result.is_err() {
         out.truncate(start);
@@ -347,37 +384,44 @@ fn decode_to_slice(input: &[u8], out: &mut [u8]) -> Result<(), DecodeError> {
     let mut in_blocks = body.chunks_exact(32);
     let mut out_blocks = out_body.chunks_exact_mut(24);
     for (bi, (i, o)) in (&mut in_blocks).zip(&mut out_blocks).enumerate() {
-        let mut bad = 0u8;
+        let mut bad = 0u32;
         for k in 0..4 {
             let s = &i[k * 8..k * 8 + 8];
-            let mut w = 0u64;
-            for &c in s {
-                let v = DECODE[c as usize];
-                bad |= v;
-                w = (w << 6) | v as u64;
+            let hi = quad(s[0], s[1], s[2], s[3]);
+            let lo = quad(s[4], s[5], s[6], s[7]);
+            bad |= hi | lo;
+            let w = ((hi as u64) << 40) | ((lo as u64) << 16);
+            if k < 3 {
+                // Overlapping 8-byte store: the next step overwrites the
+                // two extra bytes.
+                o[k * 6..k * 6 + 8].copy_from_slice(&w.to_be_bytes());
+            } else {
+                o[18..24].copy_from_slice(&w.to_be_bytes()[..6]);
             }
-            o[k * 6..k * 6 + 6].copy_from_slice(&w.to_be_bytes()[2..]);
         }
-        if bad & 0x80 != 0 {
+        if bad & QUAD_INVALID != 0 {
             return Err(chunk_error(i, bi * 32));
         }
     }
+    // The rest (under 32 characters) in 8 -> 6 steps, then at most one group.
     let tail_base = body.len() - in_blocks.remainder().len();
     let tail = in_blocks.remainder();
-    let mut bad = 0u8;
-    for (i, o) in tail
-        .chunks_exact(4)
-        .zip(out_blocks.into_remainder().chunks_exact_mut(3))
-    {
-        let a = DECODE[i[0] as usize];
-        let b = DECODE[i[1] as usize];
-        let c = DECODE[i[2] as usize];
-        let d = DECODE[i[3] as usize];
-        bad |= a | b | c | d;
-        let w = ((a as u32) << 18) | ((b as u32) << 12) | ((c as u32) << 6) | d as u32;
+    let mut in8 = tail.chunks_exact(8);
+    let mut out6 = out_blocks.into_remainder().chunks_exact_mut(6);
+    let mut bad = 0u32;
+    for (i, o) in (&mut in8).zip(&mut out6) {
+        let hi = quad(i[0], i[1], i[2], i[3]);
+        let lo = quad(i[4], i[5], i[6], i[7]);
+        bad |= hi | lo;
+        let w = ((hi as u64) << 40) | ((lo as u64) << 16);
+        o.copy_from_slice(&w.to_be_bytes()[..6]);
+    }
+    if let ([a, b, c, d], o) = (in8.remainder(), out6.into_remainder()) {
+        let w = quad(*a, *b, *c, *d);
+        bad |= w;
         o.copy_from_slice(&w.to_be_bytes()[1..]);
     }
-    if bad & 0x80 != 0 {
+    if bad & QUAD_INVALID != 0 {
         return Err(chunk_error(tail, tail_base));
     }
 
@@ -390,13 +434,20 @@ fn decode_last(q: &[u8], base: usize, out: &mut [u8]) -> Result<(), DecodeError>
     for i in 0..4 {
         let b = q[i];
         if b == PAD {
-            // Padding must run to the end and cover at most the last two.
-            if i >= 2 && q[i..].iter().all(|&x| x == PAD) {
-                break;
-            }
+            // Padding may cover only the last one or two positions, and a
+            // `=` in the third must be followed by another.
+            let (position, kind) = match i {
+                3 => break,
+                2 if q[3] == PAD => break,
+                2 => match DECODE[q[3] as usize] {
+                    INVALID => (3, DecodeErrorKind::InvalidByte(q[3])),
+                    _ => (3, DecodeErrorKind::InvalidPadding),
+                },
+                _ => (i, DecodeErrorKind::InvalidPadding),
+            };
             return Err(DecodeError {
-                position: base + i,
-                kind: DecodeErrorKind::InvalidPadding,
+                position: base + position,
+                kind,
             });
         }
         v[i] = DECODE[b as usize];
@@ -470,7 +521,7 @@ mod tests {
     #[test]
     fn padding_rules() {
         assert_eq!(err(b"A==="), (1, DecodeErrorKind::InvalidPadding));
-        assert_eq!(err(b"AB=C"), (2, DecodeErrorKind::InvalidPadding));
+        assert_eq!(err(b"AB=C"), (3, DecodeErrorKind::InvalidPadding));
         assert_eq!(err(b"===="), (0, DecodeErrorKind::InvalidPadding));
         assert_eq!(err(b"QQ==QUJD"), (2, DecodeErrorKind::InvalidPadding));
         assert_eq!(err(b"QR=="), (1, DecodeErrorKind::TrailingBits));
