@@ -164,6 +164,11 @@ fn no_region_is_253() {
     assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
     assert!(stderr(&out).starts_with("\n"));
     assert!(stderr(&out).contains("region"));
+    assert!(
+        stderr(&out).contains("AWS_DEFAULT_REGION") && stderr(&out).contains("instance metadata"),
+        "the message lists where it looked: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -179,11 +184,24 @@ fn no_credentials_is_253() {
             "--ciphertext-blob",
             "AAAA",
         ],
-        &[("AWS_REGION", "us-east-1")],
+        &[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
         b"",
     );
     assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
     assert!(stderr(&out).starts_with("\nUnable to locate credentials"));
+    // The message lists every source that was tried.
+    for source in [
+        "environment",
+        "profile default",
+        "web identity",
+        "container",
+        "instance metadata",
+    ] {
+        assert!(stderr(&out).contains(source), "stderr: {}", stderr(&out));
+    }
 }
 
 #[test]

@@ -344,7 +344,7 @@ fn closed_stdout_exits_quietly_without_a_panic() {
 }
 
 #[test]
-fn zero_timeouts_mean_no_timeout_and_profile_debug_are_accepted() {
+fn zero_timeouts_mean_no_timeout_and_debug_logs_redacted_requests() {
     let server = Loopback::reply(200, OK_BODY);
     let out = run(&args(
         &server,
@@ -355,8 +355,6 @@ fn zero_timeouts_mean_no_timeout_and_profile_debug_are_accepted() {
             "0",
             "--cli-read-timeout",
             "0",
-            "--profile",
-            "prod",
             "--debug",
             "--query",
             "KeyId",
@@ -367,7 +365,16 @@ fn zero_timeouts_mean_no_timeout_and_profile_debug_are_accepted() {
         stdout(&out),
         "\"arn:aws:kms:us-east-1:111122223333:key/new\"\n"
     );
-    // Both say they are not wired yet.
-    assert!(stderr(&out).contains("--profile is not supported yet"));
-    assert!(stderr(&out).contains("--debug is accepted"));
+    let err = stderr(&out);
+    assert!(
+        err.contains("kms-lite debug: config: profile default; region us-east-1 (from AWS_REGION)"),
+        "{err}"
+    );
+    assert!(err.contains("kms-lite debug: request: POST "), "{err}");
+    assert!(err.contains("authorization: ** redacted **"), "{err}");
+    assert!(err.contains("kms-lite debug: response: 200 OK"), "{err}");
+    assert!(
+        !err.contains("EXAMPLEKEY") && !err.contains("arn:aws:kms:us-east-1:111122223333:key/new"),
+        "{err}"
+    );
 }

@@ -11,23 +11,27 @@ To see help text, you can run:
 
 pub const GLOBAL_OPTIONS: &str = "\
 GLOBAL OPTIONS (before or after the command)
-  --region REGION            Region to send the request to (else AWS_REGION, then
-                             AWS_DEFAULT_REGION; there is no default).
-  --endpoint-url URL         Send requests to this URL (else AWS_ENDPOINT_URL_KMS, then
-                             AWS_ENDPOINT_URL, then the region's KMS endpoint).
+  --region REGION            Region to send the request to (else AWS_REGION,
+                             AWS_DEFAULT_REGION, the profile's region, then the EC2
+                             instance's region; there is no default).
+  --endpoint-url URL         Send requests to this URL (else AWS_ENDPOINT_URL_KMS,
+                             AWS_ENDPOINT_URL, the profile's services section or
+                             endpoint_url, then the region's KMS endpoint).
   --output json|text         Output format (else AWS_DEFAULT_OUTPUT, then json).
   --query EXPR               Print only part of the response. Supported: a top-level member
                              name (CiphertextBlob) or a list of them ([KeyId,CiphertextBlob]).
                              A missing member prints null (json) or None (text).
-  --ca-bundle PATH           Trust the PEM certificates in PATH for TLS (else AWS_CA_BUNDLE).
+  --ca-bundle PATH           Trust only the PEM certificates in PATH for TLS, instead of
+                             the built-in roots (else AWS_CA_BUNDLE, then the profile's
+                             ca_bundle).
   --cli-connect-timeout N    Connect timeout in whole seconds; 0 means no timeout
                              (default 10).
   --cli-read-timeout N       Socket read timeout in whole seconds; 0 means no timeout
                              (default 60).
-  --profile NAME             Accepted for compatibility but NOT used yet: credentials come
-                             from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
-  --debug                    Accepted for compatibility; request logging is not implemented
-                             yet.
+  --profile NAME             Use this profile of ~/.aws/config and ~/.aws/credentials (else
+                             AWS_PROFILE, then default) for credentials, region and endpoint.
+  --debug                    Log where the configuration came from and every HTTP request
+                             and response to stderr (credentials redacted, no bodies).
   --no-verify-ssl            Rejected: TLS certificate verification cannot be disabled.
   --help, -h                 Show help. `kms-lite <command> help` works too.
   --version                  Show the version.

@@ -17,17 +17,6 @@ fn param(e: ParamError) -> Failure {
 }
 
 pub fn run(g: &Globals, a: &ReEncryptArgs) -> Result<(), Failure> {
-    if g.profile.is_some() {
-        write_stderr(
-            "kms-lite: warning: --profile is not supported yet and is ignored; credentials come \
-             from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN\n",
-        );
-    }
-    if g.debug {
-        write_stderr(
-            "kms-lite: warning: --debug is accepted but request logging is not implemented yet\n",
-        );
-    }
     let format = output_format(g)?;
     let request = build_request(a)?;
     let client = build_client(g)?;
@@ -131,6 +120,12 @@ fn build_client(g: &Globals) -> Result<Client, Failure> {
             ));
         }
         b = b.endpoint_url(u.clone());
+    }
+    if let Some(p) = &g.profile {
+        b = b.profile(p.clone());
+    }
+    if g.debug {
+        b = b.debug_log(|line| write_stderr(&format!("kms-lite debug: {line}\n")));
     }
     if let Some(t) = g.connect_timeout {
         b = b.connect_timeout(t);
