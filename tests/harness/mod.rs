@@ -233,8 +233,10 @@ pub fn assert_request(fixture: &str, expected_section: &str, received: &Received
 }
 
 /// The `expect` lines of a result: what the runner compares and what the recorder writes.
-pub fn render_expectations(
-    result: &Result<kms_lite::ReEncryptResponse, kms_lite::ReEncryptError>,
+/// `output_json` renders a success (the AWS CLI's JSON, plaintext included where there is one).
+pub fn render_expectations<O, E: kms_lite::error::OperationError>(
+    result: &Result<O, E>,
+    output_json: impl Fn(&O) -> String,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut put = |k: &str, v: String| {
@@ -243,12 +245,11 @@ pub fn render_expectations(
     match result {
         Ok(response) => {
             put("result", "ok".into());
-            put("output", serde_json::to_string(response).unwrap());
+            put("output", output_json(response));
         }
         Err(e) => {
             put("result", "error".into());
-            let debug = format!("{e:?}");
-            put("variant", debug.split('(').next().unwrap_or("").to_owned());
+            put("variant", e.variant_name().to_owned());
             put("display", e.to_string());
             put("attempts", e.attempts().to_string());
             if let Some(se) = e.service_error() {
@@ -257,7 +258,7 @@ pub fn render_expectations(
                 put("message", se.message().unwrap_or("<none>").to_owned());
                 put("request-id", se.request_id().unwrap_or("<none>").to_owned());
             }
-            if let kms_lite::ReEncryptError::Transport(t) = e {
+            if let Some(t) = e.transport_error() {
                 put("transport-kind", format!("{:?}", t.kind()));
             }
         }
