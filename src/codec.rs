@@ -149,10 +149,10 @@ pub fn decode_error(operation: &'static str, resp: &HttpResponse) -> ServiceErro
         .map(str::to_owned);
     match parsed {
         Some(body) => {
-            let body_code = as_text(body.code)
-                .or_else(|| as_text(body.type_))
-                .map(|c| sanitize_error_code(&c).to_owned())
-                .filter(|c| !c.is_empty());
+            let body_code = [body.code, body.type_]
+                .into_iter()
+                .filter_map(|v| as_text(v).map(|c| sanitize_error_code(&c).to_owned()))
+                .find(|c| !c.is_empty());
             let message = as_text(body.message)
                 .or_else(|| as_text(body.message_upper))
                 .or_else(|| as_text(body.error_message));

@@ -99,7 +99,8 @@ impl Endpoint {
     /// assert!(Endpoint::parse("ftp://example").is_err());
     /// ```
     pub fn parse(url: &str) -> Result<Endpoint, ConfigError> {
-        let bad = |why: &str| ConfigError::new(format!("invalid endpoint URL {url:?}: {why}"));
+        let shown = redact_user_info(url);
+        let bad = |why: &str| ConfigError::new(format!("invalid endpoint URL {shown:?}: {why}"));
         let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
             ("https", r)
         } else if let Some(r) = url.strip_prefix("http://") {
@@ -146,6 +147,16 @@ impl Endpoint {
     /// The URL requests are sent to.
     pub fn url(&self) -> String {
         format!("{}://{}{}", self.scheme, self.host, self.path)
+    }
+}
+
+/// The URL with any `user:password@` replaced, so that errors never echo a password.
+fn redact_user_info(url: &str) -> std::borrow::Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
+        None => url.into(),
     }
 }
 

@@ -1,4 +1,32 @@
 //! kms-lite: a synchronous, minimal-dependency client for AWS KMS.
+//!
+//! Blocking calls from plain sync code: no async runtime, no C build tools beyond `ring`.
+//! SigV4, base64 and the AWS JSON 1.1 codec are hand-written; HTTP is `ureq` with rustls.
+//!
+//! ```no_run
+//! use kms_lite::{Client, ReEncryptRequest};
+//! let client = Client::builder().build()?; // region, endpoint, credentials as the AWS CLI finds them
+//! let out = client.re_encrypt(
+//!     &ReEncryptRequest::new("alias/archive").ciphertext_blob(std::fs::read("key.enc")?),
+//! )?;
+//! std::fs::write("key.enc", out.ciphertext_blob.unwrap_or_default())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! How a call flows, and where each step lives:
+//!
+//! - [`ops`]: one module per operation: request (validated against the KMS model before any
+//!   I/O), response, and an error type naming every modelled error.
+//! - [`codec`]: AWS JSON 1.1 bodies and the error-code rules; [`base64`] for blobs.
+//! - [`request`] and [`sigv4`]: the signed request of one attempt, a pure function of body,
+//!   endpoint, credentials and time.
+//! - [`transport`]: the blocking ureq transport (no redirects, capped bodies), replaceable
+//!   through [`transport::HttpClient`].
+//! - [`retry`] and [`clock`]: the AWS SDKs' standard retry mode, clock-skew correction,
+//!   injectable time.
+//! - [`credentials`], [`endpoint`], [`profile_file`], [`env`]: configuration as the AWS CLI
+//!   resolves it.
+//!
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -22,7 +50,7 @@ pub mod timestamp;
 pub mod transport;
 pub mod xml;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, USER_AGENT};
 pub use ops::decrypt::{DecryptError, DecryptRequest, DecryptResponse};
 pub use ops::encrypt::{EncryptError, EncryptRequest, EncryptResponse};
 pub use ops::generate_data_key::{
@@ -37,3 +65,7 @@ pub use ops::{
     DataKeySpec, DryRunModifierType, EncryptionAlgorithmSpec, KeyEncryptionMechanism, RecipientInfo,
 };
 pub use secret::{SecretBytes, WithPlaintext};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

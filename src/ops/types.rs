@@ -27,7 +27,7 @@ macro_rules! string_enum {
 
         impl $name {
             /// The values the model defines, in its order.
-            pub const KNOWN: &'static [&'static str] = &[$($wire),+];
+            pub const KNOWN: [&'static str; [$($wire),+].len()] = [$($wire),+];
 
             /// The wire value.
             pub fn as_str(&self) -> &str {
@@ -79,7 +79,7 @@ macro_rules! string_enum {
                 self.is_known()
             }
             fn known_values() -> &'static [&'static str] {
-                Self::KNOWN
+                &Self::KNOWN
             }
         }
     };

@@ -1,0 +1,532 @@
+//! Hand-written command-line parsing in the manner of the AWS CLI (argparse): `--name value`,
+//! `--name=value`, list options that take values up to the next `--option`, global options before
+//! or after the command.
+//!
+//! Values are never echoed in error messages (they may be ciphertexts or grant tokens); option
+//! names are.
+
+use std::time::Duration;
+
+use crate::output::Query;
+
+/// The longest timeout handed to the transport. `0` ("no timeout" in the AWS CLI) and anything
+/// larger map to it, so no deadline arithmetic can overflow.
+pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// A command line that cannot be run: printed argparse-style with the usage, exit 252.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Pretty JSON, 4-space indented (the default).
+    Json,
+    /// Tab-separated values, keys in alphabetical order.
+    Text,
+}
+
+impl OutputFormat {
+    pub fn parse(s: &str) -> Option<OutputFormat> {
+        match s {
+            "json" => Some(OutputFormat::Json),
+            "text" => Some(OutputFormat::Text),
+            _ => None,
+        }
+    }
+}
+
+/// The global options, valid before or after the command.
+#[derive(Debug, Clone, Default)]
+pub struct Globals {
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// `None`: `AWS_DEFAULT_OUTPUT`, then JSON.
+    pub output: Option<OutputFormat>,
+    pub query: Option<Query>,
+    /// Accepted and stored; not wired to the credential chain yet.
+    pub profile: Option<String>,
+    pub ca_bundle: Option<String>,
+    pub connect_timeout: Option<Duration>,
+    pub read_timeout: Option<Duration>,
+    /// Accepted and stored; request logging is not implemented yet.
+    pub debug: bool,
+}
+
+/// The options of `re-encrypt`, as given (values are interpreted in `input`).
+#[derive(Debug, Clone, Default)]
+pub struct ReEncryptArgs {
+    pub ciphertext_blob: Option<String>,
+    pub source_encryption_context: Option<String>,
+    pub source_key_id: Option<String>,
+    pub destination_key_id: String,
+    pub destination_encryption_context: Option<String>,
+    pub source_encryption_algorithm: Option<String>,
+    pub destination_encryption_algorithm: Option<String>,
+    pub grant_tokens: Option<Vec<String>>,
+    pub dry_run: Option<bool>,
+    pub dry_run_modifiers: Option<Vec<String>>,
+    /// `-` for stdout, or a file path.
+    pub ciphertext_out: Option<String>,
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone)]
+pub enum Invocation {
+    /// `kms-lite --help`, `kms-lite help`, or no arguments at all.
+    TopHelp,
+    /// `kms-lite re-encrypt --help` or `kms-lite re-encrypt help`.
+    ReEncryptHelp,
+    /// `kms-lite --version`.
+    Version,
+    /// `kms-lite re-encrypt ...`.
+    ReEncrypt(Globals, Box<ReEncryptArgs>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Exactly one value.
+    One,
+    /// One or more values, up to the next `--option`.
+    Many,
+    /// No value; sets the slot to the given boolean.
+    Flag(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opt {
+    Region,
+    EndpointUrl,
+    Output,
+    Query,
+    Profile,
+    CaBundle,
+    ConnectTimeout,
+    ReadTimeout,
+    Debug,
+    NoVerifySsl,
+    CiphertextBlob,
+    SourceEncryptionContext,
+    SourceKeyId,
+    DestinationKeyId,
+    DestinationEncryptionContext,
+    SourceEncryptionAlgorithm,
+    DestinationEncryptionAlgorithm,
+    GrantTokens,
+    DryRun,
+    DryRunModifiers,
+    CiphertextOut,
+}
+
+/// Every option: its name, what it takes, and the slot it fills (`--dry-run` and `--no-dry-run`
+/// share one, so giving both is a repeat).
+const OPTIONS: &[(&str, Kind, Opt)] = &[
+    ("--region", Kind::One, Opt::Region),
+    ("--endpoint-url", Kind::One, Opt::EndpointUrl),
+    ("--output", Kind::One, Opt::Output),
+    ("--query", Kind::One, Opt::Query),
+    ("--profile", Kind::One, Opt::Profile),
+    ("--ca-bundle", Kind::One, Opt::CaBundle),
+    ("--cli-connect-timeout", Kind::One, Opt::ConnectTimeout),
+    ("--cli-read-timeout", Kind::One, Opt::ReadTimeout),
+    ("--debug", Kind::Flag(true), Opt::Debug),
+    ("--no-verify-ssl", Kind::Flag(true), Opt::NoVerifySsl),
+    ("--ciphertext-blob", Kind::One, Opt::CiphertextBlob),
+    (
+        "--source-encryption-context",
+        Kind::One,
+        Opt::SourceEncryptionContext,
+    ),
+    ("--source-key-id", Kind::One, Opt::SourceKeyId),
+    ("--destination-key-id", Kind::One, Opt::DestinationKeyId),
+    (
+        "--destination-encryption-context",
+        Kind::One,
+        Opt::DestinationEncryptionContext,
+    ),
+    (
+        "--source-encryption-algorithm",
+        Kind::One,
+        Opt::SourceEncryptionAlgorithm,
+    ),
+    (
+        "--destination-encryption-algorithm",
+        Kind::One,
+        Opt::DestinationEncryptionAlgorithm,
+    ),
+    ("--grant-tokens", Kind::Many, Opt::GrantTokens),
+    ("--dry-run", Kind::Flag(true), Opt::DryRun),
+    ("--no-dry-run", Kind::Flag(false), Opt::DryRun),
+    ("--dry-run-modifiers", Kind::Many, Opt::DryRunModifiers),
+    ("--ciphertext-out", Kind::One, Opt::CiphertextOut),
+];
+
+fn lookup(name: &str) -> Option<(&'static str, Kind, Opt)> {
+    OPTIONS.iter().copied().find(|(n, _, _)| *n == name)
+}
+
+/// A token that starts an option rather than being a value. A lone `-` is a value (stdin).
+fn is_option(token: &str) -> bool {
+    token.starts_with("--")
+}
+
+enum Value {
+    One(String),
+    Many(Vec<String>),
+    Flag(bool),
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
+    if args.is_empty() {
+        return Ok(Invocation::TopHelp);
+    }
+    let mut command: Option<&str> = None;
+    let mut help = false;
+    let mut version = false;
+    let mut unknown: Vec<String> = Vec::new();
+    let mut strays: Vec<usize> = Vec::new();
+    let mut seen: Vec<(Opt, &'static str, Value)> = Vec::new();
+
+    let mut i = 0;
+    while i < args.len() {
+        let token = args[i].as_str();
+        i += 1;
+        if !is_option(token) {
+            if token == "-h" {
+                help = true;
+            } else if command.is_none() {
+                command = Some(token);
+            } else if token == "help" {
+                help = true;
+            } else {
+                strays.push(i);
+            }
+            continue;
+        }
+        let (name, inline) = match token.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (token, None),
+        };
+        match name {
+            "--help" => {
+                help = true;
+                continue;
+            }
+            "--version" => {
+                version = true;
+                continue;
+            }
+            _ => {}
+        }
+        let Some((name, kind, opt)) = lookup(name) else {
+            unknown.push(name.to_owned());
+            continue;
+        };
+        if seen.iter().any(|(o, _, _)| *o == opt) {
+            let first = seen
+                .iter()
+                .find(|(o, _, _)| *o == opt)
+                .map_or(name, |(_, n, _)| *n);
+            return Err(if first == name {
+                UsageError(format!("argument {name}: may be given only once"))
+            } else {
+                UsageError(format!(
+                    "argument {name}: not allowed with argument {first}"
+                ))
+            });
+        }
+        let value = match kind {
+            Kind::Flag(b) => {
+                if inline.is_some() {
+                    return Err(UsageError(format!("argument {name}: takes no value")));
+                }
+                Value::Flag(b)
+            }
+            Kind::One => match inline {
+                Some(v) => Value::One(v.to_owned()),
+                None => match args.get(i) {
+                    Some(v) if !is_option(v) => {
+                        i += 1;
+                        Value::One(v.clone())
+                    }
+                    _ => {
+                        return Err(UsageError(format!(
+                            "argument {name}: expected one argument"
+                        )));
+                    }
+                },
+            },
+            Kind::Many => {
+                let mut values: Vec<String> = inline.map(str::to_owned).into_iter().collect();
+                while let Some(v) = args.get(i).filter(|v| !is_option(v)) {
+                    values.push(v.clone());
+                    i += 1;
+                }
+                if values.is_empty() {
+                    return Err(UsageError(format!(
+                        "argument {name}: expected at least one argument"
+                    )));
+                }
+                Value::Many(values)
+            }
+        };
+        seen.push((opt, name, value));
+    }
+
+    if help {
+        return Ok(match command {
+            Some("re-encrypt") => Invocation::ReEncryptHelp,
+            _ => Invocation::TopHelp,
+        });
+    }
+    if version {
+        return Ok(Invocation::Version);
+    }
+    if !unknown.is_empty() || !strays.is_empty() {
+        let mut parts = unknown;
+        if !strays.is_empty() {
+            let positions: Vec<String> = strays.iter().map(usize::to_string).collect();
+            parts.push(format!(
+                "{} value(s) without an option (argument {})",
+                strays.len(),
+                positions.join(", ")
+            ));
+        }
+        return Err(UsageError(format!("Unknown options: {}", parts.join(", "))));
+    }
+    match command {
+        None => {
+            return Err(UsageError(
+                "the following arguments are required: command".into(),
+            ));
+        }
+        Some("help") => return Ok(Invocation::TopHelp),
+        Some("re-encrypt") => {}
+        Some(_) => {
+            return Err(UsageError(
+                "argument command: Invalid choice, valid choices are: re-encrypt".into(),
+            ));
+        }
+    }
+
+    let mut g = Globals::default();
+    let mut r = ReEncryptArgs::default();
+    let mut destination = None;
+    for (opt, name, value) in seen {
+        match (opt, value) {
+            (Opt::Region, Value::One(v)) => g.region = Some(v),
+            (Opt::EndpointUrl, Value::One(v)) => g.endpoint_url = Some(v),
+            (Opt::Output, Value::One(v)) => {
+                g.output = Some(OutputFormat::parse(&v).ok_or_else(|| {
+                    UsageError(format!(
+                        "argument {name}: Invalid choice, valid choices are: json | text"
+                    ))
+                })?);
+            }
+            (Opt::Query, Value::One(v)) => {
+                g.query = Some(
+                    Query::parse(&v).map_err(|e| UsageError(format!("argument {name}: {e}")))?,
+                );
+            }
+            (Opt::Profile, Value::One(v)) => g.profile = Some(v),
+            (Opt::CaBundle, Value::One(v)) => g.ca_bundle = Some(v),
+            (Opt::ConnectTimeout, Value::One(v)) => g.connect_timeout = Some(seconds(name, &v)?),
+            (Opt::ReadTimeout, Value::One(v)) => g.read_timeout = Some(seconds(name, &v)?),
+            (Opt::Debug, Value::Flag(_)) => g.debug = true,
+            (Opt::NoVerifySsl, _) => {
+                return Err(UsageError(format!(
+                    "argument {name}: TLS certificate verification cannot be disabled in \
+                     kms-lite; to trust a private CA, pass it with --ca-bundle PATH"
+                )));
+            }
+            (Opt::CiphertextBlob, Value::One(v)) => r.ciphertext_blob = Some(v),
+            (Opt::SourceEncryptionContext, Value::One(v)) => r.source_encryption_context = Some(v),
+            (Opt::SourceKeyId, Value::One(v)) => r.source_key_id = Some(v),
+            (Opt::DestinationKeyId, Value::One(v)) => destination = Some(v),
+            (Opt::DestinationEncryptionContext, Value::One(v)) => {
+                r.destination_encryption_context = Some(v)
+            }
+            (Opt::SourceEncryptionAlgorithm, Value::One(v)) => {
+                r.source_encryption_algorithm = Some(v)
+            }
+            (Opt::DestinationEncryptionAlgorithm, Value::One(v)) => {
+                r.destination_encryption_algorithm = Some(v)
+            }
+            (Opt::GrantTokens, Value::Many(v)) => r.grant_tokens = Some(v),
+            (Opt::DryRun, Value::Flag(b)) => r.dry_run = Some(b),
+            (Opt::DryRunModifiers, Value::Many(v)) => r.dry_run_modifiers = Some(v),
+            (Opt::CiphertextOut, Value::One(v)) => r.ciphertext_out = Some(v),
+            // The table and the match agree on every option's kind.
+            _ => return Err(UsageError(format!("argument {name}: cannot be used here"))),
+        }
+    }
+    let Some(destination) = destination else {
+        return Err(UsageError(
+            "the following arguments are required: --destination-key-id".into(),
+        ));
+    };
+    r.destination_key_id = destination;
+    if r.ciphertext_out.as_deref() == Some("-") && g.query.is_some() {
+        return Err(UsageError(
+            "argument --query: not allowed with argument --ciphertext-out - \
+             (stdout carries only the raw ciphertext)"
+                .into(),
+        ));
+    }
+    if r.ciphertext_out.as_deref() == Some("") {
+        return Err(UsageError(
+            "argument --ciphertext-out: expected a file path or -".into(),
+        ));
+    }
+    Ok(Invocation::ReEncrypt(g, Box::new(r)))
+}
+
+/// Whole seconds, as the AWS CLI's `--cli-*-timeout` take them; `0` means no timeout.
+fn seconds(name: &str, v: &str) -> Result<Duration, UsageError> {
+    let n: u64 = v
+        .parse()
+        .map_err(|_| UsageError(format!("argument {name}: invalid int value: '{v}'")))?;
+    Ok(if n == 0 {
+        LONGEST_TIMEOUT
+    } else {
+        Duration::from_secs(n).min(LONGEST_TIMEOUT)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Vec<String> {
+        s.iter().map(|a| a.to_string()).collect()
+    }
+
+    fn usage(s: &[&str]) -> String {
+        match parse(&args(s)) {
+            Err(UsageError(m)) => m,
+            Ok(i) => panic!("expected a usage error, got {i:?}"),
+        }
+    }
+
+    fn re_encrypt(s: &[&str]) -> (Globals, ReEncryptArgs) {
+        match parse(&args(s)) {
+            Ok(Invocation::ReEncrypt(g, r)) => (g, *r),
+            other => panic!("expected re-encrypt, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_flags_and_lists() {
+        let (g, r) = re_encrypt(&[
+            "--region",
+            "eu-west-1",
+            "re-encrypt",
+            "--destination-key-id=alias/new",
+            "--ciphertext-blob",
+            "-",
+            "--grant-tokens",
+            "a",
+            "b",
+            "--no-dry-run",
+            "--output",
+            "text",
+            "--cli-read-timeout",
+            "0",
+            "--debug",
+        ]);
+        assert_eq!(g.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(g.output, Some(OutputFormat::Text));
+        assert_eq!(g.read_timeout, Some(LONGEST_TIMEOUT));
+        assert!(g.debug);
+        assert_eq!(r.destination_key_id, "alias/new");
+        assert_eq!(r.ciphertext_blob.as_deref(), Some("-"));
+        assert_eq!(r.grant_tokens, Some(vec!["a".to_string(), "b".to_string()]));
+        assert_eq!(r.dry_run, Some(false));
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert_eq!(
+            usage(&["re-encrypt", "--destination-key-id"]),
+            "argument --destination-key-id: expected one argument"
+        );
+        assert_eq!(
+            usage(&["re-encrypt", "--source-key-id", "--destination-key-id", "k"]),
+            "argument --source-key-id: expected one argument"
+        );
+        assert_eq!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--bogus", "x"]),
+            "Unknown options: --bogus, 1 value(s) without an option (argument 5)"
+        );
+        assert_eq!(
+            usage(&[
+                "re-encrypt",
+                "--destination-key-id",
+                "a",
+                "--destination-key-id=b"
+            ]),
+            "argument --destination-key-id: may be given only once"
+        );
+        assert_eq!(
+            usage(&[
+                "re-encrypt",
+                "--destination-key-id",
+                "a",
+                "--dry-run",
+                "--no-dry-run"
+            ]),
+            "argument --no-dry-run: not allowed with argument --dry-run"
+        );
+        assert_eq!(
+            usage(&["re-encrypt", "--ciphertext-blob", "x"]),
+            "the following arguments are required: --destination-key-id"
+        );
+        assert_eq!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--grant-tokens"]),
+            "argument --grant-tokens: expected at least one argument"
+        );
+        assert!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--no-verify-ssl"])
+                .contains("cannot be disabled")
+        );
+        assert!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--output", "xml"])
+                .contains("valid choices are: json | text")
+        );
+        assert!(usage(&["encrypt"]).starts_with("argument command: Invalid choice"));
+        assert!(
+            usage(&[
+                "re-encrypt",
+                "--destination-key-id",
+                "k",
+                "--cli-read-timeout",
+                "-1"
+            ])
+            .contains("invalid int value")
+        );
+        assert!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--dry-run=yes"])
+                .contains("takes no value")
+        );
+    }
+
+    #[test]
+    fn help_and_version() {
+        assert!(matches!(parse(&args(&[])), Ok(Invocation::TopHelp)));
+        assert!(matches!(parse(&args(&["--help"])), Ok(Invocation::TopHelp)));
+        assert!(matches!(parse(&args(&["help"])), Ok(Invocation::TopHelp)));
+        assert!(matches!(
+            parse(&args(&["re-encrypt", "help"])),
+            Ok(Invocation::ReEncryptHelp)
+        ));
+        assert!(matches!(
+            parse(&args(&["re-encrypt", "--help"])),
+            Ok(Invocation::ReEncryptHelp)
+        ));
+        assert!(matches!(
+            parse(&args(&["--version"])),
+            Ok(Invocation::Version)
+        ));
+    }
+}

@@ -1,0 +1,323 @@
+//! Turning option values into request members: blobs (`fileb://`, `file://`, `-`, base64 text)
+//! and encryption contexts (shorthand, JSON, `file://`). Errors name the option and an offset,
+//! never the value itself.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+/// The most read from any file or stdin. KMS takes at most 6144 bytes of ciphertext; the
+/// library reports the exact limit, this only keeps a wrong file from filling memory.
+const READ_CAP: u64 = 1 << 20;
+
+/// A parameter value that cannot be used: printed as `Error parsing parameter '--x': ...`,
+/// exit 252.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamError {
+    pub option: &'static str,
+    pub message: String,
+}
+
+impl ParamError {
+    fn new(option: &'static str, message: impl Into<String>) -> Self {
+        ParamError {
+            option,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Error parsing parameter '{}': {}",
+            self.option, self.message
+        )
+    }
+}
+
+/// Reads at most [`READ_CAP`] bytes; more is an error.
+fn read_capped(option: &'static str, what: &str, r: impl Read) -> Result<Vec<u8>, ParamError> {
+    let mut buf = Vec::new();
+    r.take(READ_CAP + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| ParamError::new(option, format!("Unable to read {what}: {e}")))?;
+    if buf.len() as u64 > READ_CAP {
+        return Err(ParamError::new(
+            option,
+            format!("{what} holds more than {READ_CAP} bytes"),
+        ));
+    }
+    Ok(buf)
+}
+
+/// Reads a file named by `fileb://` or `file://` (or a `--ca-bundle` path).
+pub fn read_file(option: &'static str, prefix: &str, path: &str) -> Result<Vec<u8>, ParamError> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        ParamError::new(
+            option,
+            format!("Unable to load paramfile {prefix}{path}: {e}"),
+        )
+    })?;
+    read_capped(option, &format!("{prefix}{path}"), file)
+}
+
+/// `--ciphertext-blob`: `fileb://PATH` raw bytes, `-` raw bytes from stdin, `file://PATH` base64
+/// text from a file (line breaks allowed, as `base64` writes them), else base64 text decoded
+/// strictly.
+pub fn blob(option: &'static str, value: &str, stdin: impl Read) -> Result<Vec<u8>, ParamError> {
+    if value == "-" {
+        return read_capped(option, "stdin", stdin);
+    }
+    if let Some(path) = value.strip_prefix("fileb://") {
+        return read_file(option, "fileb://", path);
+    }
+    if let Some(path) = value.strip_prefix("file://") {
+        let text = read_file(option, "file://", path)?;
+        // Drop line breaks, remembering where each kept byte was, so an error names the offset
+        // in the file.
+        let (kept, at): (Vec<u8>, Vec<usize>) = text
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !matches!(b, b'\n' | b'\r'))
+            .map(|(i, b)| (*b, i))
+            .unzip();
+        return kms_lite::base64::decode(&kept).map_err(|e| {
+            let offset = at.get(e.position).copied().unwrap_or(text.len());
+            ParamError::new(
+                option,
+                format!(
+                    "Invalid base64 in file://{path} at offset {offset} of the file \
+                     (line breaks removed: {e})"
+                ),
+            )
+        });
+    }
+    kms_lite::base64::decode(value.as_bytes())
+        .map_err(|e| ParamError::new(option, format!("Invalid base64: {e}")))
+}
+
+/// An encryption context: `k=v,k2=v2` shorthand, a JSON object, or `file://PATH` holding either.
+pub fn context(option: &'static str, value: &str) -> Result<BTreeMap<String, String>, ParamError> {
+    if let Some(path) = value.strip_prefix("file://") {
+        let bytes = read_file(option, "file://", path)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            ParamError::new(
+                option,
+                format!(
+                    "file://{path} is not UTF-8 text (offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        return context_text(option, &text);
+    }
+    context_text(option, value)
+}
+
+fn context_text(option: &'static str, value: &str) -> Result<BTreeMap<String, String>, ParamError> {
+    let trimmed = value.trim();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return context_json(option, trimmed);
+    }
+    shorthand(value).map_err(|(offset, what)| {
+        ParamError::new(
+            option,
+            format!("Invalid shorthand syntax at offset {offset}: {what} (expected key=value,key2=value2 or a JSON object)"),
+        )
+    })
+}
+
+fn context_json(option: &'static str, text: &str) -> Result<BTreeMap<String, String>, ParamError> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        ParamError::new(
+            option,
+            format!("Invalid JSON at line {} column {}", e.line(), e.column()),
+        )
+    })?;
+    let serde_json::Value::Object(map) = v else {
+        return Err(ParamError::new(
+            option,
+            "expected a JSON object of strings, such as {\"purpose\":\"backup\"}",
+        ));
+    };
+    map.into_iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => Ok((k, s)),
+            _ => Err(ParamError::new(
+                option,
+                format!("the value of key {k:?} must be a string"),
+            )),
+        })
+        .collect()
+}
+
+/// The AWS CLI shorthand for a map of strings: `key=value` pairs separated by commas. Spaces
+/// around keys and unquoted values are dropped; a value may be quoted with `"` or `'` (then it
+/// may hold commas; `\` escapes the quote or itself), and in an unquoted value `\,` is a comma
+/// and `\\` a backslash. Values may contain `=`. Empty keys and repeated keys are errors.
+fn shorthand(s: &str) -> Result<BTreeMap<String, String>, (usize, &'static str)> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let end = s.len();
+    let at = |i: usize| chars.get(i).map_or(end, |(o, _)| *o);
+    let mut map = BTreeMap::new();
+    let mut i = 0;
+    loop {
+        while chars.get(i).is_some_and(|(_, c)| *c == ' ') {
+            i += 1;
+        }
+        let key_start = i;
+        while chars.get(i).is_some_and(|(_, c)| !matches!(c, '=' | ',')) {
+            i += 1;
+        }
+        let key: String = chars[key_start..i].iter().map(|(_, c)| c).collect();
+        let key = key.trim_end().to_owned();
+        match chars.get(i) {
+            Some((_, '=')) => {}
+            _ => return Err((at(i), "expected '='")),
+        }
+        if key.is_empty() {
+            return Err((at(key_start), "empty key"));
+        }
+        i += 1;
+        while chars.get(i).is_some_and(|(_, c)| *c == ' ') {
+            i += 1;
+        }
+        let mut value = String::new();
+        match chars.get(i) {
+            Some((_, q @ ('"' | '\''))) => {
+                let q = *q;
+                let open = i;
+                i += 1;
+                loop {
+                    match chars.get(i) {
+                        None => return Err((at(open), "unterminated quoted value")),
+                        Some((_, '\\'))
+                            if chars.get(i + 1).is_some_and(|(_, c)| *c == q || *c == '\\') =>
+                        {
+                            value.push(chars[i + 1].1);
+                            i += 2;
+                        }
+                        Some((_, c)) if *c == q => {
+                            i += 1;
+                            break;
+                        }
+                        Some((_, c)) => {
+                            value.push(*c);
+                            i += 1;
+                        }
+                    }
+                }
+                while chars.get(i).is_some_and(|(_, c)| *c == ' ') {
+                    i += 1;
+                }
+                if !matches!(chars.get(i), None | Some((_, ','))) {
+                    return Err((at(i), "expected ',' after a quoted value"));
+                }
+            }
+            _ => {
+                loop {
+                    match chars.get(i) {
+                        None | Some((_, ',')) => break,
+                        Some((_, '\\'))
+                            if chars
+                                .get(i + 1)
+                                .is_some_and(|(_, c)| matches!(c, ',' | '\\')) =>
+                        {
+                            value.push(chars[i + 1].1);
+                            i += 2;
+                        }
+                        Some((_, c)) => {
+                            value.push(*c);
+                            i += 1;
+                        }
+                    }
+                }
+                let trimmed = value.trim_end_matches(' ').len();
+                value.truncate(trimmed);
+            }
+        }
+        if map.insert(key, value).is_some() {
+            return Err((at(key_start), "repeated key"));
+        }
+        match chars.get(i) {
+            None => return Ok(map),
+            Some(_) => i += 1, // the ','
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn shorthand_forms() {
+        assert_eq!(shorthand("a=1,b=2"), Ok(ctx(&[("a", "1"), ("b", "2")])));
+        assert_eq!(
+            shorthand(" a = 1 , b=x=y"),
+            Ok(ctx(&[("a", "1"), ("b", "x=y")]))
+        );
+        assert_eq!(
+            shorthand("a=\"1,2\",b='it\\'s'"),
+            Ok(ctx(&[("a", "1,2"), ("b", "it's")]))
+        );
+        assert_eq!(shorthand("a=1\\,2"), Ok(ctx(&[("a", "1,2")])));
+        assert_eq!(shorthand("a="), Ok(ctx(&[("a", "")])));
+        assert_eq!(shorthand("tenant=é"), Ok(ctx(&[("tenant", "é")])));
+    }
+
+    #[test]
+    fn shorthand_errors() {
+        assert_eq!(shorthand("a"), Err((1, "expected '='")));
+        assert_eq!(shorthand("a=1,b"), Err((5, "expected '='")));
+        assert_eq!(shorthand("a=1,,b=2"), Err((4, "expected '='")));
+        assert_eq!(shorthand(""), Err((0, "expected '='")));
+        assert_eq!(shorthand("=1"), Err((0, "empty key")));
+        assert_eq!(shorthand("a=1,a=2"), Err((4, "repeated key")));
+        assert_eq!(shorthand("a=\"1"), Err((2, "unterminated quoted value")));
+        assert_eq!(
+            shorthand("a=\"1\"x"),
+            Err((5, "expected ',' after a quoted value"))
+        );
+    }
+
+    #[test]
+    fn json_contexts() {
+        assert_eq!(
+            context("--x", r#" {"a":"1","b":"2"} "#),
+            Ok(ctx(&[("a", "1"), ("b", "2")]))
+        );
+        assert_eq!(context("--x", "{}"), Ok(ctx(&[])));
+        assert!(
+            context("--x", r#"{"a":1}"#)
+                .unwrap_err()
+                .message
+                .contains("must be a string")
+        );
+        assert!(
+            context("--x", "[1]")
+                .unwrap_err()
+                .message
+                .contains("JSON object")
+        );
+        assert!(
+            context("--x", "{\"a\"")
+                .unwrap_err()
+                .message
+                .contains("Invalid JSON")
+        );
+    }
+
+    #[test]
+    fn blob_stdin_is_raw() {
+        assert_eq!(blob("--b", "-", &b"\x00\xff"[..]), Ok(vec![0, 0xff]));
+    }
+}

@@ -1,0 +1,146 @@
+//! The AWS JSON 1.1 error rules on hostile and odd responses: never a panic, always the status.
+
+use kms_lite::codec::{decode_error, sanitize_error_code};
+use kms_lite::http::HttpResponse;
+
+fn resp(status: u16, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+        body: body.to_vec(),
+    }
+}
+
+#[test]
+fn sanitizing_codes() {
+    let cases = [
+        ("NotFoundException", "NotFoundException"),
+        ("com.amazonaws.kms#NotFoundException", "NotFoundException"),
+        (
+            "NotFoundException:http://internal.amazon.com/coral/",
+            "NotFoundException",
+        ),
+        ("aws.protocoltests#Foo:http://x#y", "Foo"),
+        ("  Spaced  ", "Spaced"),
+        ("", ""),
+        (":", ""),
+        ("#", ""),
+    ];
+    for (raw, want) in cases {
+        assert_eq!(sanitize_error_code(raw), want, "{raw:?}");
+    }
+}
+
+#[test]
+fn bodies_that_are_json_but_not_an_error_object() {
+    for body in [
+        &b"[1,2,3]"[..],
+        b"\"NotFoundException\"",
+        b"42",
+        b"null",
+        b"true",
+    ] {
+        let e = decode_error("ReEncrypt", &resp(400, &[], body));
+        assert_eq!(e.code(), "400", "{}", String::from_utf8_lossy(body));
+        assert_eq!(e.status(), 400);
+        assert!(
+            e.message()
+                .unwrap()
+                .starts_with("Bad Request (the response body was not a JSON error object")
+        );
+    }
+}
+
+#[test]
+fn members_of_the_wrong_type_are_ignored() {
+    let e = decode_error(
+        "ReEncrypt",
+        &resp(400, &[], br#"{"__type":{"nested":"NotFoundException"},"code":7,"message":["x"],"Message":"used"}"#),
+    );
+    assert_eq!((e.code(), e.message()), ("400", Some("used")));
+}
+
+#[test]
+fn empty_codes_fall_back_to_the_next_source() {
+    let e = decode_error(
+        "ReEncrypt",
+        &resp(
+            400,
+            &[("X-Amzn-ErrorType", ":http://x/")],
+            br#"{"__type":"DisabledException"}"#,
+        ),
+    );
+    assert_eq!(e.code(), "DisabledException");
+    let e = decode_error(
+        "ReEncrypt",
+        &resp(400, &[], br#"{"code":"","__type":"DisabledException"}"#),
+    );
+    assert_eq!(e.code(), "DisabledException");
+}
+
+#[test]
+fn non_json_bodies_report_the_status_and_never_echo_the_body() {
+    let secretish = b"<html>token=SECRET-IN-PAGE</html>";
+    let e = decode_error(
+        "ReEncrypt",
+        &resp(503, &[("Content-Type", "text/html")], secretish),
+    );
+    assert_eq!(e.code(), "503");
+    assert_eq!(
+        e.message(),
+        Some(
+            "Service Unavailable (the response body was not a JSON error object: text/html, 33 bytes)"
+        )
+    );
+    assert!(!e.to_string().contains("SECRET"));
+
+    // A content type with control characters or of absurd length is not echoed either.
+    let e = decode_error(
+        "ReEncrypt",
+        &resp(502, &[("Content-Type", "text/html\x1b[31m")], b"<x>"),
+    );
+    assert_eq!(
+        e.message(),
+        Some("Bad Gateway (the response body was not a JSON error object: 3 bytes)")
+    );
+    let long = "a".repeat(500);
+    let e = decode_error("ReEncrypt", &resp(502, &[("Content-Type", &long)], b"<x>"));
+    assert!(!e.message().unwrap().contains(&long));
+}
+
+#[test]
+fn hostile_bodies_never_panic() {
+    let deep_array = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_object = format!("{}1{}", "{\"a\":".repeat(50_000), "}".repeat(50_000));
+    let bodies: Vec<Vec<u8>> = vec![
+        vec![0xff, 0xfe, 0x00, 0x80],
+        b"{\"__type\":\"NotFound\xffException\"}".to_vec(),
+        b"{\"__type\":\"NotFoundException\"".to_vec(),
+        b"{\"__type\":\"A\",\"__type\":\"B\"}".to_vec(),
+        deep_array.into_bytes(),
+        deep_object.into_bytes(),
+        vec![b' '; 10_000],
+        b"\xef\xbb\xbf{\"__type\":\"NotFoundException\"}".to_vec(),
+    ];
+    for body in &bodies {
+        for status in [400, 500, 200, 0, 999] {
+            let e = decode_error("ReEncrypt", &resp(status, &[], body));
+            assert!(!e.code().is_empty());
+            assert_eq!(e.status(), status);
+        }
+    }
+}
+
+#[test]
+fn request_id_comes_from_the_header_in_any_case() {
+    let e = decode_error(
+        "ReEncrypt",
+        &resp(400, &[("X-AMZN-REQUESTID", "abc")], b"{}"),
+    );
+    assert_eq!(e.request_id(), Some("abc"));
+    assert_eq!(e.code(), "400");
+    assert_eq!(e.message(), Some("Bad Request"));
+}

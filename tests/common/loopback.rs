@@ -1,0 +1,117 @@
+//! A std-only HTTP server on 127.0.0.1 that answers one request with a canned response and
+//! records what arrived.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// One request as it arrived.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    /// Header names in lower case, values trimmed, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("the request body is JSON")
+    }
+}
+
+/// A server that answers a single request.
+pub struct Loopback {
+    pub url: String,
+    handle: JoinHandle<Option<Recorded>>,
+}
+
+impl Loopback {
+    /// Starts a server that answers with `status` and a JSON `body`.
+    pub fn reply(status: u16, body: &str) -> Loopback {
+        Self::reply_with(
+            status,
+            &[("Content-Type", "application/x-amz-json-1.1")],
+            body,
+        )
+    }
+
+    /// Starts a server that answers with `status`, extra headers and `body`.
+    pub fn reply_with(status: u16, headers: &[(&str, &str)], body: &str) -> Loopback {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let url = format!("http://{}", listener.local_addr().expect("local addr"));
+        let mut response = format!("HTTP/1.1 {status} Canned\r\n");
+        for (n, v) in headers {
+            response.push_str(&format!("{n}: {v}\r\n"));
+        }
+        response.push_str(&format!(
+            "x-amzn-RequestId: 11111111-2222-3333-4444-555555555555\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ));
+        let handle = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().ok()?;
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .ok()?;
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            reader.read_line(&mut line).ok()?;
+            let mut parts = line.split_whitespace();
+            let method = parts.next()?.to_owned();
+            let path = parts.next()?.to_owned();
+            let mut headers = Vec::new();
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).ok()?;
+                let h = h.trim_end_matches(['\r', '\n']);
+                if h.is_empty() {
+                    break;
+                }
+                let (n, v) = h.split_once(':')?;
+                headers.push((n.trim().to_ascii_lowercase(), v.trim().to_owned()));
+            }
+            let len: usize = headers
+                .iter()
+                .find(|(n, _)| n == "content-length")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).ok()?;
+            let mut stream = reader.into_inner();
+            stream.write_all(response.as_bytes()).ok()?;
+            stream.flush().ok()?;
+            Some(Recorded {
+                method,
+                path,
+                headers,
+                body,
+            })
+        });
+        Loopback { url, handle }
+    }
+
+    /// The request that arrived. Panics if none did.
+    pub fn request(self) -> Recorded {
+        self.handle
+            .join()
+            .expect("the server thread does not panic")
+            .expect("a request arrived")
+    }
+}
+
+/// An address on which nothing listens: bound, then closed.
+pub fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local addr");
+    drop(listener);
+    format!("http://{addr}")
+}

@@ -1,0 +1,54 @@
+//! Helpers shared by the `cli_*` tests.
+#![allow(dead_code)]
+
+pub mod loopback;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// Credentials and settings every test that reaches the network needs; nothing else from the
+/// machine's environment reaches the binary.
+pub const BASE_ENV: &[(&str, &str)] = &[
+    ("AWS_REGION", "us-east-1"),
+    ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+    (
+        "AWS_SECRET_ACCESS_KEY",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    ),
+    ("AWS_MAX_ATTEMPTS", "1"),
+];
+
+/// Runs the built binary with exactly `env` as its environment and `stdin` on its stdin.
+pub fn run_with(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    // The binary may exit before reading stdin (a usage error): ignore a broken pipe.
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().expect("the binary runs")
+}
+
+/// Runs the binary with [`BASE_ENV`] and an empty stdin.
+pub fn run(args: &[&str]) -> Output {
+    run_with(args, BASE_ENV, b"")
+}
+
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("the binary exits, not killed")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -1,0 +1,166 @@
+//! Endpoint resolution for every partition, and custom endpoint parsing.
+
+use kms_lite::endpoint::{Endpoint, EndpointOptions, resolve};
+
+const PLAIN: EndpointOptions = EndpointOptions {
+    use_fips: false,
+    use_dual_stack: false,
+};
+const FIPS: EndpointOptions = EndpointOptions {
+    use_fips: true,
+    use_dual_stack: false,
+};
+const DUAL: EndpointOptions = EndpointOptions {
+    use_fips: false,
+    use_dual_stack: true,
+};
+const BOTH: EndpointOptions = EndpointOptions {
+    use_fips: true,
+    use_dual_stack: true,
+};
+
+#[test]
+fn every_partition_and_variant() {
+    let cases = [
+        ("us-east-1", PLAIN, "https://kms.us-east-1.amazonaws.com"),
+        (
+            "us-east-1",
+            FIPS,
+            "https://kms-fips.us-east-1.amazonaws.com",
+        ),
+        ("us-east-1", DUAL, "https://kms.us-east-1.api.aws"),
+        ("us-east-1", BOTH, "https://kms-fips.us-east-1.api.aws"),
+        ("eu-west-1", PLAIN, "https://kms.eu-west-1.amazonaws.com"),
+        (
+            "cn-north-1",
+            PLAIN,
+            "https://kms.cn-north-1.amazonaws.com.cn",
+        ),
+        (
+            "cn-northwest-1",
+            DUAL,
+            "https://kms.cn-northwest-1.api.amazonwebservices.com.cn",
+        ),
+        (
+            "us-gov-west-1",
+            PLAIN,
+            "https://kms.us-gov-west-1.amazonaws.com",
+        ),
+        (
+            "us-gov-east-1",
+            FIPS,
+            "https://kms-fips.us-gov-east-1.amazonaws.com",
+        ),
+        ("us-gov-west-1", DUAL, "https://kms.us-gov-west-1.api.aws"),
+        (
+            "us-iso-east-1",
+            PLAIN,
+            "https://kms.us-iso-east-1.c2s.ic.gov",
+        ),
+        (
+            "us-isob-east-1",
+            PLAIN,
+            "https://kms.us-isob-east-1.sc2s.sgov.gov",
+        ),
+        (
+            "eu-isoe-west-1",
+            PLAIN,
+            "https://kms.eu-isoe-west-1.cloud.adc-e.uk",
+        ),
+        (
+            "us-isof-south-1",
+            PLAIN,
+            "https://kms.us-isof-south-1.csp.hci.ic.gov",
+        ),
+        (
+            "eusc-de-east-1",
+            PLAIN,
+            "https://kms.eusc-de-east-1.amazonaws.eu",
+        ),
+        // Unknown regions fall back to the aws partition.
+        (
+            "mars-north-1",
+            PLAIN,
+            "https://kms.mars-north-1.amazonaws.com",
+        ),
+        ("mars-north-1", DUAL, "https://kms.mars-north-1.api.aws"),
+    ];
+    for (region, options, want) in cases {
+        assert_eq!(
+            resolve(region, options).unwrap(),
+            want,
+            "{region} {options:?}"
+        );
+    }
+}
+
+#[test]
+fn invalid_regions_are_refused_before_they_reach_a_host_name() {
+    for bad in [
+        "",
+        "US-EAST-1",
+        "us_east_1",
+        "us-east-1.evil.com",
+        "-us",
+        "us-",
+        "a/b",
+        "us east",
+    ] {
+        let err = resolve(bad, PLAIN).unwrap_err();
+        assert!(err.message().contains("invalid region"), "{bad:?}: {err}");
+    }
+    assert!(resolve(&"a".repeat(64), PLAIN).is_err());
+}
+
+#[test]
+fn custom_endpoints_keep_their_port_and_path() {
+    let e = Endpoint::parse("http://localhost:4566").unwrap();
+    assert_eq!(
+        (e.scheme, e.host.as_str(), e.path.as_str()),
+        ("http", "localhost:4566", "/")
+    );
+    assert_eq!(e.url(), "http://localhost:4566/");
+
+    let e = Endpoint::parse("https://VPCE-123.KMS.us-east-1.vpce.amazonaws.com/").unwrap();
+    assert_eq!(e.host, "vpce-123.kms.us-east-1.vpce.amazonaws.com");
+
+    let e = Endpoint::parse("https://proxy.example:8443/kms/prefix").unwrap();
+    assert_eq!(
+        (e.host.as_str(), e.path.as_str()),
+        ("proxy.example:8443", "/kms/prefix")
+    );
+
+    // Default ports are dropped, as the Host header and the signature carry them.
+    assert_eq!(Endpoint::parse("https://h:443").unwrap().host, "h");
+    assert_eq!(Endpoint::parse("http://h:80/").unwrap().host, "h");
+    assert_eq!(Endpoint::parse("http://h:443").unwrap().host, "h:443");
+
+    let v6 = Endpoint::parse("http://[::1]:4566").unwrap();
+    assert_eq!(v6.host, "[::1]:4566");
+}
+
+#[test]
+fn malformed_endpoints_are_configuration_errors() {
+    let cases = [
+        ("ftp://host", "must start with https:// or http://"),
+        ("host:443", "must start with https:// or http://"),
+        ("https://", "the host is missing"),
+        ("https:///path", "the host is missing"),
+        ("https://user:pw@host", "user information is not allowed"),
+        ("https://host?x=1", "a query or fragment is not allowed"),
+        ("https://host#frag", "a query or fragment is not allowed"),
+        ("https://host:99999", "the port is not a number"),
+        ("https://host:abc", "the port is not a number"),
+        ("https://ho st", "characters a host name cannot have"),
+        ("https://host/a b", "spaces or control characters"),
+        ("https://host/\u{7f}", "spaces or control characters"),
+    ];
+    for (url, why) in cases {
+        let err = Endpoint::parse(url).unwrap_err();
+        assert!(err.message().contains(why), "{url:?}: {err}");
+    }
+    // The user-info password is not echoed.
+    let err = Endpoint::parse("https://user:hunter2@host").unwrap_err();
+    assert!(!err.message().contains("hunter2"), "{err}");
+    assert!(err.message().contains("https://***@host"), "{err}");
+}
