@@ -69,3 +69,7 @@ pub use secret::{SecretBytes, WithPlaintext};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/demo.md")]
+struct DemoDoctests;
