@@ -6,106 +6,26 @@
 //! `wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY`, time 2026-11-29T01:24:20Z, one attempt, an
 //! empty environment. A fixture's optional `client` section may set `session-token`.
 //!
-//! One runner serves every operation: [`Recorded`] says where an operation's fixtures live, how
-//! to call it and how to render its output.
+//! One runner serves every operation: [`Recorded`] (in the harness, shared with the recorder
+//! example) says where an operation's fixtures live, how to call it and how to render its
+//! output.
 
 mod harness;
 
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
-use harness::{Fixture, Replay, assert_request, raw_response};
+use harness::{Fixture, Recorded, Replay, assert_request, raw_response};
 use kms_lite::clock::ManualClock;
 use kms_lite::credentials::Credentials;
 use kms_lite::env::Env;
-use kms_lite::error::OperationError;
 use kms_lite::{
-    Client, DecryptError, DecryptRequest, DecryptResponse, EncryptError, EncryptRequest,
-    EncryptResponse, GenerateDataKeyError, GenerateDataKeyRequest, GenerateDataKeyResponse,
-    GenerateDataKeyWithoutPlaintextError, GenerateDataKeyWithoutPlaintextRequest,
-    GenerateDataKeyWithoutPlaintextResponse, ReEncryptError, ReEncryptRequest, ReEncryptResponse,
+    Client, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
+    GenerateDataKeyWithoutPlaintextRequest, ReEncryptRequest,
 };
 
 /// 2026-11-29T01:24:20Z, the time of the official SDK's captures.
 const PINNED: u64 = 1_795_915_460;
-
-/// An operation whose recorded exchanges can be replayed.
-trait Recorded: serde::de::DeserializeOwned {
-    /// The folder under `tests/fixtures/`.
-    const DIR: &'static str;
-    /// The fewest fixtures the folder must hold (guards against a lost folder).
-    const MIN_FIXTURES: usize;
-    type Output;
-    type Error: OperationError;
-    fn call(client: &Client, request: &Self) -> Result<Self::Output, Self::Error>;
-    /// The output as the AWS CLI's JSON, plaintext included.
-    fn output_json(output: &Self::Output) -> String;
-}
-
-impl Recorded for ReEncryptRequest {
-    const DIR: &'static str = "re_encrypt";
-    const MIN_FIXTURES: usize = 20;
-    type Output = ReEncryptResponse;
-    type Error = ReEncryptError;
-    fn call(client: &Client, request: &Self) -> Result<Self::Output, Self::Error> {
-        client.re_encrypt(request)
-    }
-    fn output_json(output: &Self::Output) -> String {
-        serde_json::to_string(output).unwrap()
-    }
-}
-
-impl Recorded for EncryptRequest {
-    const DIR: &'static str = "encrypt";
-    const MIN_FIXTURES: usize = 5;
-    type Output = EncryptResponse;
-    type Error = EncryptError;
-    fn call(client: &Client, request: &Self) -> Result<Self::Output, Self::Error> {
-        client.encrypt(request)
-    }
-    fn output_json(output: &Self::Output) -> String {
-        serde_json::to_string(output).unwrap()
-    }
-}
-
-impl Recorded for DecryptRequest {
-    const DIR: &'static str = "decrypt";
-    const MIN_FIXTURES: usize = 5;
-    type Output = DecryptResponse;
-    type Error = DecryptError;
-    fn call(client: &Client, request: &Self) -> Result<Self::Output, Self::Error> {
-        client.decrypt(request)
-    }
-    fn output_json(output: &Self::Output) -> String {
-        serde_json::to_string(&output.with_plaintext()).unwrap()
-    }
-}
-
-impl Recorded for GenerateDataKeyRequest {
-    const DIR: &'static str = "generate_data_key";
-    const MIN_FIXTURES: usize = 5;
-    type Output = GenerateDataKeyResponse;
-    type Error = GenerateDataKeyError;
-    fn call(client: &Client, request: &Self) -> Result<Self::Output, Self::Error> {
-        client.generate_data_key(request)
-    }
-    fn output_json(output: &Self::Output) -> String {
-        serde_json::to_string(&output.with_plaintext()).unwrap()
-    }
-}
-
-impl Recorded for GenerateDataKeyWithoutPlaintextRequest {
-    const DIR: &'static str = "generate_data_key_without_plaintext";
-    const MIN_FIXTURES: usize = 5;
-    type Output = GenerateDataKeyWithoutPlaintextResponse;
-    type Error = GenerateDataKeyWithoutPlaintextError;
-    fn call(client: &Client, request: &Self) -> Result<Self::Output, Self::Error> {
-        client.generate_data_key_without_plaintext(request)
-    }
-    fn output_json(output: &Self::Output) -> String {
-        serde_json::to_string(output).unwrap()
-    }
-}
 
 fn run<Op: Recorded>(path: &Path) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
