@@ -1,11 +1,13 @@
-//! Records a new ReEncrypt fixture for `tests/recorded.rs` from any endpoint: a real AWS
-//! account or a local moto server.
+//! Records a new fixture for `tests/recorded.rs` from any endpoint: a real AWS account or a
+//! local moto server.
 //!
 //! ```text
-//! cargo run --example record_fixture -- CALL.json OUT.http [COMMENT]
+//! cargo run --example record_fixture -- [--operation NAME] CALL.json OUT.http [COMMENT]
 //! ```
 //!
-//! `CALL.json` is the input as `aws kms re-encrypt --cli-input-json` takes it. The call goes to
+//! `NAME` is `ReEncrypt` (the default), `Encrypt`, `Decrypt`, `GenerateDataKey` or
+//! `GenerateDataKeyWithoutPlaintext`; write `OUT.http` under `tests/fixtures/<operation>/`.
+//! `CALL.json` is the input as `aws kms <operation> --cli-input-json` takes it. The call goes to
 //! the endpoint, region and credentials of the environment (`AWS_ENDPOINT_URL_KMS`,
 //! `AWS_REGION`, `AWS_ACCESS_KEY_ID`...). The fixture keeps the real response (minus `Date`
 //! and `Set-Cookie`) and the result it gave; its `request` section is the request rebuilt for
@@ -19,13 +21,17 @@ mod harness;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
+use harness::Recorded;
 use kms_lite::credentials::Credentials;
 use kms_lite::endpoint::Endpoint;
 use kms_lite::error::TransportError;
 use kms_lite::http::{HttpRequest, HttpResponse, reason_phrase};
 use kms_lite::request::{SigningContext, signed_request};
 use kms_lite::transport::{HttpClient, TransportConfig, UreqClient};
-use kms_lite::{Client, ReEncryptRequest};
+use kms_lite::{
+    Client, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
+    GenerateDataKeyWithoutPlaintextRequest, ReEncryptRequest,
+};
 
 /// Passes requests to the real transport and keeps the last response.
 #[derive(Debug)]
@@ -47,13 +53,34 @@ impl HttpClient for Recorder {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [call_path, out_path, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: record_fixture CALL.json OUT.http [COMMENT]");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let operation = match args.first().map(String::as_str) {
+        Some("--operation") if args.len() > 1 => {
+            let name = args[1].clone();
+            args.drain(..2);
+            name
+        }
+        _ => "ReEncrypt".to_owned(),
+    };
+    match operation.as_str() {
+        "ReEncrypt" => record::<ReEncryptRequest>(&args),
+        "Encrypt" => record::<EncryptRequest>(&args),
+        "Decrypt" => record::<DecryptRequest>(&args),
+        "GenerateDataKey" => record::<GenerateDataKeyRequest>(&args),
+        "GenerateDataKeyWithoutPlaintext" => {
+            record::<GenerateDataKeyWithoutPlaintextRequest>(&args)
+        }
+        other => Err(format!("unknown operation {other:?}").into()),
+    }
+}
+
+fn record<Op: Recorded>(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let [call_path, out_path, rest @ ..] = args else {
+        eprintln!("usage: record_fixture [--operation NAME] CALL.json OUT.http [COMMENT]");
         std::process::exit(2);
     };
     let call_text = std::fs::read_to_string(call_path)?;
-    let call: ReEncryptRequest = serde_json::from_str(&call_text)?;
+    let call: Op = serde_json::from_str(&call_text)?;
     let last = Arc::new(Mutex::new(None));
     let recorder = Recorder {
         inner: UreqClient::new(&TransportConfig {
@@ -71,7 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .http_client(recorder)
         .max_attempts(1)
         .build()?;
-    let result = client.re_encrypt(&call);
+    let result = Op::call(&client, &call);
     let response = last
         .lock()
         .unwrap()
@@ -87,7 +114,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let body = serde_json::to_vec(&call)?;
     let pinned = signed_request(
-        "TrentService.ReEncrypt",
+        Op::TARGET,
         body.clone(),
         &SigningContext {
             endpoint: &endpoint,
@@ -137,7 +164,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     text.push('\n');
     text.push_str(&String::from_utf8_lossy(&response.body));
     text.push_str("\n--- expect\n");
-    for (k, v) in harness::render_expectations(&result) {
+    for (k, v) in harness::render_expectations(&result, Op::output_json) {
         text.push_str(&format!("{k}: {v}\n"));
     }
     std::fs::write(out_path, text)?;

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Recompute the `authorization:` line of recorded-response fixtures with an independent SigV4.
 
-Usage: python3 scripts/sign_fixture.py tests/fixtures/re_encrypt/*.http
+Usage: python3 scripts/sign_fixture.py tests/fixtures/*/*.http
+
+Any operation: the x-amz-target header is signed as written in the fixture.
 
 The harness pins credentials AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY and region
 us-east-1; the time is the request's own `x-amz-date`. The signed headers are content-type, host,

@@ -120,8 +120,9 @@ fn as_text(v: Option<serde_json::Value>) -> Option<String> {
 
 /// Turns a non-2xx response into a [`ServiceError`] by the rules of AWS JSON 1.1: code from
 /// `X-Amzn-ErrorType`, then the body's `code`, then its `__type`; message from `message`,
-/// `Message` or `errorMessage`. A body that is not JSON (an HTML page from a proxy, an empty
-/// body) gives the HTTP status as the code and says what the body was.
+/// `Message` or `errorMessage`. An AWS Query-style XML error document gives its `Code` and
+/// `Message`. Any other body (an HTML page from a proxy, an empty body) gives the HTTP status as
+/// the code and says what the body was, without echoing it.
 ///
 /// ```
 /// use kms_lite::{codec::decode_error, http::HttpResponse};
@@ -166,6 +167,10 @@ pub fn decode_error(operation: &'static str, resp: &HttpResponse) -> ServiceErro
             ServiceError::new(operation, code, message, resp.status, request_id)
         }
         None => {
+            if let Some((code, message)) = xml_error(&resp.body) {
+                let code = header_code.unwrap_or(code);
+                return ServiceError::new(operation, code, message, resp.status, request_id);
+            }
             let what = match resp.header("content-type") {
                 Some(ct) if ct.len() <= 100 && ct.bytes().all(|b| (0x20..0x7f).contains(&b)) => {
                     format!("{ct}, ")
@@ -181,4 +186,31 @@ pub fn decode_error(operation: &'static str, resp: &HttpResponse) -> ServiceErro
             ServiceError::new(operation, code, Some(message), resp.status, request_id)
         }
     }
+}
+
+/// The code and message of an AWS Query-style XML error (`<ErrorResponse><Error><Code>`, or with
+/// an `<Errors>` wrapper), which some front ends and stand-ins answer with instead of JSON.
+fn xml_error(body: &[u8]) -> Option<(String, Option<String>)> {
+    let text = std::str::from_utf8(body).ok()?;
+    if !text.trim_start().starts_with('<') {
+        return None;
+    }
+    const ROOTS: [&[&str]; 3] = [
+        &["ErrorResponse", "Error"],
+        &["ErrorResponse", "Errors", "Error"],
+        &["Response", "Errors", "Error"],
+    ];
+    ROOTS.iter().find_map(|root| {
+        let at = |leaf: &str| {
+            let path: Vec<&str> = root.iter().copied().chain([leaf]).collect();
+            crate::xml::find_text(text, &path).ok().flatten()
+        };
+        let code = at("Code")
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())?;
+        let message = at("Message")
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty());
+        Some((sanitize_error_code(&code).to_owned(), message))
+    })
 }

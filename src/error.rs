@@ -248,6 +248,34 @@ impl Failure {
     }
 }
 
+/// What every operation's error type (for example [`ReEncryptError`](crate::ReEncryptError),
+/// [`DecryptError`](crate::DecryptError)) has in common, for code that handles them all alike
+/// (a CLI, a test harness, a retry wrapper).
+///
+/// ```
+/// use kms_lite::error::OperationError;
+/// fn report<E: OperationError>(e: &E) -> String {
+///     match e.service_error() {
+///         Some(s) => format!("{} (HTTP {})", s.code(), s.status()),
+///         None => e.to_string(),
+///     }
+/// }
+/// ```
+pub trait OperationError: std::error::Error + Send + Sync + 'static {
+    /// The service error, whatever its code; `None` for client-side failures.
+    fn service_error(&self) -> Option<&ServiceError>;
+    /// The transport failure, if no usable response arrived.
+    fn transport_error(&self) -> Option<&TransportError>;
+    /// The parameter that broke the model's constraints, if nothing was sent for that reason.
+    fn parameter_error(&self) -> Option<&ParameterError>;
+    /// The credentials failure, if no credentials could be had.
+    fn credentials_error(&self) -> Option<&CredentialsError>;
+    /// How many attempts were made (0 when nothing was sent).
+    fn attempts(&self) -> u32;
+    /// The name of the variant, for example `NotFound` or `Transport`.
+    fn variant_name(&self) -> &'static str;
+}
+
 /// Codes every AWS JSON service may send, shared by all operations' error types.
 macro_rules! operation_error {
     (
@@ -351,6 +379,54 @@ macro_rules! operation_error {
                     "InternalFailure" => Self::InternalFailure(e),
                     "ServiceUnavailable" => Self::ServiceUnavailable(e),
                     _ => Self::Unhandled(e),
+                }
+            }
+        }
+
+        impl $crate::error::OperationError for $name {
+            fn service_error(&self) -> Option<&$crate::error::ServiceError> {
+                $name::service_error(self)
+            }
+            fn transport_error(&self) -> Option<&$crate::error::TransportError> {
+                match self {
+                    Self::Transport(e) => Some(e),
+                    _ => None,
+                }
+            }
+            fn parameter_error(&self) -> Option<&$crate::error::ParameterError> {
+                match self {
+                    Self::InvalidParameter(e) => Some(e),
+                    _ => None,
+                }
+            }
+            fn credentials_error(&self) -> Option<&$crate::error::CredentialsError> {
+                match self {
+                    Self::Credentials(e) => Some(e),
+                    _ => None,
+                }
+            }
+            fn attempts(&self) -> u32 {
+                $name::attempts(self)
+            }
+            fn variant_name(&self) -> &'static str {
+                match self {
+                    $( Self::$variant(_) => stringify!($variant), )*
+                    Self::AccessDenied(_) => "AccessDenied",
+                    Self::UnrecognizedClient(_) => "UnrecognizedClient",
+                    Self::InvalidSignature(_) => "InvalidSignature",
+                    Self::IncompleteSignature(_) => "IncompleteSignature",
+                    Self::MissingAuthenticationToken(_) => "MissingAuthenticationToken",
+                    Self::ExpiredToken(_) => "ExpiredToken",
+                    Self::RequestExpired(_) => "RequestExpired",
+                    Self::Throttling(_) => "Throttling",
+                    Self::Validation(_) => "Validation",
+                    Self::Serialization(_) => "Serialization",
+                    Self::InternalFailure(_) => "InternalFailure",
+                    Self::ServiceUnavailable(_) => "ServiceUnavailable",
+                    Self::Unhandled(_) => "Unhandled",
+                    Self::InvalidParameter(_) => "InvalidParameter",
+                    Self::Credentials(_) => "Credentials",
+                    Self::Transport(_) => "Transport",
                 }
             }
         }

@@ -46,6 +46,7 @@ pub mod profile_file;
 mod proxy;
 pub mod request;
 pub mod retry;
+pub mod secret;
 mod sha1;
 pub mod sigv4;
 pub mod timestamp;
@@ -53,9 +54,25 @@ pub mod transport;
 pub mod xml;
 
 pub use client::{Client, ClientBuilder, USER_AGENT};
+pub use ops::decrypt::{DecryptError, DecryptRequest, DecryptResponse};
+pub use ops::encrypt::{EncryptError, EncryptRequest, EncryptResponse};
+pub use ops::generate_data_key::{
+    GenerateDataKeyError, GenerateDataKeyRequest, GenerateDataKeyResponse,
+};
+pub use ops::generate_data_key_without_plaintext::{
+    GenerateDataKeyWithoutPlaintextError, GenerateDataKeyWithoutPlaintextRequest,
+    GenerateDataKeyWithoutPlaintextResponse,
+};
 pub use ops::re_encrypt::{ReEncryptError, ReEncryptRequest, ReEncryptResponse};
-pub use ops::{DryRunModifierType, EncryptionAlgorithmSpec};
+pub use ops::{
+    DataKeySpec, DryRunModifierType, EncryptionAlgorithmSpec, KeyEncryptionMechanism, RecipientInfo,
+};
+pub use secret::{SecretBytes, WithPlaintext};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/demo.md")]
+struct DemoDoctests;

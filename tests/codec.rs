@@ -144,3 +144,34 @@ fn request_id_comes_from_the_header_in_any_case() {
     assert_eq!(e.code(), "400");
     assert_eq!(e.message(), Some("Bad Request"));
 }
+
+#[test]
+fn query_xml_errors_give_their_code_and_message() {
+    let sts = br#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error><RequestId>r1</RequestId></ErrorResponse>"#;
+    let e = decode_error("Encrypt", &resp(403, &[("Content-Type", "text/xml")], sts));
+    assert_eq!(
+        (e.code(), e.message()),
+        (
+            "SignatureDoesNotMatch",
+            Some("The request signature we calculated does not match")
+        )
+    );
+    let wrapped = b"<?xml version=\"1.0\"?>\n<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code></Error></Errors></ErrorResponse>";
+    let e = decode_error("Encrypt", &resp(403, &[], wrapped));
+    assert_eq!((e.code(), e.message()), ("InvalidClientTokenId", None));
+    // XML that is not an error document is reported like any other non-JSON body.
+    let e = decode_error(
+        "Encrypt",
+        &resp(502, &[], b"<html><Error><Code>X</Code></Error></html>"),
+    );
+    assert_eq!(e.code(), "502");
+    let e = decode_error(
+        "Encrypt",
+        &resp(
+            403,
+            &[],
+            b"<ErrorResponse><Error><Code></Code></Error></ErrorResponse>",
+        ),
+    );
+    assert_eq!(e.code(), "403");
+}

@@ -1,25 +1,33 @@
-//! Replays every recorded exchange under `tests/fixtures/re_encrypt/` against a loopback
+//! Replays every recorded exchange under `tests/fixtures/<operation>/` against a loopback
 //! server and checks the request the client sent, byte for byte, and the result it returned.
 //!
 //! The client is pinned: region `us-east-1`, endpoint `http://kms.us-east-1.amazonaws.com`
 //! (connected to the loopback server), credentials `AKIDEXAMPLE` /
 //! `wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY`, time 2026-11-29T01:24:20Z, one attempt, an
 //! empty environment. A fixture's optional `client` section may set `session-token`.
+//!
+//! One runner serves every operation: [`Recorded`] (in the harness, shared with the recorder
+//! example) says where an operation's fixtures live, how to call it and how to render its
+//! output.
 
 mod harness;
 
+use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
-use harness::{Fixture, Replay, assert_request, raw_response};
+use harness::{Fixture, Recorded, Replay, assert_request, raw_response};
 use kms_lite::clock::ManualClock;
 use kms_lite::credentials::Credentials;
 use kms_lite::env::Env;
-use kms_lite::{Client, ReEncryptError, ReEncryptRequest};
+use kms_lite::{
+    Client, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
+    GenerateDataKeyWithoutPlaintextRequest, ReEncryptRequest,
+};
 
 /// 2026-11-29T01:24:20Z, the time of the official SDK's captures.
 const PINNED: u64 = 1_795_915_460;
 
-fn run(path: &std::path::Path) {
+fn run<Op: Recorded>(path: &Path) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let text = std::fs::read_to_string(path).unwrap();
     let fixture = Fixture::parse(&name, &text);
@@ -33,7 +41,7 @@ fn run(path: &std::path::Path) {
                 .collect::<std::collections::BTreeMap<_, _>>()
         })
         .unwrap_or_default();
-    let call: ReEncryptRequest = serde_json::from_str(fixture.section("call"))
+    let call: Op = serde_json::from_str(fixture.section("call"))
         .unwrap_or_else(|e| panic!("{name}: bad call section: {e}"));
     let replay = Replay::start(vec![raw_response(fixture.section("response"))]);
     let client = Client::builder()
@@ -51,27 +59,20 @@ fn run(path: &std::path::Path) {
         .read_timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    let result = client.re_encrypt(&call);
+    let result = Op::call(&client, &call);
     let received = replay
         .next_request()
         .unwrap_or_else(|| panic!("{name}: no request arrived"));
     assert_request(&name, fixture.section("request"), &received);
-    check_result(&name, &fixture, result);
-}
-
-fn check_result(
-    name: &str,
-    fixture: &Fixture,
-    result: Result<kms_lite::ReEncryptResponse, ReEncryptError>,
-) {
-    let got = harness::render_expectations(&result);
+    let got = harness::render_expectations(&result, Op::output_json);
     let want = fixture.expectations();
     assert_eq!(got, want, "{name}: result differs from the expect section");
 }
 
-#[test]
-fn every_recorded_exchange_replays() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/re_encrypt");
+fn replay_all<Op: Recorded>() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(Op::DIR);
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -79,14 +80,14 @@ fn every_recorded_exchange_replays() {
         .collect();
     paths.sort();
     assert!(
-        paths.len() >= 20,
+        paths.len() >= Op::MIN_FIXTURES,
         "only {} fixtures found in {}",
         paths.len(),
         dir.display()
     );
     let failed: Vec<String> = paths
         .iter()
-        .filter(|p| std::panic::catch_unwind(|| run(p)).is_err())
+        .filter(|p| std::panic::catch_unwind(|| run::<Op>(p)).is_err())
         .map(|p| p.display().to_string())
         .collect();
     assert!(
@@ -95,4 +96,29 @@ fn every_recorded_exchange_replays() {
         failed.len(),
         paths.len()
     );
+}
+
+#[test]
+fn every_recorded_exchange_replays() {
+    replay_all::<ReEncryptRequest>();
+}
+
+#[test]
+fn every_recorded_encrypt_exchange_replays() {
+    replay_all::<EncryptRequest>();
+}
+
+#[test]
+fn every_recorded_decrypt_exchange_replays() {
+    replay_all::<DecryptRequest>();
+}
+
+#[test]
+fn every_recorded_generate_data_key_exchange_replays() {
+    replay_all::<GenerateDataKeyRequest>();
+}
+
+#[test]
+fn every_recorded_generate_data_key_without_plaintext_exchange_replays() {
+    replay_all::<GenerateDataKeyWithoutPlaintextRequest>();
 }

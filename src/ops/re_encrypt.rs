@@ -7,8 +7,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DryRunModifierType, EncryptionAlgorithmSpec, Operation, check_blob, check_grant_tokens,
-    check_len, sealed,
+    DryRunModifierType, EncryptionAlgorithmSpec, Operation, check_ciphertext, check_enum,
+    check_enums, check_grant_tokens, check_key_id, common_setters, context, sealed,
 };
 use crate::Client;
 use crate::codec;
@@ -64,15 +64,6 @@ pub struct ReEncryptRequest {
     pub dry_run_modifiers: Option<Vec<DryRunModifierType>>,
 }
 
-fn context<K: Into<String>, V: Into<String>>(
-    pairs: impl IntoIterator<Item = (K, V)>,
-) -> BTreeMap<String, String> {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect()
-}
-
 impl ReEncryptRequest {
     /// A request to re-encrypt under `destination_key_id`.
     pub fn new(destination_key_id: impl Into<String>) -> Self {
@@ -117,33 +108,13 @@ impl ReEncryptRequest {
         self.destination_encryption_algorithm = Some(alg);
         self
     }
-    /// Sets the grant tokens.
-    pub fn grant_tokens<T: Into<String>>(mut self, tokens: impl IntoIterator<Item = T>) -> Self {
-        self.grant_tokens = Some(tokens.into_iter().map(Into::into).collect());
-        self
-    }
-    /// Makes this a dry run (or explicitly not one).
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = Some(dry_run);
-        self
-    }
-    /// Sets the dry-run modifiers.
-    pub fn dry_run_modifiers(
-        mut self,
-        modifiers: impl IntoIterator<Item = DryRunModifierType>,
-    ) -> Self {
-        self.dry_run_modifiers = Some(modifiers.into_iter().collect());
-        self
-    }
-
-    fn ignores_ciphertext(&self) -> bool {
-        self.dry_run == Some(true)
-            && self
-                .dry_run_modifiers
-                .as_ref()
-                .is_some_and(|m| m.contains(&DryRunModifierType::IgnoreCiphertext))
-    }
 }
+
+common_setters!(ReEncryptRequest {
+    grant_tokens,
+    dry_run,
+    dry_run_modifiers
+});
 
 impl fmt::Debug for ReEncryptRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -173,39 +144,6 @@ impl fmt::Debug for ReEncryptRequest {
             .field("dry_run_modifiers", &self.dry_run_modifiers)
             .finish()
     }
-}
-
-pub(crate) fn check_algorithm(
-    member: &'static str,
-    alg: &Option<EncryptionAlgorithmSpec>,
-) -> Result<(), ParameterError> {
-    match alg {
-        Some(EncryptionAlgorithmSpec::Unknown(v)) => Err(ParameterError::new(
-            member,
-            format!(
-                "{v:?} is not one of {}",
-                EncryptionAlgorithmSpec::KNOWN.join(", ")
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
-pub(crate) fn check_dry_run_modifiers(
-    modifiers: &Option<Vec<DryRunModifierType>>,
-) -> Result<(), ParameterError> {
-    for m in modifiers.iter().flatten() {
-        if let DryRunModifierType::Unknown(v) = m {
-            return Err(ParameterError::new(
-                "DryRunModifiers",
-                format!(
-                    "{v:?} is not one of {}",
-                    DryRunModifierType::KNOWN.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The output of ReEncrypt. Every member is optional, as in the model. Serializes to the AWS
@@ -291,30 +229,21 @@ impl Operation for ReEncryptRequest {
     type Error = ReEncryptError;
 
     fn validate(&self) -> Result<(), ParameterError> {
-        match &self.ciphertext_blob {
-            Some(blob) => check_blob("CiphertextBlob", blob, 1, 6144)?,
-            None if self.ignores_ciphertext() => {}
-            None => {
-                return Err(ParameterError::new(
-                    "CiphertextBlob",
-                    "is required unless DryRun is true with DryRunModifiers IGNORE_CIPHERTEXT",
-                ));
-            }
-        }
+        check_ciphertext(&self.ciphertext_blob, self.dry_run, &self.dry_run_modifiers)?;
         if let Some(k) = &self.source_key_id {
-            check_len("SourceKeyId", k, 1, 2048)?;
+            check_key_id("SourceKeyId", k)?;
         }
-        check_len("DestinationKeyId", &self.destination_key_id, 1, 2048)?;
-        check_algorithm(
+        check_key_id("DestinationKeyId", &self.destination_key_id)?;
+        check_enum(
             "SourceEncryptionAlgorithm",
-            &self.source_encryption_algorithm,
+            self.source_encryption_algorithm.as_ref(),
         )?;
-        check_algorithm(
+        check_enum(
             "DestinationEncryptionAlgorithm",
-            &self.destination_encryption_algorithm,
+            self.destination_encryption_algorithm.as_ref(),
         )?;
         check_grant_tokens(&self.grant_tokens)?;
-        check_dry_run_modifiers(&self.dry_run_modifiers)
+        check_enums("DryRunModifiers", &self.dry_run_modifiers)
     }
 
     fn to_body(&self) -> Vec<u8> {

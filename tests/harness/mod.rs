@@ -19,6 +19,14 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+
+use kms_lite::error::OperationError;
+use kms_lite::{
+    Client, DecryptError, DecryptRequest, DecryptResponse, EncryptError, EncryptRequest,
+    EncryptResponse, GenerateDataKeyError, GenerateDataKeyRequest, GenerateDataKeyResponse,
+    GenerateDataKeyWithoutPlaintextError, GenerateDataKeyWithoutPlaintextRequest,
+    GenerateDataKeyWithoutPlaintextResponse, ReEncryptError, ReEncryptRequest, ReEncryptResponse,
+};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
@@ -233,8 +241,10 @@ pub fn assert_request(fixture: &str, expected_section: &str, received: &Received
 }
 
 /// The `expect` lines of a result: what the runner compares and what the recorder writes.
-pub fn render_expectations(
-    result: &Result<kms_lite::ReEncryptResponse, kms_lite::ReEncryptError>,
+/// `output_json` renders a success (the AWS CLI's JSON, plaintext included where there is one).
+pub fn render_expectations<O, E: kms_lite::error::OperationError>(
+    result: &Result<O, E>,
+    output_json: impl Fn(&O) -> String,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut put = |k: &str, v: String| {
@@ -243,12 +253,11 @@ pub fn render_expectations(
     match result {
         Ok(response) => {
             put("result", "ok".into());
-            put("output", serde_json::to_string(response).unwrap());
+            put("output", output_json(response));
         }
         Err(e) => {
             put("result", "error".into());
-            let debug = format!("{e:?}");
-            put("variant", debug.split('(').next().unwrap_or("").to_owned());
+            put("variant", e.variant_name().to_owned());
             put("display", e.to_string());
             put("attempts", e.attempts().to_string());
             if let Some(se) = e.service_error() {
@@ -257,10 +266,98 @@ pub fn render_expectations(
                 put("message", se.message().unwrap_or("<none>").to_owned());
                 put("request-id", se.request_id().unwrap_or("<none>").to_owned());
             }
-            if let kms_lite::ReEncryptError::Transport(t) = e {
+            if let Some(t) = e.transport_error() {
                 put("transport-kind", format!("{:?}", t.kind()));
             }
         }
     }
     out
 }
+
+/// An operation whose exchanges can be recorded and replayed.
+pub trait Recorded: serde::de::DeserializeOwned + serde::Serialize {
+    /// The operation's name, as in `X-Amz-Target: TrentService.<OPERATION>`.
+    const OPERATION: &'static str;
+    /// `TrentService.<OPERATION>`.
+    const TARGET: &'static str;
+    /// The folder under `tests/fixtures/`.
+    const DIR: &'static str;
+    /// The fewest fixtures the folder must hold (guards against a lost folder).
+    const MIN_FIXTURES: usize;
+    type Output;
+    type Error: OperationError;
+    fn call(client: &Client, request: &Self) -> Result<Self::Output, Self::Error>;
+    /// The output as the AWS CLI's JSON, plaintext included.
+    fn output_json(output: &Self::Output) -> String;
+}
+
+macro_rules! recorded {
+    ($req:ty, $op:literal, $dir:literal, $min:literal, $out:ty, $err:ty, $method:ident, $json:expr) => {
+        impl Recorded for $req {
+            const OPERATION: &'static str = $op;
+            const TARGET: &'static str = concat!("TrentService.", $op);
+            const DIR: &'static str = $dir;
+            const MIN_FIXTURES: usize = $min;
+            type Output = $out;
+            type Error = $err;
+            fn call(client: &Client, request: &Self) -> Result<$out, $err> {
+                client.$method(request)
+            }
+            fn output_json(output: &$out) -> String {
+                let json: fn(&$out) -> String = $json;
+                json(output)
+            }
+        }
+    };
+}
+
+recorded!(
+    ReEncryptRequest,
+    "ReEncrypt",
+    "re_encrypt",
+    20,
+    ReEncryptResponse,
+    ReEncryptError,
+    re_encrypt,
+    |o| serde_json::to_string(o).unwrap()
+);
+recorded!(
+    EncryptRequest,
+    "Encrypt",
+    "encrypt",
+    5,
+    EncryptResponse,
+    EncryptError,
+    encrypt,
+    |o| serde_json::to_string(o).unwrap()
+);
+recorded!(
+    DecryptRequest,
+    "Decrypt",
+    "decrypt",
+    5,
+    DecryptResponse,
+    DecryptError,
+    decrypt,
+    |o| serde_json::to_string(&o.with_plaintext()).unwrap()
+);
+recorded!(
+    GenerateDataKeyRequest,
+    "GenerateDataKey",
+    "generate_data_key",
+    5,
+    GenerateDataKeyResponse,
+    GenerateDataKeyError,
+    generate_data_key,
+    |o| serde_json::to_string(&o.with_plaintext()).unwrap()
+);
+recorded!(
+    GenerateDataKeyWithoutPlaintextRequest,
+    "GenerateDataKeyWithoutPlaintext",
+    "generate_data_key_without_plaintext",
+    5,
+    GenerateDataKeyWithoutPlaintextResponse,
+    GenerateDataKeyWithoutPlaintextError,
+    generate_data_key_without_plaintext,
+    |o| serde_json::to_string(o).unwrap()
+);
