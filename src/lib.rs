@@ -24,7 +24,7 @@
 //!   through [`transport::HttpClient`].
 //! - [`retry`] and [`clock`]: the AWS SDKs' standard retry mode, clock-skew correction,
 //!   injectable time.
-//! - [`credentials`], [`endpoint`], [`profile_file`], [`env`]: configuration as the AWS CLI
+//! - [`credentials`], [`endpoint`], [`profile_file`], [`config`], [`env`](mod@env): configuration as the AWS CLI
 //!   resolves it.
 //!
 #![forbid(unsafe_code)]

@@ -1,5 +1,5 @@
 //! One file per KMS operation: its request and response types, validation and error type.
-//! Everything else (codec, signing, transport, retries) is shared through [`Operation`].
+//! Everything else (codec, signing, transport, retries) is shared through the crate-private `Operation` trait.
 
 use std::collections::BTreeMap;
 
