@@ -378,6 +378,29 @@ fn a_body_stalled_mid_way_is_cut_off_by_the_read_timeout() {
 }
 
 #[test]
+fn a_trickling_body_is_cut_off_by_the_receive_bound() {
+    // One byte every 50 ms never trips a 300 ms per-read timeout, but the body as a whole
+    // (about 7 s) must arrive within the read timeout too.
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        OK_BODY.len()
+    );
+    let server = Scripted::start(vec![Action::Trickle(head.into_bytes(), OK_BODY.to_vec())]);
+    let clock = pinned_clock();
+    let client = builder(server.addr, &clock)
+        .read_timeout(ms(300))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let e = client.re_encrypt(&request()).unwrap_err();
+    assert!(
+        matches!(&e, ReEncryptError::Transport(t) if t.kind() == TransportErrorKind::Timeout),
+        "{e:?}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
 fn a_body_shorter_than_its_content_length_is_truncated_and_retried() {
     let mut short = http_response(200, &[], OK_BODY);
     short.truncate(short.len() - 10);

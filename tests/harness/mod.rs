@@ -288,6 +288,9 @@ pub enum Action {
     Stall,
     /// Read the request, send these bytes (a head and part of a body), then stall as `Stall`.
     SendThenStall(Vec<u8>),
+    /// Read the request, send the head at once, then the body one byte every 50 ms until it
+    /// is sent or the client hangs up (at most 10 s).
+    Trickle(Vec<u8>, Vec<u8>),
 }
 
 /// A response with `Content-Length` and `Connection: close` added (the server closes every
@@ -470,6 +473,19 @@ fn serve_one(
         Action::Respond(bytes) => {
             let _ = stream.write_all(&bytes);
             let _ = stream.flush();
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        Action::Trickle(head, body) => {
+            let start = std::time::Instant::now();
+            let _ = stream.write_all(&head);
+            for b in body {
+                if stream.write_all(&[b]).and_then(|_| stream.flush()).is_err()
+                    || start.elapsed() > Duration::from_secs(10)
+                {
+                    break;
+                }
+                thread::sleep(Duration::from_millis(50));
+            }
             let _ = stream.shutdown(std::net::Shutdown::Both);
         }
         Action::CloseAtOnce | Action::CloseAfterRequest => {
