@@ -143,7 +143,7 @@ impl Client {
         let now = self.inner.clock.now();
         let offset = Duration::from_millis(skew.unsigned_abs());
         if skew >= 0 {
-            now + offset
+            now.checked_add(offset).unwrap_or(now)
         } else {
             now.checked_sub(offset).unwrap_or(now)
         }

@@ -295,9 +295,29 @@ fn fuzz_re_encrypt_response_parser() {
     run("re_encrypt_response", |rng| {
         let body = json_ish(rng);
         let status = *rng.pick(&[200, 200, 200, 204, 400, 500, 503]);
+        let mut headers = vec![];
+        let mut body = body;
+        if status == 400 && rng.chance(2) {
+            // A hostile clock: a signature error whose Date is anywhere from year 0 to 9999;
+            // the client learns it and signs the next request with it.
+            body = br#"{"__type":"InvalidSignatureException"}"#.to_vec();
+            const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+            headers.push((
+                "Date".to_owned(),
+                format!(
+                    "{}, {:02} Jan {:04} {:02}:{:02}:{:02} GMT",
+                    rng.pick(&DAYS),
+                    1 + rng.below(31),
+                    rng.below(10_000),
+                    rng.below(24),
+                    rng.below(60),
+                    rng.below(61),
+                ),
+            ));
+        }
         *slot.lock().unwrap() = Some(HttpResponse {
             status,
-            headers: vec![],
+            headers,
             body: body.clone(),
         });
         match client.re_encrypt(&request) {
