@@ -13,7 +13,7 @@ use crate::credentials::{Credentials, ProvideCredentials, ProviderConfig};
 use crate::debug_log::DebugLog;
 use crate::endpoint::{Endpoint, EndpointOptions};
 use crate::env::Env;
-use crate::error::{ConfigError, Failure, TransportError, TransportErrorKind};
+use crate::error::{ConfigError, Failure, RetryStop, TransportError, TransportErrorKind};
 use crate::http::HttpResponse;
 use crate::ops::Operation;
 use crate::request::{SigningContext, signed_request};
@@ -121,6 +121,12 @@ impl Client {
         )
     }
 
+    /// The same offset with its sign, in milliseconds: positive when the service's clock is
+    /// ahead of the local one.
+    pub fn clock_offset_millis(&self) -> i64 {
+        self.inner.skew_millis.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn call<Op: Operation>(&self, input: &Op) -> Result<Op::Output, Op::Error> {
         input
             .validate()
@@ -132,17 +138,20 @@ impl Client {
         Op::parse_output(&response.body).map_err(|e| Op::Error::from(Failure::Transport(e)))
     }
 
-    fn signing_time(&self) -> SystemTime {
+    /// The local time corrected by `skew` milliseconds (server minus local).
+    fn signing_time(&self, skew: i64) -> SystemTime {
         let now = self.inner.clock.now();
-        let skew = self.inner.skew_millis.load(Ordering::Relaxed);
         let offset = Duration::from_millis(skew.unsigned_abs());
         if skew >= 0 {
-            now + offset
+            now.checked_add(offset).unwrap_or(now)
         } else {
             now.checked_sub(offset).unwrap_or(now)
         }
     }
 
+    /// Sends one operation: signs every attempt afresh, retries what standard mode retries
+    /// (kms-api.md §5), corrects a skewed clock once, and stops at `max_attempts`, when the
+    /// retry quota runs dry, or when the operation timeout would pass.
     fn send_with_retries(
         &self,
         name: &'static str,
@@ -151,7 +160,7 @@ impl Client {
     ) -> Result<HttpResponse, Failure> {
         let inner = &*self.inner;
         let started = inner.clock.monotonic();
-        let deadline = inner.operation_timeout.map(|t| started + t);
+        let deadline = inner.operation_timeout.map(|t| started.saturating_add(t));
         let invocation_id = retry::invocation_id();
         let mut attempt = 0u32;
         let mut last_cost = None;
@@ -169,6 +178,9 @@ impl Client {
                 },
                 None => None,
             };
+            // Read once: the time signed and the offset judged against must agree even when
+            // another thread learns a new offset meanwhile.
+            let signed_at = self.signing_time_offset();
             let request = signed_request(
                 target,
                 body.clone(),
@@ -176,7 +188,7 @@ impl Client {
                     endpoint: &inner.endpoint,
                     region: &inner.region,
                     credentials: &credentials,
-                    time: self.signing_time(),
+                    time: self.signing_time(signed_at),
                     key_cache: Some(&inner.key_cache),
                 },
                 vec![
@@ -188,6 +200,7 @@ impl Client {
                 ],
             );
             let result = inner.http.send(&request, remaining);
+            let out_of_attempts = attempt >= inner.max_attempts;
             let (failure, retry_after) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {
                     inner.quota.release(last_cost);
@@ -195,10 +208,15 @@ impl Client {
                 }
                 Ok(resp) => {
                     let err = decode_error(name, &resp);
-                    if !skew_corrected && SKEW_CODES.contains(&err.code()) && self.learn_skew(&resp)
+                    // A signature or expiry error from a skewed clock: learn the offset and, once
+                    // per call, re-sign at once with the corrected time. Later calls (on any
+                    // thread) sign with the offset from their first attempt.
+                    if SKEW_CODES.contains(&err.code())
+                        && self.learn_skew(&resp, signed_at)
+                        && !skew_corrected
+                        && !out_of_attempts
                     {
                         skew_corrected = true;
-                        attempt -= 1;
                         continue;
                     }
                     let retry_after = resp
@@ -210,31 +228,36 @@ impl Client {
                 Err(e) => (Failure::Transport(e), None),
             };
             let kind = retry::classify(&failure);
-            let out_of_attempts = attempt >= inner.max_attempts;
-            if kind == RetryKind::No || out_of_attempts {
-                return Err(with_attempts(
-                    failure,
-                    attempt,
-                    out_of_attempts && kind != RetryKind::No,
-                ));
+            if kind == RetryKind::No {
+                return Err(with_attempts(failure, attempt, RetryStop::NotRetryable));
             }
-            let Some(cost) = inner.quota.acquire(kind) else {
-                return Err(with_attempts(failure, attempt, false));
-            };
-            last_cost = Some(cost);
+            if out_of_attempts {
+                return Err(with_attempts(failure, attempt, RetryStop::MaxAttempts));
+            }
             let delay = retry::backoff(kind, attempt, (inner.jitter)(), retry_after);
             if let Some(d) = deadline {
-                if inner.clock.monotonic() + delay >= d {
-                    return Err(with_attempts(failure, attempt, false));
+                if inner.clock.monotonic().saturating_add(delay) >= d {
+                    return Err(with_attempts(failure, attempt, RetryStop::OperationTimeout));
                 }
             }
+            let Some(cost) = inner.quota.acquire(kind) else {
+                return Err(with_attempts(failure, attempt, RetryStop::QuotaExhausted));
+            };
+            last_cost = Some(cost);
             inner.clock.sleep(delay);
         }
     }
 
-    /// Reads the server's `Date`; when it is more than four minutes from the local clock,
-    /// remembers the offset for every later request and says so.
-    fn learn_skew(&self, resp: &HttpResponse) -> bool {
+    /// The offset (milliseconds, server minus local) that signatures apply now.
+    fn signing_time_offset(&self) -> i64 {
+        self.inner.skew_millis.load(Ordering::Relaxed)
+    }
+
+    /// Reads the server's `Date`. When it is more than four minutes from the time the request
+    /// was signed with (local time plus the offset in force, `signed_offset`), stores the new
+    /// offset (server minus local) for every later request and returns `true`. A stale offset
+    /// is replaced the same way, so a clock that has since been fixed is followed back.
+    fn learn_skew(&self, resp: &HttpResponse, signed_offset: i64) -> bool {
         let Some(server) = resp
             .header("date")
             .and_then(crate::timestamp::parse_http_date)
@@ -244,9 +267,10 @@ impl Client {
         let local = self.inner.clock.now();
         let skew_ms: i64 = match server.duration_since(local) {
             Ok(ahead) => i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX),
-            Err(behind) => -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX),
+            Err(behind) => i64::try_from(behind.duration().as_millis()).map_or(i64::MIN, |v| -v),
         };
-        if Duration::from_millis(skew_ms.unsigned_abs()) <= SKEW_THRESHOLD {
+        let error_ms = skew_ms.saturating_sub(signed_offset).unsigned_abs();
+        if error_ms <= SKEW_THRESHOLD.as_millis() as u64 {
             return false;
         }
         self.inner.skew_millis.store(skew_ms, Ordering::Relaxed);
@@ -254,8 +278,8 @@ impl Client {
     }
 }
 
-fn with_attempts(mut failure: Failure, attempts: u32, max_reached: bool) -> Failure {
-    failure.set_attempts(attempts, max_reached);
+fn with_attempts(mut failure: Failure, attempts: u32, stop: RetryStop) -> Failure {
+    failure.set_attempts(attempts, stop);
     failure
 }
 
@@ -263,11 +287,12 @@ fn deadline_passed(attempts: u32, timeout: Option<Duration>) -> Failure {
     let mut e = TransportError::new(
         TransportErrorKind::Timeout,
         format!(
-            "the operation timeout of {:?} passed",
+            "the operation timeout of {:?} passed before another attempt could start",
             timeout.unwrap_or_default()
         ),
     );
-    e.attempts = attempts.max(1);
+    e.attempts = attempts;
+    e.retry_stop = RetryStop::OperationTimeout;
     Failure::Transport(e)
 }
 
@@ -358,12 +383,16 @@ impl ClientBuilder {
         self.connect_timeout = Some(timeout);
         self
     }
-    /// The read timeout: the longest wait for any single read (default 60 s).
+    /// The read timeout of each attempt (default 60 s): the longest wait for any single read,
+    /// and also the most time for receiving the response head and, separately, its body, so a
+    /// server trickling bytes cannot hold an attempt open for ever.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = Some(timeout);
         self
     }
-    /// A deadline for a whole call, attempts and backoff included (default none).
+    /// A deadline for a whole call, attempts and backoff sleeps included (default none). Each
+    /// attempt gets what is left of it as its own bound, and no retry starts whose backoff
+    /// would end past it.
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = Some(timeout);
         self

@@ -18,7 +18,7 @@ pub struct ServiceError {
     pub(crate) status: u16,
     pub(crate) request_id: Option<String>,
     pub(crate) attempts: u32,
-    pub(crate) max_attempts_reached: bool,
+    pub(crate) retry_stop: RetryStop,
 }
 
 impl ServiceError {
@@ -37,7 +37,7 @@ impl ServiceError {
             status,
             request_id,
             attempts: 1,
-            max_attempts_reached: false,
+            retry_stop: RetryStop::NotRetryable,
         }
     }
 
@@ -66,6 +66,46 @@ impl ServiceError {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+    /// Why the client stopped retrying.
+    pub fn retry_stop(&self) -> RetryStop {
+        self.retry_stop
+    }
+}
+
+/// Why a call gave up: the last attempt's error was final, or retrying was no longer allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryStop {
+    /// The error is not retryable (or nothing was retried yet); it was returned at once.
+    NotRetryable,
+    /// The error was retryable but every allowed attempt (`max_attempts`) had been made.
+    MaxAttempts,
+    /// The error was retryable but the client's retry quota could not pay for another retry
+    /// (many recent failures on this client).
+    QuotaExhausted,
+    /// The error was retryable but the operation timeout would pass before the next attempt.
+    OperationTimeout,
+}
+
+/// Appends the retry summary botocore-style: ` (reached max retries: 2)` and the like.
+fn write_retry_summary(f: &mut fmt::Formatter<'_>, attempts: u32, stop: RetryStop) -> fmt::Result {
+    match stop {
+        RetryStop::MaxAttempts if attempts > 1 => {
+            write!(f, " (reached max retries: {})", attempts - 1)
+        }
+        RetryStop::QuotaExhausted => write!(
+            f,
+            " (retry quota exhausted after {attempts} attempt{})",
+            if attempts == 1 { "" } else { "s" }
+        ),
+        RetryStop::OperationTimeout => write!(
+            f,
+            " (operation timeout reached after {attempts} attempt{})",
+            if attempts == 1 { "" } else { "s" }
+        ),
+        _ if attempts > 1 => write!(f, " (after {attempts} attempts)"),
+        _ => Ok(()),
+    }
 }
 
 impl fmt::Display for ServiceError {
@@ -75,11 +115,7 @@ impl fmt::Display for ServiceError {
             "An error occurred ({}) when calling the {} operation",
             self.code, self.operation
         )?;
-        if self.max_attempts_reached && self.attempts > 1 {
-            write!(f, " (reached max retries: {})", self.attempts - 1)?;
-        } else if self.attempts > 1 {
-            write!(f, " (after {} attempts)", self.attempts)?;
-        }
+        write_retry_summary(f, self.attempts, self.retry_stop)?;
         match self.message.as_deref() {
             Some(m) => write!(f, ": {m}"),
             None => Ok(()),
@@ -189,6 +225,7 @@ pub struct TransportError {
     pub(crate) kind: TransportErrorKind,
     pub(crate) message: String,
     pub(crate) attempts: u32,
+    pub(crate) retry_stop: RetryStop,
 }
 
 impl TransportError {
@@ -198,6 +235,7 @@ impl TransportError {
             kind,
             message: message.into(),
             attempts: 1,
+            retry_stop: RetryStop::NotRetryable,
         }
     }
     /// The kind of failure.
@@ -212,15 +250,16 @@ impl TransportError {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+    /// Why the client stopped retrying.
+    pub fn retry_stop(&self) -> RetryStop {
+        self.retry_stop
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        if self.attempts > 1 {
-            write!(f, " (after {} attempts)", self.attempts)?;
-        }
-        Ok(())
+        write_retry_summary(f, self.attempts, self.retry_stop)
     }
 }
 
@@ -236,13 +275,16 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
-    pub(crate) fn set_attempts(&mut self, attempts: u32, max_reached: bool) {
+    pub(crate) fn set_attempts(&mut self, attempts: u32, stop: RetryStop) {
         match self {
             Failure::Service(e) => {
                 e.attempts = attempts;
-                e.max_attempts_reached = max_reached;
+                e.retry_stop = stop;
             }
-            Failure::Transport(e) => e.attempts = attempts,
+            Failure::Transport(e) => {
+                e.attempts = attempts;
+                e.retry_stop = stop;
+            }
             _ => {}
         }
     }

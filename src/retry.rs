@@ -213,3 +213,107 @@ pub(crate) fn invocation_id() -> String {
         &h[20..]
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ServiceError, TransportError, TransportErrorKind};
+
+    fn service(status: u16, code: &str) -> Failure {
+        Failure::Service(ServiceError::new("ReEncrypt", code, None, status, None))
+    }
+
+    #[test]
+    fn classification_follows_standard_mode() {
+        for code in THROTTLING_CODES {
+            assert_eq!(
+                classify(&service(400, code)),
+                RetryKind::Throttling,
+                "{code}"
+            );
+        }
+        assert_eq!(classify(&service(429, "429")), RetryKind::Throttling);
+        for code in TRANSIENT_CODES.iter().chain(&KMS_SERVER_FAULTS) {
+            assert_eq!(
+                classify(&service(400, code)),
+                RetryKind::Transient,
+                "{code}"
+            );
+        }
+        for status in [500, 502, 503, 504] {
+            assert_eq!(classify(&service(status, "Whatever")), RetryKind::Transient);
+        }
+        for (status, code) in [
+            (400, "ValidationException"),
+            (400, "AccessDeniedException"),
+            (400, "InvalidSignatureException"),
+            (501, "NotImplemented"),
+            (505, "505"),
+            (404, "404"),
+        ] {
+            assert_eq!(classify(&service(status, code)), RetryKind::No, "{code}");
+        }
+        use TransportErrorKind as K;
+        for (kind, want) in [
+            (K::Connect, RetryKind::Transient),
+            (K::Timeout, RetryKind::Transient),
+            (K::Io, RetryKind::Transient),
+            (K::Truncated, RetryKind::Transient),
+            (K::BodyTooLarge, RetryKind::No),
+            (K::Tls, RetryKind::No),
+            (K::InvalidResponse, RetryKind::No),
+        ] {
+            let f = Failure::Transport(TransportError::new(kind, "x"));
+            assert_eq!(classify(&f), want, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn backoff_is_capped_and_never_panics() {
+        for retry in [0, 1, 2, 10, 31, 32, 1000, u32::MAX] {
+            for jitter in [0.0, 0.5, 1.0, 2.0, -1.0, f64::NAN, f64::INFINITY] {
+                for kind in [RetryKind::Throttling, RetryKind::Transient] {
+                    let d = backoff(kind, retry, jitter, Some(Duration::from_secs(u64::MAX)));
+                    assert!(d <= MAX_BACKOFF);
+                    assert!(backoff(kind, retry, jitter, None) <= MAX_BACKOFF);
+                }
+            }
+        }
+        assert_eq!(
+            backoff(RetryKind::Transient, 5, 1.0, None),
+            Duration::from_millis(800)
+        );
+    }
+
+    #[test]
+    fn quota_charges_refunds_and_caps() {
+        let q = RetryQuota::default();
+        assert_eq!(q.acquire(RetryKind::Transient), Some(14));
+        assert_eq!(q.acquire(RetryKind::Throttling), Some(5));
+        assert_eq!(q.available(), 481);
+        q.release(Some(5));
+        assert_eq!(q.available(), 486);
+        q.release(None);
+        assert_eq!(q.available(), 487);
+        for _ in 0..100 {
+            q.release(Some(14));
+        }
+        assert_eq!(q.available(), QUOTA_CAPACITY);
+        while q.acquire(RetryKind::Transient).is_some() {}
+        assert_eq!(q.available(), 500 % 14);
+        // 10 units: no transient retry, two throttling ones.
+        assert_eq!(q.acquire(RetryKind::Throttling), Some(5));
+        assert_eq!(q.acquire(RetryKind::Throttling), Some(5));
+        assert_eq!(q.acquire(RetryKind::Throttling), None);
+    }
+
+    #[test]
+    fn invocation_ids_are_uuid_v4_and_differ() {
+        let a = invocation_id();
+        let b = invocation_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!("89ab".contains(&a[19..20]));
+    }
+}

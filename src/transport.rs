@@ -27,7 +27,8 @@ pub trait HttpClient: fmt::Debug + Send + Sync {
 pub struct TransportConfig {
     /// Connect timeout (TCP and TLS handshake).
     pub connect_timeout: Duration,
-    /// Longest wait for any single read from the socket.
+    /// Longest wait for any single read from the socket; also the most time for receiving the
+    /// response head, and separately the body, of one attempt.
     pub read_timeout: Duration,
     /// The largest response body accepted.
     pub max_response_bytes: u64,
@@ -86,7 +87,11 @@ impl UreqClient {
             .accept(AutoHeaderValue::None)
             .accept_encoding(AutoHeaderValue::None)
             .timeout_connect(Some(config.connect_timeout))
+            // Per read restarts on every read; the receive bounds stop a server that trickles
+            // a byte at a time from holding an attempt open for ever.
             .timeout_per_read(Some(config.read_timeout))
+            .timeout_recv_response(Some(config.read_timeout))
+            .timeout_recv_body(Some(config.read_timeout))
             .timeout_per_write(Some(config.read_timeout))
             .max_idle_connections_per_host(64)
             .proxy(None);
@@ -190,7 +195,12 @@ impl HttpClient for UreqClient {
     }
 }
 
-/// Reads the whole body, refusing more than `cap` bytes and bodies that end early.
+/// Preallocate at most this much from a declared `Content-Length`; more grows as bytes arrive.
+const PREALLOCATE_MAX: u64 = 64 * 1024;
+
+/// Reads the whole body, refusing more than `cap` bytes and bodies that end early (shorter than
+/// their `Content-Length`, a chunked body without its last chunk, a connection closed mid-body).
+/// A declared length over the cap is refused before anything is read or allocated.
 fn read_body(body: &mut ureq::Body, cap: u64) -> Result<Vec<u8>, TransportError> {
     let declared = body.content_length();
     if let Some(len) = declared {
@@ -199,22 +209,14 @@ fn read_body(body: &mut ureq::Body, cap: u64) -> Result<Vec<u8>, TransportError>
         }
     }
     // Read one byte past the cap to tell "exactly at the cap" from "over it".
-    let mut reader = body.with_config().limit(u64::MAX).reader().take(cap + 1);
-    let mut out = Vec::with_capacity(declared.unwrap_or(0).min(cap) as usize);
-    reader.read_to_end(&mut out).map_err(|e| {
-        let kind = if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            TransportErrorKind::Truncated
-        } else {
-            TransportErrorKind::Io
-        };
-        let why = match kind {
-            TransportErrorKind::Truncated => {
-                "the connection closed before the whole response body arrived".to_owned()
-            }
-            _ => format!("reading the response body failed: {}", io_reason(&e)),
-        };
-        TransportError::new(kind, why)
-    })?;
+    let mut reader = body
+        .with_config()
+        .limit(u64::MAX)
+        .reader()
+        .take(cap.saturating_add(1));
+    let prealloc = declared.unwrap_or(0).min(cap).min(PREALLOCATE_MAX);
+    let mut out = Vec::with_capacity(usize::try_from(prealloc).unwrap_or(0));
+    reader.read_to_end(&mut out).map_err(body_error)?;
     if out.len() as u64 > cap {
         return Err(too_large(cap));
     }
@@ -233,22 +235,40 @@ fn read_body(body: &mut ureq::Body, cap: u64) -> Result<Vec<u8>, TransportError>
     Ok(out)
 }
 
+/// Sorts an error met while reading the body: an early end is `Truncated`, a timeout is
+/// `Timeout`, anything else (a reset, a malformed chunk) is `Io`. All three are retryable.
+fn body_error(e: std::io::Error) -> TransportError {
+    use TransportErrorKind as K;
+    let (kind, why) = match ureq::Error::from(e) {
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::UnexpectedEof => (
+                K::Truncated,
+                "the connection closed before the whole response body arrived".to_owned(),
+            ),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => (
+                K::Timeout,
+                format!("reading the response body timed out: {io}"),
+            ),
+            _ => (K::Io, format!("reading the response body failed: {io}")),
+        },
+        ureq::Error::Timeout(t) => (
+            K::Timeout,
+            format!("reading the response body timed out ({t})"),
+        ),
+        ureq::Error::BodyExceedsLimit(n) => (
+            K::BodyTooLarge,
+            format!("the response body exceeds {n} bytes"),
+        ),
+        other => (K::Io, format!("reading the response body failed: {other}")),
+    };
+    TransportError::new(kind, why)
+}
+
 fn too_large(cap: u64) -> TransportError {
     TransportError::new(
         TransportErrorKind::BodyTooLarge,
         format!("the response body is larger than the {cap}-byte limit"),
     )
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    // ureq wraps its own errors in io::Error; unwrap them for a readable reason.
-    match e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
-    {
-        Some(inner) => inner.to_string(),
-        None => e.to_string(),
-    }
 }
 
 fn map_error(e: ureq::Error, url: &str) -> TransportError {

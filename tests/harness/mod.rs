@@ -361,3 +361,253 @@ recorded!(
     generate_data_key_without_plaintext,
     |o| serde_json::to_string(o).unwrap()
 );
+impl Received {
+    /// The first header with this name (ASCII case-insensitive), trimmed.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.iter().skip(1).find_map(|h| {
+            let (n, v) = h.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+/// What the scripted server does with one connection.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Read the request, send these raw bytes, close (a full response, or a lying one).
+    Respond(Vec<u8>),
+    /// Close at once without reading the request: the client sees a reset or an EOF.
+    CloseAtOnce,
+    /// Read the request, then close without answering.
+    CloseAfterRequest,
+    /// Read the request, then answer nothing until the client hangs up (at most 10 s).
+    Stall,
+    /// Read the request, send these bytes (a head and part of a body), then stall as `Stall`.
+    SendThenStall(Vec<u8>),
+    /// Read the request, send the head at once, then the body one byte every 50 ms until it
+    /// is sent or the client hangs up (at most 10 s).
+    Trickle(Vec<u8>, Vec<u8>),
+}
+
+/// A response with `Content-Length` and `Connection: close` added (the server closes every
+/// connection after one exchange, so the client must never pool it).
+pub fn http_response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status} {}\r\n",
+        kms_lite::http::reason_phrase(status)
+    )
+    .into_bytes();
+    for (n, v) in headers {
+        out.extend_from_slice(format!("{n}: {v}\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(body);
+    out
+}
+
+/// An AWS JSON 1.1 error response: `{"__type": code}` with the given status.
+pub fn json_error(status: u16, code: &str, extra_headers: &[(&str, &str)]) -> Vec<u8> {
+    let mut headers = vec![
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("x-amzn-RequestId", "req-fault"),
+    ];
+    headers.extend_from_slice(extra_headers);
+    http_response(
+        status,
+        &headers,
+        format!(r#"{{"__type":"{code}","message":"scripted"}}"#).as_bytes(),
+    )
+}
+
+type Handler = dyn Fn(usize, &Received) -> Action + Send + Sync;
+
+/// Where the server's actions come from.
+enum Plan {
+    /// Fixed, in order; decided before the request is read (so `CloseAtOnce` reads nothing).
+    Script(std::sync::Mutex<std::vec::IntoIter<Action>>),
+    /// Decided from the request (`CloseAtOnce` then behaves as `CloseAfterRequest`).
+    Handler(Box<Handler>),
+}
+
+/// A loopback server for fault tests. Each connection gets one [`Action`]: either the next of
+/// a fixed script (connections served one after another) or what a handler decides (each
+/// connection on its own thread, for tests with many client threads). It records every request
+/// that arrived and counts connections; it stops when the script is done, after `max`
+/// connections, when dropped, or after 10 s without a connection.
+pub struct Scripted {
+    pub addr: SocketAddr,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Scripted {
+    /// Serves `actions` in order, one per connection, one connection at a time.
+    pub fn start(actions: Vec<Action>) -> Scripted {
+        let count = actions.len();
+        Self::serve(
+            count,
+            false,
+            Plan::Script(std::sync::Mutex::new(actions.into_iter())),
+        )
+    }
+
+    /// Serves up to `max` connections concurrently, asking `handler` (given the connection's
+    /// index and its request) what to do with each.
+    pub fn with_handler(
+        max: usize,
+        handler: impl Fn(usize, &Received) -> Action + Send + Sync + 'static,
+    ) -> Scripted {
+        Self::serve(max, true, Plan::Handler(Box::new(handler)))
+    }
+
+    fn serve(max: usize, concurrent: bool, plan: Plan) -> Scripted {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler = Arc::new(plan);
+        let (rec, conns, stopping) = (received.clone(), connections.clone(), stop.clone());
+        thread::spawn(move || {
+            let mut idle_since = std::time::Instant::now();
+            let mut workers = Vec::new();
+            while conns.load(Ordering::SeqCst) < max && !stopping.load(Ordering::SeqCst) {
+                let stream = match listener.accept() {
+                    Ok((s, _)) => s,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        if idle_since.elapsed() > Duration::from_secs(10) {
+                            break;
+                        }
+                        thread::sleep(Duration::from_millis(2));
+                        continue;
+                    }
+                    Err(_) => break,
+                };
+                let index = conns.fetch_add(1, Ordering::SeqCst);
+                let (handler, rec) = (handler.clone(), rec.clone());
+                let work = move || serve_one(stream, index, &handler, &rec);
+                if concurrent {
+                    workers.push(thread::spawn(work));
+                } else {
+                    work();
+                }
+                idle_since = std::time::Instant::now();
+            }
+            for w in workers {
+                let _ = w.join();
+            }
+        });
+        Scripted {
+            addr,
+            received,
+            connections,
+            stop,
+        }
+    }
+
+    /// Requests that arrived so far, in arrival order.
+    pub fn requests(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Connections accepted so far (a connection closed at once carries no request).
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for Scripted {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn serve_one(
+    stream: TcpStream,
+    index: usize,
+    plan: &Plan,
+    received: &std::sync::Mutex<Vec<Received>>,
+) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let scripted = match plan {
+        Plan::Script(actions) => {
+            let next = actions.lock().unwrap().next();
+            match next {
+                // Closing with the request unread in the socket buffer makes Linux send a RST.
+                Some(Action::CloseAtOnce) | None => return,
+                other => other,
+            }
+        }
+        Plan::Handler(_) => None,
+    };
+    let Ok(clone) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(clone);
+    let Some(request) = read_request(&mut reader) else {
+        return;
+    };
+    received.lock().unwrap().push(request.clone());
+    let mut stream = stream;
+    let action = match (scripted, plan) {
+        (Some(action), _) => action,
+        (None, Plan::Handler(h)) => h(index, &request),
+        (None, Plan::Script(_)) => Action::CloseAfterRequest,
+    };
+    match action {
+        Action::Respond(bytes) => {
+            let _ = stream.write_all(&bytes);
+            let _ = stream.flush();
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        Action::Trickle(head, body) => {
+            let start = std::time::Instant::now();
+            let _ = stream.write_all(&head);
+            for b in body {
+                if stream.write_all(&[b]).and_then(|_| stream.flush()).is_err()
+                    || start.elapsed() > Duration::from_secs(10)
+                {
+                    break;
+                }
+                thread::sleep(Duration::from_millis(50));
+            }
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        Action::CloseAtOnce | Action::CloseAfterRequest => {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        Action::Stall | Action::SendThenStall(_) => {
+            if let Action::SendThenStall(bytes) = &action {
+                let _ = stream.write_all(bytes);
+                let _ = stream.flush();
+            }
+            // Wait for the client to give up (EOF or reset), bounded.
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+            let start = std::time::Instant::now();
+            let mut buf = [0u8; 256];
+            while start.elapsed() < Duration::from_secs(10) {
+                match stream.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+}
