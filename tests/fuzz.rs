@@ -1,5 +1,6 @@
 //! Seeded property loops over everything that reads untrusted text: the ReEncrypt response
-//! parser, the error-code extractor, base64, the INI profile-file reader and the XML reader.
+//! parser, the error-code extractor, base64, the INI profile-file reader, the XML reader, the
+//! timestamp parsers and the `credential_process` JSON reader.
 //! Properties: no panic, and results bounded by the input's size. Std only: a xorshift PRNG
 //! and input generators that mix structure (JSON, INI, XML tokens) with random bytes.
 //!
@@ -20,13 +21,13 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use kms_lite::clock::ManualClock;
 use kms_lite::codec::decode_error;
-use kms_lite::credentials::Credentials;
+use kms_lite::credentials::{Credentials, ProcessProvider};
 use kms_lite::env::Env;
 use kms_lite::error::TransportError;
 use kms_lite::http::{HttpRequest, HttpResponse};
 use kms_lite::profile_file::{self, FileKind};
 use kms_lite::transport::HttpClient;
-use kms_lite::{Client, ReEncryptError, ReEncryptRequest, base64, xml};
+use kms_lite::{Client, ReEncryptError, ReEncryptRequest, base64, timestamp, xml};
 
 /// Inputs per target in a plain `cargo test` (debug build).
 const DEFAULT_ITERATIONS: u64 = 3000;
@@ -585,5 +586,61 @@ fn fuzz_xml() {
             assert!(code.len() + message.len() <= text.len());
         }
         bytes
+    });
+}
+
+// ---------------------------------------------------------------- timestamps
+
+#[test]
+fn fuzz_timestamps() {
+    const SEEDS: [&str; 4] = [
+        "2026-11-29T12:34:56.123456789+05:30",
+        "2024-02-29T23:59:59Z",
+        "Sun, 29 Nov 2026 02:21:10 GMT",
+        "9999-12-31T23:59:59-23:59",
+    ];
+    run("timestamps", |rng| {
+        let seed = rng.pick(&SEEDS).as_bytes().to_vec();
+        let input = mutate(rng, seed);
+        let text = String::from_utf8_lossy(&input);
+        let _ = timestamp::parse_rfc3339(&text);
+        let _ = timestamp::parse_http_date(&text);
+        input
+    });
+}
+
+// ---------------------------------------------------------------- credential_process JSON
+
+#[test]
+fn fuzz_credential_process_output() {
+    const TOKENS: [&str; 18] = [
+        "{",
+        "}",
+        "\"Version\"",
+        ":",
+        "1",
+        "2",
+        ",",
+        "\"AccessKeyId\"",
+        "\"AKID\"",
+        "\"SecretAccessKey\"",
+        "\"SECRETVALUE\"",
+        "\"SessionToken\"",
+        "\"Expiration\"",
+        "\"2026-11-29T12:00:00Z\"",
+        "\"1969-01-01T00:00:00Z\"",
+        "null",
+        "[",
+        "]",
+    ];
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_915_460);
+    run("credential_process", |rng| {
+        let soup = rng.soup(&TOKENS, 512);
+        let input = mutate(rng, soup);
+        match ProcessProvider::parse_output(&input, now) {
+            Ok(c) => assert!(c.access_key_id().len() <= input.len()),
+            Err(e) => assert!(!e.to_string().contains("SECRETVALUE"), "{e}"),
+        }
+        input
     });
 }
