@@ -110,19 +110,8 @@ impl Client {
         self.inner.endpoint.url()
     }
 
-    /// The clock offset learnt from the service (server time minus local time), applied to
-    /// every signature.
-    pub fn clock_skew(&self) -> Duration {
-        Duration::from_millis(
-            self.inner
-                .skew_millis
-                .load(Ordering::Relaxed)
-                .unsigned_abs(),
-        )
-    }
-
-    /// The same offset with its sign, in milliseconds: positive when the service's clock is
-    /// ahead of the local one.
+    /// The clock offset learnt from the service, in milliseconds, applied to every signature:
+    /// positive when the service's clock is ahead of the local one, 0 until a skew is seen.
     pub fn clock_offset_millis(&self) -> i64 {
         self.inner.skew_millis.load(Ordering::Relaxed)
     }
