@@ -134,11 +134,16 @@ impl Reply {
         }
     }
 
-    /// An AWS JSON error.
+    /// An AWS JSON error (an empty message is left out, as KMS does for some codes).
     pub fn error(status: u16, code: &str, message: &str) -> Reply {
+        let body = if message.is_empty() {
+            serde_json::json!({ "__type": code })
+        } else {
+            serde_json::json!({"__type": code, "message": message})
+        };
         Reply {
             status,
-            body: serde_json::json!({"__type": code, "message": message}).to_string(),
+            body: body.to_string(),
             delay: Duration::ZERO,
         }
     }
@@ -221,8 +226,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         // Wake the accept loop so it sees the flag.
         let _ = std::net::TcpStream::connect(self.addr);
     }
