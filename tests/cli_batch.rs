@@ -321,6 +321,11 @@ fn killed_then_resumed_gives_the_uninterrupted_output_and_sends_nothing_twice() 
     child.kill().expect("kill");
     let _ = child.wait();
     assert!(!out_path.exists(), "no output is written by a killed run");
+    let leftover = dir.join(format!(".out.txt.kms-lite-{}.tmp", child.id()));
+    assert!(
+        leftover.exists(),
+        "the killed run's temporary output is left"
+    );
 
     // The journal: a header, then records of items with their results.
     let text = std::fs::read_to_string(&journal).unwrap();
@@ -348,6 +353,10 @@ fn killed_then_resumed_gives_the_uninterrupted_output_and_sends_nothing_twice() 
         std::fs::read(&out_path).unwrap(),
         std::fs::read(&clean_out).unwrap(),
         "the resumed output is byte for byte the uninterrupted one"
+    );
+    assert!(
+        !leftover.exists(),
+        "the resumed run removes the stale temporary output"
     );
     let (done, failed, skipped) = summary_counts(&stderr(&out));
     assert_eq!((done + skipped, failed), (80, 0));

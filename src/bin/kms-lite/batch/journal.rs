@@ -17,6 +17,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -34,11 +35,19 @@ pub enum Sync {
     Periodic,
 }
 
+/// Shared by every worker: a record is written under a lock (so records never interleave);
+/// `fdatasync` runs outside it, so workers waiting for the disk overlap and the file system can
+/// commit their records together.
 #[derive(Debug)]
 pub struct Journal {
     file: File,
     path: PathBuf,
     sync: Sync,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
     last_sync: Instant,
     dirty: bool,
 }
@@ -130,12 +139,14 @@ impl Journal {
             file.set_len(good as u64)
                 .map_err(|e| format!("cannot repair the journal {shown}: {e}"))?;
         }
-        let mut journal = Journal {
+        let journal = Journal {
             file,
             path: path.to_owned(),
             sync,
-            last_sync: Instant::now(),
-            dirty: false,
+            state: Mutex::new(State {
+                last_sync: Instant::now(),
+                dirty: false,
+            }),
         };
         if good == 0 {
             journal
@@ -154,34 +165,48 @@ impl Journal {
         Ok((journal, records))
     }
 
-    fn write_line(&mut self, text: &str) -> std::io::Result<()> {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write_line(&self, text: &str) -> std::io::Result<()> {
+        let mut state = self.state();
         // One write() for the whole line; File::write_all loops only on a short write, which
         // a regular file gives only when the disk is full.
-        self.file.write_all(text.as_bytes())?;
-        self.dirty = true;
+        (&self.file).write_all(text.as_bytes())?;
+        state.dirty = true;
         Ok(())
     }
 
-    /// Appends one record (fields must not hold spaces or newlines).
-    pub fn append(&mut self, fields: &[&str]) -> std::io::Result<()> {
-        self.write_line(&line(fields))?;
-        let due = match self.sync {
-            Sync::Always => true,
-            Sync::Periodic => self.last_sync.elapsed() >= Duration::from_secs(1),
+    /// Appends one record (fields must not hold spaces or newlines); with [`Sync::Always`],
+    /// returns once it is on disk.
+    pub fn append(&self, fields: &[&str]) -> std::io::Result<()> {
+        let text = line(fields);
+        let due = {
+            let mut state = self.state();
+            (&self.file).write_all(text.as_bytes())?;
+            state.dirty = true;
+            let due = match self.sync {
+                Sync::Always => true,
+                Sync::Periodic => state.last_sync.elapsed() >= Duration::from_secs(1),
+            };
+            if due {
+                state.last_sync = Instant::now();
+                state.dirty = false;
+            }
+            due
         };
         if due {
             self.file.sync_data()?;
-            self.last_sync = Instant::now();
-            self.dirty = false;
         }
         Ok(())
     }
 
     /// Flushes what is not on disk yet.
-    pub fn finish(&mut self) -> std::io::Result<()> {
-        if self.dirty {
+    pub fn finish(&self) -> std::io::Result<()> {
+        let dirty = std::mem::replace(&mut self.state().dirty, false);
+        if dirty {
             self.file.sync_data()?;
-            self.dirty = false;
         }
         Ok(())
     }
@@ -206,8 +231,7 @@ mod tests {
     fn records_survive_and_a_torn_tail_is_cut() {
         let path = temp("torn");
         {
-            let (mut j, recs) =
-                Journal::open(&path, &["lines", "1/1", "abc"], Sync::Periodic).unwrap();
+            let (j, recs) = Journal::open(&path, &["lines", "1/1", "abc"], Sync::Periodic).unwrap();
             assert!(recs.is_empty());
             j.append(&["1", "h1", "AAAA"]).unwrap();
             j.append(&["2", "h2", "BBBB"]).unwrap();
@@ -216,7 +240,7 @@ mod tests {
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"3 h3 CC").unwrap();
         drop(f);
-        let (mut j, recs) = Journal::open(&path, &["lines", "1/1", "abc"], Sync::Periodic).unwrap();
+        let (j, recs) = Journal::open(&path, &["lines", "1/1", "abc"], Sync::Periodic).unwrap();
         assert_eq!(recs, vec![vec!["1", "h1", "AAAA"], vec!["2", "h2", "BBBB"]]);
         j.append(&["3", "h3", "CCCC"]).unwrap();
         drop(j);
@@ -241,7 +265,7 @@ mod tests {
     fn damage_in_the_middle_is_refused() {
         let path = temp("damaged");
         {
-            let (mut j, _) = Journal::open(&path, &["dir"], Sync::Periodic).unwrap();
+            let (j, _) = Journal::open(&path, &["dir"], Sync::Periodic).unwrap();
             j.append(&["a", "1"]).unwrap();
             j.append(&["b", "2"]).unwrap();
         }

@@ -41,6 +41,9 @@ fn window(concurrency: usize) -> u64 {
     (concurrency as u64 * 16).max(1024)
 }
 
+/// The records of a journal, each as its fields.
+type Records = Vec<Vec<String>>;
+
 /// One unit of work.
 enum Job {
     /// Line mode: the decoded ciphertext and the hash of its line.
@@ -112,7 +115,7 @@ struct Shared<'a> {
     gate: Gate,
     stop: AtomicBool,
     window: Window,
-    journal: Option<Mutex<Journal>>,
+    journal: Option<Journal>,
     shard: Shard,
     dir: Option<&'a Path>,
 }
@@ -208,7 +211,7 @@ fn settings_hash(template: &ReEncryptRequest) -> String {
 fn open_journal(
     path: Option<&Path>,
     header: &[&str],
-) -> Result<(Option<Mutex<Journal>>, Vec<Vec<String>>), Failure> {
+) -> Result<(Option<Journal>, Records), Failure> {
     let Some(path) = path else {
         return Ok((None, Vec::new()));
     };
@@ -219,7 +222,7 @@ fn open_journal(
     };
     let (j, records) =
         Journal::open(path, header, sync).map_err(|m| Failure::Message(exit::OTHER, m))?;
-    Ok((Some(Mutex::new(j)), records))
+    Ok((Some(j), records))
 }
 
 fn bad_journal(path: Option<&Path>) -> Failure {
@@ -349,6 +352,9 @@ fn run_lines(
         .as_deref()
         .filter(|o| *o != "-")
         .map(PathBuf::from);
+    if let Some(p) = &out_path {
+        remove_stale_temps(p);
+    }
     let temp = match &out_path {
         Some(p) => Some(shared::temp_path(p).map_err(|e| {
             Failure::Message(exit::OTHER, format!("cannot write {}: {e}", p.display()))
@@ -397,6 +403,31 @@ fn run_lines(
         }
     }
     close(s, &mut progress, result)
+}
+
+/// Removes the temporary files that killed runs left for the output `path`
+/// (`.NAME.kms-lite-PID.tmp` beside it).
+fn remove_stale_temps(path: &Path) {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let is_ours = file_name
+            .to_str()
+            .and_then(temp_target)
+            .is_some_and(|target| target == name);
+        if is_ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn write_error(e: std::io::Error) -> Failure {
@@ -703,7 +734,6 @@ fn line_job(s: &Shared<'_>, item: u64, blob: Vec<u8>, input_hash: &str) -> Outco
     };
     let b64 = kms_lite::base64::encode(&new);
     if let Some(j) = &s.journal {
-        let mut j = j.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = j.append(&[&item.to_string(), input_hash, &b64]) {
             return Outcome::Fatal {
                 code: exit::OTHER,
@@ -745,7 +775,6 @@ fn file_job(s: &Shared<'_>, path: &Path, name_hex: &str, done: &[String]) -> Out
     // Journal the new content's hash before the rename that commits it: on resume, a file
     // whose content has this hash is done, whatever else happened.
     if let Some(j) = &s.journal {
-        let mut j = j.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = j.append(&[name_hex, &journal::hash_hex(&new, 64)]) {
             return Outcome::Fatal {
                 code: exit::OTHER,
@@ -766,7 +795,6 @@ fn close(
     result: Result<u8, Failure>,
 ) -> Result<(), Failure> {
     if let Some(j) = &s.journal {
-        let mut j = j.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = j.finish() {
             write_stderr(&format!(
                 "kms-lite: warning: cannot sync the journal {}: {e}\n",
