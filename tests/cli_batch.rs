@@ -778,7 +778,7 @@ fn usage_errors() {
 fn throughput() {
     let server = Server::start(|req| reversing(req).after(Duration::from_millis(10)));
     let dir = tempdir("throughput");
-    for (concurrency, n) in [(1usize, 300usize), (8, 1000), (64, 1000)] {
+    for (concurrency, n) in [(1usize, 300usize), (8, 2000), (64, 4000)] {
         let input = lines(n);
         let in_path = dir.join("in.txt");
         std::fs::write(&in_path, input.join("\n")).unwrap();

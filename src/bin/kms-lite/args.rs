@@ -713,6 +713,56 @@ mod tests {
     }
 
     #[test]
+    fn shards() {
+        assert_eq!(Shard::parse("1/1"), Some(Shard::ALL));
+        assert_eq!(Shard::parse("3/8"), Some(Shard { k: 3, n: 8 }));
+        for bad in [
+            "0/3", "4/3", "1/0", "/3", "1/", "a/b", "-1/3", "+1/3", "1/3/5", "1 /3",
+        ] {
+            assert_eq!(Shard::parse(bad), None, "{bad}");
+        }
+        // Every item in exactly one of N shards.
+        let shards: Vec<Shard> = (1..=4).map(|k| Shard { k, n: 4 }).collect();
+        for i in 1..=50u64 {
+            assert_eq!(shards.iter().filter(|s| s.holds(i)).count(), 1);
+        }
+        assert!(Shard { k: 2, n: 3 }.holds(2) && Shard { k: 2, n: 3 }.holds(5));
+    }
+
+    #[test]
+    fn batch_options() {
+        match parse(&args(&[
+            "re-encrypt-batch",
+            "--destination-key-id",
+            "k",
+            "--input",
+            "-",
+            "--concurrency",
+            "64",
+            "--rate",
+            "0.5",
+            "--shard",
+            "2/3",
+            "--journal",
+            "j",
+        ])) {
+            Ok(Invocation::ReEncryptBatch(_, b)) => {
+                assert_eq!(b.input, BatchInput::Lines("-".into()));
+                assert_eq!(b.concurrency, 64);
+                assert_eq!(b.rate, Some(0.5));
+                assert_eq!(b.shard, Shard { k: 2, n: 3 });
+                assert_eq!(b.journal.as_deref(), Some("j"));
+                assert_eq!(b.output_file, None);
+            }
+            other => panic!("expected re-encrypt-batch, got {other:?}"),
+        }
+        assert!(matches!(
+            parse(&args(&["re-encrypt-batch", "help"])),
+            Ok(Invocation::ReEncryptBatchHelp)
+        ));
+    }
+
+    #[test]
     fn help_and_version() {
         assert!(matches!(parse(&args(&[])), Ok(Invocation::TopHelp)));
         assert!(matches!(parse(&args(&["--help"])), Ok(Invocation::TopHelp)));

@@ -374,12 +374,11 @@ fn run_lines(
         a.concurrency,
         &mut progress,
         |jobs, outcomes| read_lines(s, reader, &done, jobs, outcomes),
-        |item, outcome, _| {
+        |outcome| {
             let text = match outcome {
                 Outcome::Done(Some(b)) | Outcome::Skipped(Some(b)) => b.as_str(),
                 _ => "",
             };
-            let _ = item;
             sink.write_all(text.as_bytes())
                 .and_then(|()| sink.write_all(b"\n"))
         },
@@ -549,7 +548,7 @@ fn run_dir(
                 }
             }
         },
-        |_, _, _| Ok(()),
+        |_| Ok(()),
     );
     let result = result.and_then(|code| {
         shared::sync_dir(dir).map_err(|e| {
@@ -576,7 +575,7 @@ fn pipeline<R, E>(
 ) -> Result<u8, Failure>
 where
     R: FnOnce(&SyncSender<(u64, Job)>, &Sender<(u64, Outcome)>) + Send,
-    E: FnMut(u64, &Outcome, &mut Progress) -> std::io::Result<()>,
+    E: FnMut(&Outcome) -> std::io::Result<()>,
 {
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Job)>(concurrency * 2);
     let job_rx = Mutex::new(job_rx);
@@ -611,7 +610,7 @@ fn write_in_order<E>(
     emit: &mut E,
 ) -> Result<u8, Failure>
 where
-    E: FnMut(u64, &Outcome, &mut Progress) -> std::io::Result<()>,
+    E: FnMut(&Outcome) -> std::io::Result<()>,
 {
     let mut pending: BTreeMap<u64, Outcome> = BTreeMap::new();
     let mut next = 1u64;
@@ -640,7 +639,7 @@ where
                 }
                 Outcome::NotItem | Outcome::Fatal { .. } => {}
             }
-            emit(next, &outcome, progress).map_err(write_error)?;
+            emit(&outcome).map_err(write_error)?;
             next += 1;
             written += 1;
         }
