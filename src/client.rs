@@ -312,6 +312,7 @@ pub struct ClientBuilder {
     operation_timeout: Option<Duration>,
     max_response_bytes: Option<u64>,
     max_attempts: Option<u32>,
+    default_max_attempts: Option<u32>,
     retry_mode: Option<RetryMode>,
     connect_to: Option<SocketAddr>,
     ca_bundle_pem: Option<Vec<u8>>,
@@ -396,6 +397,13 @@ impl ClientBuilder {
         self.max_attempts = Some(attempts);
         self
     }
+    /// Attempts per call when neither [`max_attempts`](Self::max_attempts), `AWS_MAX_ATTEMPTS`
+    /// nor the profile's `max_attempts` sets them (otherwise 3). For callers that know their
+    /// workload wants more patience, such as a long batch under a shared account quota.
+    pub fn default_max_attempts(mut self, attempts: u32) -> Self {
+        self.default_max_attempts = Some(attempts);
+        self
+    }
     /// The retry mode (otherwise `AWS_RETRY_MODE`, default standard).
     pub fn retry_mode(mut self, mode: RetryMode) -> Self {
         self.retry_mode = Some(mode);
@@ -476,6 +484,7 @@ impl ClientBuilder {
             endpoint_url: self.endpoint_url,
             endpoint_options: self.endpoint_options,
             max_attempts: self.max_attempts,
+            default_max_attempts: self.default_max_attempts,
             retry_mode: self.retry_mode,
             ca_bundle: match (self.ca_bundle_pem, self.ca_bundle_file) {
                 (Some(pem), _) => Some(CaBundle::Pem(Arc::new(pem))),

@@ -283,6 +283,8 @@ pub struct Overrides {
     pub endpoint_options: Option<EndpointOptions>,
     /// Attempts per call, counting the first.
     pub max_attempts: Option<u32>,
+    /// Attempts per call when neither code, environment nor profile sets them (default 3).
+    pub default_max_attempts: Option<u32>,
     /// The retry mode.
     pub retry_mode: Option<RetryMode>,
     /// The CA bundle (`--ca-bundle`).
@@ -357,7 +359,9 @@ pub fn resolve(
         Some(n) => n,
         None => match number_setting(shared, "AWS_MAX_ATTEMPTS", "max_attempts")? {
             Some(n) => n,
-            None => DEFAULT_MAX_ATTEMPTS,
+            None => overrides
+                .default_max_attempts
+                .unwrap_or(DEFAULT_MAX_ATTEMPTS),
         },
     };
     if max_attempts == 0 {

@@ -267,6 +267,14 @@ fn retry_settings_environment_over_profile_over_default() {
         &Overrides::default(),
     );
     assert_eq!((r.max_attempts, r.retry_mode), (3, RetryMode::Standard));
+    // A caller's default (the batch command's) sits below environment and profile.
+    let mut patient = Overrides::default();
+    patient.default_max_attempts = Some(8);
+    let r = resolved(&[], "[default]\nregion = us-east-1\n", &patient);
+    assert_eq!(r.max_attempts, 8);
+    assert_eq!(resolved(&[], profile, &patient).max_attempts, 7);
+    let r = resolved(&[("AWS_MAX_ATTEMPTS", "2")], profile, &patient);
+    assert_eq!(r.max_attempts, 2);
     let e = error(&[], "[default]\nregion = us-east-1\nmax_attempts = many\n");
     assert!(
         e.contains("max_attempts in profile default must be a whole number"),

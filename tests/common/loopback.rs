@@ -115,3 +115,182 @@ pub fn closed_port_url() -> String {
     drop(listener);
     format!("http://{addr}")
 }
+
+/// What a [`Server`] handler answers.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    /// Held back this long before answering (a slow service).
+    pub delay: Duration,
+}
+
+impl Reply {
+    pub fn ok(body: impl Into<String>) -> Reply {
+        Reply {
+            status: 200,
+            body: body.into(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// An AWS JSON error (an empty message is left out, as KMS does for some codes).
+    pub fn error(status: u16, code: &str, message: &str) -> Reply {
+        let body = if message.is_empty() {
+            serde_json::json!({ "__type": code })
+        } else {
+            serde_json::json!({"__type": code, "message": message})
+        };
+        Reply {
+            status,
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn after(mut self, delay: Duration) -> Reply {
+        self.delay = delay;
+        self
+    }
+}
+
+/// A request a [`Server`] received, and when.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    pub at: std::time::Instant,
+    pub request: Recorded,
+}
+
+type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
+
+/// A std-only HTTP/1.1 server on 127.0.0.1 that answers any number of requests, on any number
+/// of keep-alive connections (a thread each), with a handler, and records them all. It stops
+/// accepting when dropped; connection threads end when the client closes or after 10 s idle.
+pub struct Server {
+    pub url: String,
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<Arrival>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    addr: std::net::SocketAddr,
+}
+
+impl Server {
+    pub fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Server {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, Mutex};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let arrivals: Arc<Mutex<Vec<Arrival>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        {
+            let arrivals = Arc::clone(&arrivals);
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let arrivals = Arc::clone(&arrivals);
+                    let handler = Arc::clone(&handler);
+                    std::thread::spawn(move || serve(stream, &*handler, &arrivals));
+                }
+            });
+        }
+        Server {
+            url: format!("http://{addr}"),
+            arrivals,
+            stop,
+            addr,
+        }
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn arrivals(&self) -> Vec<Arrival> {
+        self.arrivals.lock().expect("not poisoned").clone()
+    }
+
+    /// The base64 `CiphertextBlob` of every request so far, in arrival order.
+    pub fn blobs(&self) -> Vec<String> {
+        self.arrivals()
+            .iter()
+            .map(|a| {
+                a.request.json()["CiphertextBlob"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        // Wake the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+fn serve(
+    stream: std::net::TcpStream,
+    handler: &Handler,
+    arrivals: &std::sync::Mutex<Vec<Arrival>>,
+) -> Option<()> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let _ = stream.set_nodelay(true);
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return Some(());
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next()?.to_owned();
+        let path = parts.next()?.to_owned();
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h).ok()?;
+            let h = h.trim_end_matches(['\r', '\n']);
+            if h.is_empty() {
+                break;
+            }
+            let (n, v) = h.split_once(':')?;
+            headers.push((n.trim().to_ascii_lowercase(), v.trim().to_owned()));
+        }
+        let len: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; len];
+        reader.read_exact(&mut body).ok()?;
+        let request = Recorded {
+            method,
+            path,
+            headers,
+            body,
+        };
+        let at = std::time::Instant::now();
+        let reply = handler(&request);
+        arrivals
+            .lock()
+            .expect("not poisoned")
+            .push(Arrival { at, request });
+        if !reply.delay.is_zero() {
+            std::thread::sleep(reply.delay);
+        }
+        let response = format!(
+            "HTTP/1.1 {} Loopback\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: 11111111-2222-3333-4444-555555555555\r\nContent-Length: {}\r\n\r\n{}",
+            reply.status,
+            reply.body.len(),
+            reply.body
+        );
+        writer.write_all(response.as_bytes()).ok()?;
+        writer.flush().ok()?;
+    }
+}

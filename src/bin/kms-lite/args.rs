@@ -70,6 +70,64 @@ pub struct ReEncryptArgs {
     pub ciphertext_out: Option<String>,
 }
 
+/// `--shard K/N`: this run takes the items whose number `i` has `(i - 1) % N == K - 1`
+/// (`K` is 1-based, `1 <= K <= N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u64,
+    pub n: u64,
+}
+
+impl Shard {
+    pub const ALL: Shard = Shard { k: 1, n: 1 };
+
+    /// Parses `K/N`.
+    pub fn parse(s: &str) -> Option<Shard> {
+        let (k, n) = s.split_once('/')?;
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(k) || !digits(n) {
+            return None;
+        }
+        let (k, n) = (k.parse().ok()?, n.parse().ok()?);
+        (1..=n).contains(&k).then_some(Shard { k, n })
+    }
+
+    /// Whether item `i` (1-based) belongs to this shard.
+    pub fn holds(&self, i: u64) -> bool {
+        (i - 1) % self.n == self.k - 1
+    }
+}
+
+/// Where `re-encrypt-batch` reads its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchInput {
+    /// `--input PATH|-`: newline-delimited base64 ciphertexts.
+    Lines(String),
+    /// `--input-dir DIR`: one raw ciphertext per regular file, rewritten in place.
+    Dir(String),
+}
+
+/// The most workers `--concurrency` allows.
+pub const MAX_CONCURRENCY: usize = 256;
+/// The default number of workers.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// The options of `re-encrypt-batch`.
+#[derive(Debug, Clone)]
+pub struct BatchArgs {
+    /// The key, context, algorithm and grant-token options, as `re-encrypt` takes them
+    /// (`ciphertext_blob`, `dry_run`, `dry_run_modifiers` and `ciphertext_out` are unset).
+    pub request: ReEncryptArgs,
+    pub input: BatchInput,
+    /// `--output-file PATH|-` (line mode only; default `-`).
+    pub output_file: Option<String>,
+    pub journal: Option<String>,
+    pub concurrency: usize,
+    /// Requests per second, if capped.
+    pub rate: Option<f64>,
+    pub shard: Shard,
+}
+
 /// What the command line asks for.
 #[derive(Debug, Clone)]
 pub enum Invocation {
@@ -77,10 +135,14 @@ pub enum Invocation {
     TopHelp,
     /// `kms-lite re-encrypt --help` or `kms-lite re-encrypt help`.
     ReEncryptHelp,
+    /// `kms-lite re-encrypt-batch --help`.
+    ReEncryptBatchHelp,
     /// `kms-lite --version`.
     Version,
     /// `kms-lite re-encrypt ...`.
     ReEncrypt(Globals, Box<ReEncryptArgs>),
+    /// `kms-lite re-encrypt-batch ...`.
+    ReEncryptBatch(Globals, Box<BatchArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +178,13 @@ enum Opt {
     DryRun,
     DryRunModifiers,
     CiphertextOut,
+    Input,
+    InputDir,
+    OutputFile,
+    Journal,
+    Concurrency,
+    Rate,
+    Shard,
 }
 
 /// Every option: its name, what it takes, and the slot it fills (`--dry-run` and `--no-dry-run`
@@ -159,6 +228,34 @@ const OPTIONS: &[(&str, Kind, Opt)] = &[
     ("--no-dry-run", Kind::Flag(false), Opt::DryRun),
     ("--dry-run-modifiers", Kind::Many, Opt::DryRunModifiers),
     ("--ciphertext-out", Kind::One, Opt::CiphertextOut),
+    ("--input", Kind::One, Opt::Input),
+    ("--input-dir", Kind::One, Opt::InputDir),
+    ("--output-file", Kind::One, Opt::OutputFile),
+    ("--journal", Kind::One, Opt::Journal),
+    ("--concurrency", Kind::One, Opt::Concurrency),
+    ("--rate", Kind::One, Opt::Rate),
+    ("--shard", Kind::One, Opt::Shard),
+];
+
+/// Options only `re-encrypt` takes.
+const SINGLE_ONLY: &[Opt] = &[
+    Opt::CiphertextBlob,
+    Opt::DryRun,
+    Opt::DryRunModifiers,
+    Opt::CiphertextOut,
+    Opt::Output,
+    Opt::Query,
+];
+
+/// Options only `re-encrypt-batch` takes.
+const BATCH_ONLY: &[Opt] = &[
+    Opt::Input,
+    Opt::InputDir,
+    Opt::OutputFile,
+    Opt::Journal,
+    Opt::Concurrency,
+    Opt::Rate,
+    Opt::Shard,
 ];
 
 fn lookup(name: &str) -> Option<(&'static str, Kind, Opt)> {
@@ -277,6 +374,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
     if help {
         return Ok(match command {
             Some("re-encrypt") => Invocation::ReEncryptHelp,
+            Some("re-encrypt-batch") => Invocation::ReEncryptBatchHelp,
             _ => Invocation::TopHelp,
         });
     }
@@ -302,13 +400,33 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             ));
         }
         Some("help") => return Ok(Invocation::TopHelp),
-        Some("re-encrypt") => {}
+        Some("re-encrypt" | "re-encrypt-batch") => {}
         Some(_) => {
             return Err(UsageError(
-                "argument command: Invalid choice, valid choices are: re-encrypt".into(),
+                "argument command: Invalid choice, valid choices are: re-encrypt | \
+                 re-encrypt-batch"
+                    .into(),
             ));
         }
     }
+    let batch = command == Some("re-encrypt-batch");
+    let not_here = if batch { SINGLE_ONLY } else { BATCH_ONLY };
+    if let Some((_, name, _)) = seen.iter().find(|(o, _, _)| not_here.contains(o)) {
+        let cmd = if batch {
+            "re-encrypt-batch"
+        } else {
+            "re-encrypt"
+        };
+        return Err(UsageError(format!(
+            "argument {name}: not supported by {cmd}"
+        )));
+    }
+    let mut input = None;
+    let mut output_file = None;
+    let mut journal = None;
+    let mut concurrency = DEFAULT_CONCURRENCY;
+    let mut rate = None;
+    let mut shard = Shard::ALL;
 
     let mut g = Globals::default();
     let mut r = ReEncryptArgs::default();
@@ -357,6 +475,55 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             (Opt::DryRun, Value::Flag(b)) => r.dry_run = Some(b),
             (Opt::DryRunModifiers, Value::Many(v)) => r.dry_run_modifiers = Some(v),
             (Opt::CiphertextOut, Value::One(v)) => r.ciphertext_out = Some(v),
+            (Opt::Input | Opt::InputDir, Value::One(v)) => {
+                if let Some((_, first)) = &input {
+                    return Err(UsageError(format!(
+                        "argument {name}: not allowed with argument {first}"
+                    )));
+                }
+                if v.is_empty() {
+                    return Err(UsageError(format!("argument {name}: expected a path")));
+                }
+                let which = if opt == Opt::Input {
+                    BatchInput::Lines(v)
+                } else {
+                    BatchInput::Dir(v)
+                };
+                input = Some((which, name));
+            }
+            (Opt::OutputFile, Value::One(v)) => output_file = Some(path_value(name, v)?),
+            (Opt::Journal, Value::One(v)) => journal = Some(path_value(name, v)?),
+            (Opt::Concurrency, Value::One(v)) => {
+                concurrency = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_CONCURRENCY).contains(n))
+                    .ok_or_else(|| {
+                        UsageError(format!(
+                            "argument {name}: expected a whole number from 1 to {MAX_CONCURRENCY}"
+                        ))
+                    })?;
+            }
+            (Opt::Rate, Value::One(v)) => {
+                rate = Some(
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|r| r.is_finite() && *r >= 0.001 && *r <= 1e6)
+                        .ok_or_else(|| {
+                            UsageError(format!(
+                                "argument {name}: expected requests per second, a number \
+                                 from 0.001 to 1000000"
+                            ))
+                        })?,
+                );
+            }
+            (Opt::Shard, Value::One(v)) => {
+                shard = Shard::parse(&v).ok_or_else(|| {
+                    UsageError(format!(
+                        "argument {name}: expected K/N with 1 <= K <= N (for example 2/8)"
+                    ))
+                })?;
+            }
             // The table and the match agree on every option's kind.
             _ => return Err(UsageError(format!("argument {name}: cannot be used here"))),
         }
@@ -367,6 +534,31 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         ));
     };
     r.destination_key_id = destination;
+    if batch {
+        let Some((input, input_name)) = input else {
+            return Err(UsageError(
+                "the following arguments are required: --input or --input-dir".into(),
+            ));
+        };
+        if matches!(input, BatchInput::Dir(_)) && output_file.is_some() {
+            return Err(UsageError(format!(
+                "argument --output-file: not allowed with argument {input_name} \
+                 (files are rewritten in place)"
+            )));
+        }
+        return Ok(Invocation::ReEncryptBatch(
+            g,
+            Box::new(BatchArgs {
+                request: r,
+                input,
+                output_file,
+                journal,
+                concurrency,
+                rate,
+                shard,
+            }),
+        ));
+    }
     if r.ciphertext_out.as_deref() == Some("-") && g.query.is_some() {
         return Err(UsageError(
             "argument --query: not allowed with argument --ciphertext-out - \
@@ -380,6 +572,15 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         ));
     }
     Ok(Invocation::ReEncrypt(g, Box::new(r)))
+}
+
+fn path_value(name: &str, v: String) -> Result<String, UsageError> {
+    if v.is_empty() {
+        return Err(UsageError(format!(
+            "argument {name}: expected a file path or -"
+        )));
+    }
+    Ok(v)
 }
 
 /// Whole seconds, as the AWS CLI's `--cli-*-timeout` take them; `0` means no timeout.
@@ -509,6 +710,56 @@ mod tests {
             usage(&["re-encrypt", "--destination-key-id", "k", "--dry-run=yes"])
                 .contains("takes no value")
         );
+    }
+
+    #[test]
+    fn shards() {
+        assert_eq!(Shard::parse("1/1"), Some(Shard::ALL));
+        assert_eq!(Shard::parse("3/8"), Some(Shard { k: 3, n: 8 }));
+        for bad in [
+            "0/3", "4/3", "1/0", "/3", "1/", "a/b", "-1/3", "+1/3", "1/3/5", "1 /3",
+        ] {
+            assert_eq!(Shard::parse(bad), None, "{bad}");
+        }
+        // Every item in exactly one of N shards.
+        let shards: Vec<Shard> = (1..=4).map(|k| Shard { k, n: 4 }).collect();
+        for i in 1..=50u64 {
+            assert_eq!(shards.iter().filter(|s| s.holds(i)).count(), 1);
+        }
+        assert!(Shard { k: 2, n: 3 }.holds(2) && Shard { k: 2, n: 3 }.holds(5));
+    }
+
+    #[test]
+    fn batch_options() {
+        match parse(&args(&[
+            "re-encrypt-batch",
+            "--destination-key-id",
+            "k",
+            "--input",
+            "-",
+            "--concurrency",
+            "64",
+            "--rate",
+            "0.5",
+            "--shard",
+            "2/3",
+            "--journal",
+            "j",
+        ])) {
+            Ok(Invocation::ReEncryptBatch(_, b)) => {
+                assert_eq!(b.input, BatchInput::Lines("-".into()));
+                assert_eq!(b.concurrency, 64);
+                assert_eq!(b.rate, Some(0.5));
+                assert_eq!(b.shard, Shard { k: 2, n: 3 });
+                assert_eq!(b.journal.as_deref(), Some("j"));
+                assert_eq!(b.output_file, None);
+            }
+            other => panic!("expected re-encrypt-batch, got {other:?}"),
+        }
+        assert!(matches!(
+            parse(&args(&["re-encrypt-batch", "help"])),
+            Ok(Invocation::ReEncryptBatchHelp)
+        ));
     }
 
     #[test]

@@ -58,6 +58,11 @@ COMMANDS
   re-encrypt    Decrypt a ciphertext and encrypt it again under another KMS key or
                 encryption context, inside KMS.
                 See `kms-lite re-encrypt --help`.
+  re-encrypt-batch
+                Re-encrypt many ciphertexts (base64 lines, or a directory of files
+                rewritten in place) with bounded concurrency, an optional rate cap,
+                and a journal that makes an interrupted run resumable.
+                See `kms-lite re-encrypt-batch --help`.
 
 {GLOBAL_OPTIONS}
 {EXIT_CODES}",
@@ -130,5 +135,89 @@ EXAMPLE
 
 {GLOBAL_OPTIONS}
 {EXIT_CODES}"
+    )
+}
+
+pub fn re_encrypt_batch() -> String {
+    format!(
+        "\
+kms-lite re-encrypt-batch: re-encrypt many ciphertexts under another KMS key or encryption
+context (ReEncrypt), with bounded concurrency, an optional rate cap, output in input order,
+and a journal that lets an interrupted run (crash, kill -9, Ctrl-C) resume without losing or
+redoing items.
+
+usage: kms-lite re-encrypt-batch --destination-key-id KEY
+           (--input PATH|- [--output-file PATH|-] | --input-dir DIR) [options]
+
+INPUT (one of)
+  --input PATH|-
+      Newline-delimited base64 ciphertexts (standard alphabet, padded), from a file or
+      stdin. Line N is item N. Blank lines and lines starting with # are not items.
+      Spaces and a trailing CR around a line are ignored.
+  --input-dir DIR
+      Every regular file in DIR (not subdirectories, not symbolic links) holds one raw
+      ciphertext; files are items 1, 2, ... in byte order of their names. Each file is
+      rewritten in place atomically: a temporary file .NAME.kms-lite-PID.tmp in DIR,
+      written and fsynced, then renamed over NAME; DIR is fsynced at the end.
+
+OUTPUT (line mode)
+  --output-file PATH|-
+      Default -: stdout. One line per input line, in input order: the new ciphertext in
+      base64 for an item that succeeded, an empty line for anything else (a failed item,
+      a blank or comment line, another shard's item), so `paste input output` pairs them
+      and `paste -d '' shard1.out shard2.out ...` merges shards. A file is written to a
+      temporary file beside it and renamed over PATH when the run ends.
+  Each failed item prints one line on stderr and never stops the batch:
+      item N: An error occurred (CODE) when calling the ReEncrypt operation: MESSAGE
+  (in directory mode `item N: (NAME) ...`). At the end a summary goes to stderr:
+      re-encrypted N, failed M, skipped (already done) S, in T s (R items/s)
+  and, when stderr is a terminal, a progress line (done, failed, rate, ETA) meanwhile.
+
+REQUEST OPTIONS (as for re-encrypt)
+  --destination-key-id KEY (required), --source-key-id KEY,
+  --source-encryption-context CONTEXT, --destination-encryption-context CONTEXT,
+  --source-encryption-algorithm ALG, --destination-encryption-algorithm ALG,
+  --grant-tokens TOKEN [TOKEN ...]. The same for every item.
+
+BATCH OPTIONS
+  --concurrency N
+      Requests in flight, 1 to 256 (default 8). The workers share one client and its
+      connection pool.
+  --rate R
+      At most R requests started per second, spread evenly (R may be fractional, for
+      example 0.5). The account's KMS quota is shared with every other caller. Retries
+      inside one request are not counted.
+  --journal PATH
+      The journal (default: OUTPUT.journal when --output-file is a file; DIR.journal for
+      --input-dir, DIR.shard-K-of-N.journal with --shard). With --output-file - and no
+      --journal there is no journal and the run cannot be resumed.
+  --shard K/N
+      Take only the items i with (i - 1) mod N = K - 1, K counted from 1 (1 <= K <= N).
+      The N shards of one input are disjoint and together hold every item.
+
+RESUMING
+  Run the same command again. Items the journal records as done are not sent again (line
+  mode prints their journaled result), so the output is the one an uninterrupted run gives.
+  Failed items are tried again. A journal made with other keys, contexts, algorithms,
+  input mode or shard, or for other input lines, is refused: remove it to start over. The
+  journal is kept after a complete run, so running again is cheap and changes nothing.
+
+THROTTLING
+  Without AWS_MAX_ATTEMPTS, each request is tried up to {attempts} times with the standard
+  backoff; an item still throttled after that pauses every worker (2, 4, 8, 16 s) and is
+  tried again up to {rounds} more times before it counts as failed.
+
+EXIT CODES
+  0    every item succeeded (or was already done)
+  252  the command line is not valid, or only bad input lines failed
+  253  configuration is missing (region, credentials)
+  254  at least one item failed with a service error
+  255  other failures (network, files, journal); 130 or 137 when interrupted or killed
+
+Global options: --region, --endpoint-url, --ca-bundle, --cli-connect-timeout,
+--cli-read-timeout, --profile, --debug (--output and --query do not apply).
+",
+        attempts = crate::commands::re_encrypt_batch::BATCH_DEFAULT_ATTEMPTS,
+        rounds = crate::commands::re_encrypt_batch::THROTTLE_ROUNDS,
     )
 }

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod batch;
 mod commands;
 mod help;
 mod input;
@@ -57,10 +58,12 @@ fn run() -> u8 {
         Err(UsageError(m)) => Err(Failure::Usage(m)),
         Ok(Invocation::TopHelp) => write_stdout(help::top().as_bytes()),
         Ok(Invocation::ReEncryptHelp) => write_stdout(help::re_encrypt().as_bytes()),
+        Ok(Invocation::ReEncryptBatchHelp) => write_stdout(help::re_encrypt_batch().as_bytes()),
         Ok(Invocation::Version) => {
             write_stdout(concat!("kms-lite/", env!("CARGO_PKG_VERSION"), "\n").as_bytes())
         }
         Ok(Invocation::ReEncrypt(globals, re)) => commands::re_encrypt::run(&globals, &re),
+        Ok(Invocation::ReEncryptBatch(globals, b)) => commands::re_encrypt_batch::run(&globals, &b),
     };
     match result {
         Ok(()) => exit::OK,

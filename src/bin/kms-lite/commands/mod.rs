@@ -1,3 +1,5 @@
-//! One module per command.
+//! One module per command, and what they share.
 
 pub mod re_encrypt;
+pub mod re_encrypt_batch;
+pub mod shared;

@@ -1,25 +1,19 @@
 //! `kms-lite re-encrypt`.
 
-use std::io::Write;
 use std::path::Path;
 
-use kms_lite::{
-    Client, DryRunModifierType, EncryptionAlgorithmSpec, ReEncryptError, ReEncryptRequest,
-};
+use kms_lite::{DryRunModifierType, ReEncryptError, ReEncryptRequest};
 
+use super::shared::{self, param};
 use crate::args::{Globals, OutputFormat, ReEncryptArgs};
-use crate::input::{self, ParamError};
+use crate::input;
 use crate::output;
 use crate::{Failure, exit, write_stderr, write_stdout};
-
-fn param(e: ParamError) -> Failure {
-    Failure::Message(exit::USAGE, e.to_string())
-}
 
 pub fn run(g: &Globals, a: &ReEncryptArgs) -> Result<(), Failure> {
     let format = output_format(g)?;
     let request = build_request(a)?;
-    let client = build_client(g)?;
+    let client = shared::build_client(g, None)?;
     let dry_run = a.dry_run == Some(true);
 
     let response = match client.re_encrypt(&request) {
@@ -38,7 +32,7 @@ pub fn run(g: &Globals, a: &ReEncryptArgs) -> Result<(), Failure> {
         if to_stdout {
             return write_stdout(blob);
         }
-        write_atomically(Path::new(out), blob).map_err(|e| {
+        shared::write_atomically(Path::new(out), blob).map_err(|e| {
             Failure::Message(
                 exit::OTHER,
                 format!("cannot write the new ciphertext to {out}: {e}"),
@@ -69,29 +63,11 @@ fn output_format(g: &Globals) -> Result<OutputFormat, Failure> {
 }
 
 fn build_request(a: &ReEncryptArgs) -> Result<ReEncryptRequest, Failure> {
-    let mut req = ReEncryptRequest::new(a.destination_key_id.clone());
+    let mut req = shared::request_template(a)?;
     if let Some(v) = &a.ciphertext_blob {
         let stdin = std::io::stdin().lock();
         req.ciphertext_blob = Some(input::blob("--ciphertext-blob", v, stdin).map_err(param)?);
     }
-    if let Some(v) = &a.source_encryption_context {
-        req.source_encryption_context =
-            Some(input::context("--source-encryption-context", v).map_err(param)?);
-    }
-    if let Some(v) = &a.destination_encryption_context {
-        req.destination_encryption_context =
-            Some(input::context("--destination-encryption-context", v).map_err(param)?);
-    }
-    req.source_key_id = a.source_key_id.clone();
-    req.source_encryption_algorithm = a
-        .source_encryption_algorithm
-        .as_deref()
-        .map(EncryptionAlgorithmSpec::from);
-    req.destination_encryption_algorithm = a
-        .destination_encryption_algorithm
-        .as_deref()
-        .map(EncryptionAlgorithmSpec::from);
-    req.grant_tokens = a.grant_tokens.clone();
     req.dry_run = a.dry_run;
     req.dry_run_modifiers = a.dry_run_modifiers.as_ref().map(|m| {
         m.iter()
@@ -99,51 +75,6 @@ fn build_request(a: &ReEncryptArgs) -> Result<ReEncryptRequest, Failure> {
             .collect()
     });
     Ok(req)
-}
-
-fn build_client(g: &Globals) -> Result<Client, Failure> {
-    let mut b = Client::builder();
-    if let Some(r) = &g.region {
-        if !kms_lite::endpoint::is_valid_region(r) {
-            return Err(Failure::Message(
-                exit::USAGE,
-                format!("Provided region_name '{r}' doesn't match a supported format."),
-            ));
-        }
-        b = b.region(r.clone());
-    }
-    if let Some(u) = &g.endpoint_url {
-        if let Err(e) = kms_lite::endpoint::Endpoint::parse(u) {
-            return Err(Failure::Message(
-                exit::USAGE,
-                format!("Bad value for --endpoint-url: {e}"),
-            ));
-        }
-        b = b.endpoint_url(u.clone());
-    }
-    if let Some(p) = &g.profile {
-        b = b.profile(p.clone());
-    }
-    if g.debug {
-        b = b.debug_log(|line| write_stderr(&format!("kms-lite debug: {line}\n")));
-    }
-    if let Some(t) = g.connect_timeout {
-        b = b.connect_timeout(t);
-    }
-    if let Some(t) = g.read_timeout {
-        b = b.read_timeout(t);
-    }
-    if let Some(path) = &g.ca_bundle {
-        let pem = std::fs::read(path).map_err(|e| {
-            Failure::Message(
-                exit::USAGE,
-                format!("Unable to read the --ca-bundle file {path}: {e}"),
-            )
-        })?;
-        b = b.ca_bundle_pem(pem);
-    }
-    b.build()
-        .map_err(|e| Failure::Message(exit::CONFIG, e.to_string()))
 }
 
 /// Sorts a failed call into the AWS CLI's exit codes. A dry run that would have succeeded is
@@ -157,39 +88,7 @@ fn classify(e: ReEncryptError, dry_run: bool) -> Failure {
             write_stderr(&format!("Dry run succeeded: {detail}\n"));
             return Failure::Quiet(exit::OK);
         }
-        return Failure::Message(exit::SERVICE, se.to_string());
     }
-    match e {
-        ReEncryptError::InvalidParameter(p) => {
-            Failure::Message(exit::USAGE, format!("Parameter validation failed:\n{p}"))
-        }
-        ReEncryptError::Credentials(c) => {
-            Failure::Message(exit::CONFIG, format!("Unable to locate credentials: {c}"))
-        }
-        other => Failure::Message(exit::OTHER, other.to_string()),
-    }
-}
-
-/// Writes `bytes` to a fresh temporary file beside `path`, then renames it over `path`, so a
-/// failure never leaves a half-written ciphertext (re-encrypting a file in place is safe).
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file path"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".kms-lite-{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)?;
-    let result = f
-        .write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let (code, message) = shared::classify(&e);
+    Failure::Message(code, message)
 }
