@@ -1003,6 +1003,59 @@ mod tests {
     }
 
     #[test]
+    fn operation_commands() {
+        match parse(&args(&[
+            "generate-data-key",
+            "--key-id",
+            "k",
+            "--number-of-bytes=32",
+            "--plaintext-out",
+            "-",
+            "--ciphertext-out",
+            "key.enc",
+            "--grant-tokens",
+            "t",
+            "--dry-run",
+        ])) {
+            Ok(Invocation::Op(Command::GenerateDataKey, _, o)) => {
+                assert_eq!(o.key_id.as_deref(), Some("k"));
+                assert_eq!(o.number_of_bytes, Some(32));
+                assert_eq!(o.plaintext_out.as_deref(), Some("-"));
+                assert_eq!(o.ciphertext_out.as_deref(), Some("key.enc"));
+                assert_eq!(o.grant_tokens, Some(vec!["t".to_string()]));
+                assert_eq!(o.dry_run, Some(true));
+            }
+            other => panic!("expected generate-data-key, got {other:?}"),
+        }
+        assert_eq!(
+            usage(&["decrypt", "--key-spec", "AES_256"]),
+            "argument --key-spec: not supported by decrypt"
+        );
+        assert_eq!(
+            usage(&[
+                "encrypt",
+                "--key-id",
+                "k",
+                "--plaintext",
+                "-",
+                "--recipient",
+                "x"
+            ]),
+            "argument --recipient: not supported by encrypt"
+        );
+        assert_eq!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--key-id", "x"]),
+            "argument --key-id: not supported by re-encrypt"
+        );
+        for c in Command::ALL {
+            assert!(matches!(
+                parse(&args(&[c.name(), "--help"])),
+                Ok(Invocation::Help(h)) if h == c
+            ));
+        }
+    }
+
+    #[test]
     fn help_and_version() {
         assert!(matches!(parse(&args(&[])), Ok(Invocation::TopHelp)));
         assert!(matches!(parse(&args(&["--help"])), Ok(Invocation::TopHelp)));
