@@ -49,7 +49,7 @@ fn encrypt(g: &Globals, a: &OpArgs) -> Result<(), Failure> {
     let mut response = client
         .encrypt(&req)
         .map_err(|e| shared::call_failure(&e, a.dry_run))?;
-    let blob = take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
+    let blob = shared::take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
     let mut outs = Vec::new();
     if let Some(dest) = &a.ciphertext_out {
         outs.push(ciphertext_out(dest, blob.as_deref())?);
@@ -79,7 +79,7 @@ fn decrypt(g: &Globals, a: &OpArgs) -> Result<(), Failure> {
     let mut response = client
         .decrypt(&req)
         .map_err(|e| shared::call_failure(&e, a.dry_run))?;
-    let plaintext = take_if(&a.plaintext_out, &mut response.plaintext);
+    let plaintext = shared::take_if(&a.plaintext_out, &mut response.plaintext);
     let mut outs = Vec::new();
     if let Some(dest) = &a.plaintext_out {
         outs.push(plaintext_out(dest, plaintext.as_ref())?);
@@ -101,8 +101,8 @@ fn generate_data_key(g: &Globals, a: &OpArgs) -> Result<(), Failure> {
     let mut response = client
         .generate_data_key(&req)
         .map_err(|e| shared::call_failure(&e, a.dry_run))?;
-    let blob = take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
-    let plaintext = take_if(&a.plaintext_out, &mut response.plaintext);
+    let blob = shared::take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
+    let plaintext = shared::take_if(&a.plaintext_out, &mut response.plaintext);
     // The ciphertext is written first: a failure then leaves no plaintext key file behind
     // without its encrypted copy.
     let mut outs = Vec::new();
@@ -127,17 +127,12 @@ fn generate_data_key_without_plaintext(g: &Globals, a: &OpArgs) -> Result<(), Fa
     let mut response = client
         .generate_data_key_without_plaintext(&req)
         .map_err(|e| shared::call_failure(&e, a.dry_run))?;
-    let blob = take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
+    let blob = shared::take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
     let mut outs = Vec::new();
     if let Some(dest) = &a.ciphertext_out {
         outs.push(ciphertext_out(dest, blob.as_deref())?);
     }
     shared::finish(g, format, &outs, &response)
-}
-
-/// Takes a member out of the response when it is to be written raw (so it is not printed).
-fn take_if<T>(out: &Option<String>, member: &mut Option<T>) -> Option<T> {
-    out.as_ref().and_then(|_| member.take())
 }
 
 fn ciphertext_out<'a>(dest: &'a str, blob: Option<&'a [u8]>) -> Result<RawOut<'a>, Failure> {

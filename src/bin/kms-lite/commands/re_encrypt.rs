@@ -15,11 +15,7 @@ pub fn run(g: &Globals, a: &ReEncryptArgs) -> Result<(), Failure> {
         .re_encrypt(&request)
         .map_err(|e| shared::call_failure(&e, a.dry_run))?;
 
-    // Written raw, the blob is left out of the printed response.
-    let blob = match &a.ciphertext_out {
-        Some(_) => response.ciphertext_blob.take(),
-        None => None,
-    };
+    let blob = shared::take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
     let mut outs = Vec::new();
     if let Some(dest) = &a.ciphertext_out {
         outs.push(RawOut {

@@ -152,6 +152,12 @@ pub struct RawOut<'a> {
     pub private: bool,
 }
 
+/// Takes a member out of the response when it is to be written raw (`out` is set), so that it
+/// is not printed as well.
+pub fn take_if<T>(out: &Option<String>, member: &mut Option<T>) -> Option<T> {
+    out.as_ref().and_then(|_| member.take())
+}
+
 /// The member a raw output needs, or the failure when the response lacks it (nothing is
 /// written then).
 pub fn member<'a>(value: Option<&'a [u8]>, name: &str) -> Result<&'a [u8], Failure> {
