@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # A local KMS demo: starts moto on a free loopback port, encrypts a sample under key A with an
-# encryption context, re-encrypts it to key B under a new context with `kms-lite re-encrypt`,
-# decrypts the result with key B and checks that the plaintext is unchanged.
+# encryption context (`kms-lite encrypt`), re-encrypts it to key B under a new context
+# (`kms-lite re-encrypt`), decrypts the result with key B (`kms-lite decrypt --plaintext-out`)
+# and checks with cmp that the plaintext is unchanged.
 #
 #   scripts/demo.sh            # debug build of kms-lite (fast when the tests were built)
 #   scripts/demo.sh --release  # release build
 #
 # Needs python3 with venv (or virtualenv) and PyPI for the first run: .venv/ gets the pinned
-# moto[server] (shared with scripts/test.sh). The kms-lite CLI has only `re-encrypt` so far:
-# the keys, the alias, Encrypt and Decrypt are done with boto3 from that venv. Only the server
-# this script started is stopped when it exits.
+# moto[server] (shared with scripts/test.sh). kms-lite has no CreateKey: the keys and the alias
+# are made with boto3 from that venv; every other step is kms-lite. Only the server this script
+# started is stopped when it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,17 +81,15 @@ PY
 KEY_B="$(cat "$work/key-b")"
 
 echo
-echo "== 2. encrypt a sample with alias/demo-a under app=demo,stage=original (boto3)"
+echo "== 2. encrypt a sample with alias/demo-a under app=demo,stage=original (kms-lite)"
 printf 'The quick brown fox jumps over the lazy dog.\n' >"$work/sample.txt"
-kms_py <<'PY'
-import sys, boto3
-endpoint, region, work = sys.argv[1:4]
-kms = boto3.client("kms", endpoint_url=endpoint, region_name=region)
-out = kms.encrypt(KeyId="alias/demo-a", Plaintext=open(f"{work}/sample.txt", "rb").read(),
-                  EncryptionContext={"app": "demo", "stage": "original"})
-open(f"{work}/sample.enc", "wb").write(out["CiphertextBlob"])
-print(f"{len(out['CiphertextBlob'])} bytes of ciphertext under {out['KeyId']}")
-PY
+show "$KMS_LITE" encrypt \
+    --key-id alias/demo-a \
+    --plaintext "fileb://$work/sample.txt" \
+    --encryption-context app=demo,stage=original \
+    --endpoint-url "$MOTO_ENDPOINT" --region "$REGION" \
+    --ciphertext-out "$work/sample.enc"
+echo "($(wc -c <"$work/sample.enc" | tr -d ' ') bytes of ciphertext in \$WORK/sample.enc)"
 
 echo
 echo "== 3. re-encrypt to key B under app=demo,stage=rotated (kms-lite)"
@@ -103,23 +102,28 @@ show "$KMS_LITE" re-encrypt \
     --ciphertext-out "$work/sample.rotated.enc"
 
 echo
-echo "== 4. decrypt with key B under the new context, and compare (boto3)"
-kms_py "$KEY_B" <<'PY'
-import sys, boto3
-endpoint, region, work, key_b = sys.argv[1:5]
-kms = boto3.client("kms", endpoint_url=endpoint, region_name=region)
-blob = open(f"{work}/sample.rotated.enc", "rb").read()
-out = kms.decrypt(CiphertextBlob=blob, KeyId=key_b, EncryptionContext={"app": "demo", "stage": "rotated"})
-original = open(f"{work}/sample.txt", "rb").read()
-print(f"decrypted by {out['KeyId']}: {out['Plaintext'].decode()!r}")
-try:
-    kms.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "demo", "stage": "original"})
-    print("the old context still opens it: unexpected")
-    sys.exit(1)
-except kms.exceptions.InvalidCiphertextException:
-    print("the old context no longer opens it: InvalidCiphertextException")
-if out["Plaintext"] != original:
-    print("MISMATCH: the plaintext changed")
-    sys.exit(1)
-print("plaintext identical: OK")
-PY
+echo "== 4. decrypt with key B under the new context, and compare (kms-lite, cmp)"
+show "$KMS_LITE" decrypt \
+    --ciphertext-blob "fileb://$work/sample.rotated.enc" \
+    --key-id "$KEY_B" \
+    --encryption-context app=demo,stage=rotated \
+    --endpoint-url "$MOTO_ENDPOINT" --region "$REGION" \
+    --plaintext-out "$work/sample.decrypted.txt"
+if show "$KMS_LITE" decrypt \
+    --ciphertext-blob "fileb://$work/sample.rotated.enc" \
+    --encryption-context app=demo,stage=original \
+    --endpoint-url "$MOTO_ENDPOINT" --region "$REGION" \
+    --plaintext-out "$work/should-not-exist.txt" 2>"$work/old-context.err"; then
+    echo "the old context still opens it: unexpected"
+    exit 1
+else
+    status=$?
+fi
+sed '/^$/d' "$work/old-context.err"
+echo "(exit $status) the old context no longer opens it"
+if [ -e "$work/should-not-exist.txt" ]; then
+    echo "a plaintext file was written by the failed decrypt: unexpected"
+    exit 1
+fi
+show cmp "$work/sample.txt" "$work/sample.decrypted.txt"
+echo "plaintext identical: OK (mode $(stat -c %a "$work/sample.decrypted.txt" 2>/dev/null || stat -f %Lp "$work/sample.decrypted.txt"), $(wc -c <"$work/sample.decrypted.txt" | tr -d ' ') bytes)"

@@ -70,6 +70,29 @@ pub struct ReEncryptArgs {
     pub ciphertext_out: Option<String>,
 }
 
+/// The options of `encrypt`, `decrypt`, `generate-data-key` and
+/// `generate-data-key-without-plaintext`, as given (values are interpreted in `input`). The
+/// parser sets only the members the command takes.
+#[derive(Debug, Clone, Default)]
+pub struct OpArgs {
+    pub key_id: Option<String>,
+    /// `--plaintext`: a blob form, kept as given (read and decoded when the command runs).
+    pub plaintext: Option<String>,
+    pub ciphertext_blob: Option<String>,
+    pub encryption_context: Option<String>,
+    pub grant_tokens: Option<Vec<String>>,
+    pub encryption_algorithm: Option<String>,
+    pub recipient: Option<String>,
+    pub number_of_bytes: Option<u32>,
+    pub key_spec: Option<String>,
+    pub dry_run: Option<bool>,
+    pub dry_run_modifiers: Option<Vec<String>>,
+    /// `-` for stdout, or a file path.
+    pub plaintext_out: Option<String>,
+    /// `-` for stdout, or a file path.
+    pub ciphertext_out: Option<String>,
+}
+
 /// `--shard K/N`: this run takes the items whose number `i` has `(i - 1) % N == K - 1`
 /// (`K` is 1-based, `1 <= K <= N`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,21 +151,146 @@ pub struct BatchArgs {
     pub shard: Shard,
 }
 
+/// A command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Encrypt,
+    Decrypt,
+    GenerateDataKey,
+    GenerateDataKeyWithoutPlaintext,
+    ReEncrypt,
+    ReEncryptBatch,
+}
+
+impl Command {
+    /// Every command, in the order help lists them.
+    pub const ALL: [Command; 6] = [
+        Command::Encrypt,
+        Command::Decrypt,
+        Command::GenerateDataKey,
+        Command::GenerateDataKeyWithoutPlaintext,
+        Command::ReEncrypt,
+        Command::ReEncryptBatch,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Encrypt => "encrypt",
+            Command::Decrypt => "decrypt",
+            Command::GenerateDataKey => "generate-data-key",
+            Command::GenerateDataKeyWithoutPlaintext => "generate-data-key-without-plaintext",
+            Command::ReEncrypt => "re-encrypt",
+            Command::ReEncryptBatch => "re-encrypt-batch",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The options this command takes besides [`GLOBAL`].
+    fn options(self) -> &'static [Opt] {
+        use Opt::*;
+        match self {
+            Command::Encrypt => &[
+                Output,
+                Query,
+                KeyId,
+                Plaintext,
+                EncryptionContext,
+                GrantTokens,
+                EncryptionAlgorithm,
+                DryRun,
+                CiphertextOut,
+            ],
+            Command::Decrypt => &[
+                Output,
+                Query,
+                CiphertextBlob,
+                EncryptionContext,
+                GrantTokens,
+                KeyId,
+                EncryptionAlgorithm,
+                Recipient,
+                DryRun,
+                DryRunModifiers,
+                PlaintextOut,
+            ],
+            Command::GenerateDataKey => &[
+                Output,
+                Query,
+                KeyId,
+                EncryptionContext,
+                NumberOfBytes,
+                KeySpec,
+                GrantTokens,
+                Recipient,
+                DryRun,
+                PlaintextOut,
+                CiphertextOut,
+            ],
+            Command::GenerateDataKeyWithoutPlaintext => &[
+                Output,
+                Query,
+                KeyId,
+                EncryptionContext,
+                KeySpec,
+                NumberOfBytes,
+                GrantTokens,
+                DryRun,
+                CiphertextOut,
+            ],
+            Command::ReEncrypt => &[
+                Output,
+                Query,
+                CiphertextBlob,
+                SourceEncryptionContext,
+                SourceKeyId,
+                DestinationKeyId,
+                DestinationEncryptionContext,
+                SourceEncryptionAlgorithm,
+                DestinationEncryptionAlgorithm,
+                GrantTokens,
+                DryRun,
+                DryRunModifiers,
+                CiphertextOut,
+            ],
+            Command::ReEncryptBatch => &[
+                SourceEncryptionContext,
+                SourceKeyId,
+                DestinationKeyId,
+                DestinationEncryptionContext,
+                SourceEncryptionAlgorithm,
+                DestinationEncryptionAlgorithm,
+                GrantTokens,
+                Input,
+                InputDir,
+                OutputFile,
+                Journal,
+                Concurrency,
+                Rate,
+                Shard,
+            ],
+        }
+    }
+}
+
 /// What the command line asks for.
 #[derive(Debug, Clone)]
 pub enum Invocation {
     /// `kms-lite --help`, `kms-lite help`, or no arguments at all.
     TopHelp,
-    /// `kms-lite re-encrypt --help` or `kms-lite re-encrypt help`.
-    ReEncryptHelp,
-    /// `kms-lite re-encrypt-batch --help`.
-    ReEncryptBatchHelp,
+    /// `kms-lite COMMAND --help` or `kms-lite COMMAND help`.
+    Help(Command),
     /// `kms-lite --version`.
     Version,
     /// `kms-lite re-encrypt ...`.
     ReEncrypt(Globals, Box<ReEncryptArgs>),
     /// `kms-lite re-encrypt-batch ...`.
     ReEncryptBatch(Globals, Box<BatchArgs>),
+    /// `kms-lite encrypt|decrypt|generate-data-key|generate-data-key-without-plaintext ...`.
+    Op(Command, Globals, Box<OpArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +333,14 @@ enum Opt {
     Concurrency,
     Rate,
     Shard,
+    KeyId,
+    Plaintext,
+    EncryptionContext,
+    EncryptionAlgorithm,
+    Recipient,
+    NumberOfBytes,
+    KeySpec,
+    PlaintextOut,
 }
 
 /// Every option: its name, what it takes, and the slot it fills (`--dry-run` and `--no-dry-run`
@@ -235,27 +391,31 @@ const OPTIONS: &[(&str, Kind, Opt)] = &[
     ("--concurrency", Kind::One, Opt::Concurrency),
     ("--rate", Kind::One, Opt::Rate),
     ("--shard", Kind::One, Opt::Shard),
+    ("--key-id", Kind::One, Opt::KeyId),
+    ("--plaintext", Kind::One, Opt::Plaintext),
+    ("--encryption-context", Kind::One, Opt::EncryptionContext),
+    (
+        "--encryption-algorithm",
+        Kind::One,
+        Opt::EncryptionAlgorithm,
+    ),
+    ("--recipient", Kind::One, Opt::Recipient),
+    ("--number-of-bytes", Kind::One, Opt::NumberOfBytes),
+    ("--key-spec", Kind::One, Opt::KeySpec),
+    ("--plaintext-out", Kind::One, Opt::PlaintextOut),
 ];
 
-/// Options only `re-encrypt` takes.
-const SINGLE_ONLY: &[Opt] = &[
-    Opt::CiphertextBlob,
-    Opt::DryRun,
-    Opt::DryRunModifiers,
-    Opt::CiphertextOut,
-    Opt::Output,
-    Opt::Query,
-];
-
-/// Options only `re-encrypt-batch` takes.
-const BATCH_ONLY: &[Opt] = &[
-    Opt::Input,
-    Opt::InputDir,
-    Opt::OutputFile,
-    Opt::Journal,
-    Opt::Concurrency,
-    Opt::Rate,
-    Opt::Shard,
+/// Options every command takes (`--output` and `--query` are listed per command: the batch
+/// does not print a response).
+const GLOBAL: &[Opt] = &[
+    Opt::Region,
+    Opt::EndpointUrl,
+    Opt::Profile,
+    Opt::CaBundle,
+    Opt::ConnectTimeout,
+    Opt::ReadTimeout,
+    Opt::Debug,
+    Opt::NoVerifySsl,
 ];
 
 fn lookup(name: &str) -> Option<(&'static str, Kind, Opt)> {
@@ -372,10 +532,9 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
     }
 
     if help {
-        return Ok(match command {
-            Some("re-encrypt") => Invocation::ReEncryptHelp,
-            Some("re-encrypt-batch") => Invocation::ReEncryptBatchHelp,
-            _ => Invocation::TopHelp,
+        return Ok(match command.and_then(Command::from_name) {
+            Some(c) => Invocation::Help(c),
+            None => Invocation::TopHelp,
         });
     }
     if version {
@@ -393,32 +552,28 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         }
         return Err(UsageError(format!("Unknown options: {}", parts.join(", "))));
     }
-    match command {
+    let command = match command {
         None => {
             return Err(UsageError(
                 "the following arguments are required: command".into(),
             ));
         }
         Some("help") => return Ok(Invocation::TopHelp),
-        Some("re-encrypt" | "re-encrypt-batch") => {}
-        Some(_) => {
-            return Err(UsageError(
-                "argument command: Invalid choice, valid choices are: re-encrypt | \
-                 re-encrypt-batch"
-                    .into(),
-            ));
-        }
-    }
-    let batch = command == Some("re-encrypt-batch");
-    let not_here = if batch { SINGLE_ONLY } else { BATCH_ONLY };
-    if let Some((_, name, _)) = seen.iter().find(|(o, _, _)| not_here.contains(o)) {
-        let cmd = if batch {
-            "re-encrypt-batch"
-        } else {
-            "re-encrypt"
-        };
+        Some(name) => Command::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
+            UsageError(format!(
+                "argument command: Invalid choice, valid choices are: {}",
+                names.join(" | ")
+            ))
+        })?,
+    };
+    if let Some((_, name, _)) = seen
+        .iter()
+        .find(|(o, _, _)| !GLOBAL.contains(o) && !command.options().contains(o))
+    {
         return Err(UsageError(format!(
-            "argument {name}: not supported by {cmd}"
+            "argument {name}: not supported by {}",
+            command.name()
         )));
     }
     let mut input = None;
@@ -430,6 +585,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
 
     let mut g = Globals::default();
     let mut r = ReEncryptArgs::default();
+    let mut o = OpArgs::default();
     let mut destination = None;
     for (opt, name, value) in seen {
         match (opt, value) {
@@ -474,7 +630,19 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             (Opt::GrantTokens, Value::Many(v)) => r.grant_tokens = Some(v),
             (Opt::DryRun, Value::Flag(b)) => r.dry_run = Some(b),
             (Opt::DryRunModifiers, Value::Many(v)) => r.dry_run_modifiers = Some(v),
-            (Opt::CiphertextOut, Value::One(v)) => r.ciphertext_out = Some(v),
+            (Opt::CiphertextOut, Value::One(v)) => r.ciphertext_out = Some(out_value(name, v)?),
+            (Opt::KeyId, Value::One(v)) => o.key_id = Some(v),
+            (Opt::Plaintext, Value::One(v)) => o.plaintext = Some(v),
+            (Opt::EncryptionContext, Value::One(v)) => o.encryption_context = Some(v),
+            (Opt::EncryptionAlgorithm, Value::One(v)) => o.encryption_algorithm = Some(v),
+            (Opt::Recipient, Value::One(v)) => o.recipient = Some(v),
+            (Opt::NumberOfBytes, Value::One(v)) => {
+                o.number_of_bytes = Some(v.parse().map_err(|_| {
+                    UsageError(format!("argument {name}: invalid int value: '{v}'"))
+                })?);
+            }
+            (Opt::KeySpec, Value::One(v)) => o.key_spec = Some(v),
+            (Opt::PlaintextOut, Value::One(v)) => o.plaintext_out = Some(out_value(name, v)?),
             (Opt::Input | Opt::InputDir, Value::One(v)) => {
                 if let Some((_, first)) = &input {
                     return Err(UsageError(format!(
@@ -528,13 +696,66 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             _ => return Err(UsageError(format!("argument {name}: cannot be used here"))),
         }
     }
+    // The options shared by re-encrypt and the others were parsed into `r`.
+    o.grant_tokens = r.grant_tokens.clone();
+    o.dry_run = r.dry_run;
+    o.dry_run_modifiers = r.dry_run_modifiers.clone();
+    o.ciphertext_out = r.ciphertext_out.clone();
+    o.ciphertext_blob = r.ciphertext_blob.clone();
+    let raw_out = [
+        ("--plaintext-out", o.plaintext_out.as_deref()),
+        ("--ciphertext-out", o.ciphertext_out.as_deref()),
+    ];
+    if let Some((out, _)) = raw_out.iter().find(|(_, v)| *v == Some("-")) {
+        if g.query.is_some() {
+            return Err(UsageError(format!(
+                "argument --query: not allowed with argument {out} - \
+                 (stdout carries only the raw bytes)"
+            )));
+        }
+    }
+    if let (Some(p), Some(c)) = (&o.plaintext_out, &o.ciphertext_out) {
+        if p == c {
+            return Err(UsageError(if p == "-" {
+                "argument --ciphertext-out: not allowed with argument --plaintext-out - \
+                 (stdout can carry only one of them)"
+                    .into()
+            } else {
+                "argument --ciphertext-out: not allowed with argument --plaintext-out \
+                 naming the same file"
+                    .into()
+            }));
+        }
+    }
+    if o.plaintext_out.is_some() && o.recipient.is_some() {
+        return Err(UsageError(
+            "argument --plaintext-out: not allowed with argument --recipient (the plaintext \
+             comes back only encrypted for the recipient, as CiphertextForRecipient)"
+                .into(),
+        ));
+    }
+    match command {
+        Command::ReEncrypt | Command::ReEncryptBatch => {}
+        Command::Encrypt => {
+            required(&[
+                ("--key-id", o.key_id.is_some()),
+                ("--plaintext", o.plaintext.is_some()),
+            ])?;
+            return Ok(Invocation::Op(command, g, Box::new(o)));
+        }
+        Command::Decrypt => return Ok(Invocation::Op(command, g, Box::new(o))),
+        Command::GenerateDataKey | Command::GenerateDataKeyWithoutPlaintext => {
+            required(&[("--key-id", o.key_id.is_some())])?;
+            return Ok(Invocation::Op(command, g, Box::new(o)));
+        }
+    }
     let Some(destination) = destination else {
         return Err(UsageError(
             "the following arguments are required: --destination-key-id".into(),
         ));
     };
     r.destination_key_id = destination;
-    if batch {
+    if command == Command::ReEncryptBatch {
         let Some((input, input_name)) = input else {
             return Err(UsageError(
                 "the following arguments are required: --input or --input-dir".into(),
@@ -559,19 +780,33 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             }),
         ));
     }
-    if r.ciphertext_out.as_deref() == Some("-") && g.query.is_some() {
-        return Err(UsageError(
-            "argument --query: not allowed with argument --ciphertext-out - \
-             (stdout carries only the raw ciphertext)"
-                .into(),
-        ));
-    }
-    if r.ciphertext_out.as_deref() == Some("") {
-        return Err(UsageError(
-            "argument --ciphertext-out: expected a file path or -".into(),
-        ));
-    }
     Ok(Invocation::ReEncrypt(g, Box::new(r)))
+}
+
+/// The argparse error for required options that are missing: `(name, given)` in order.
+fn required(options: &[(&str, bool)]) -> Result<(), UsageError> {
+    let missing: Vec<&str> = options
+        .iter()
+        .filter(|(_, given)| !given)
+        .map(|(n, _)| *n)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "the following arguments are required: {}",
+        missing.join(", ")
+    )))
+}
+
+/// `--ciphertext-out` and `--plaintext-out`: a file path or `-`.
+fn out_value(name: &str, v: String) -> Result<String, UsageError> {
+    if v.is_empty() {
+        return Err(UsageError(format!(
+            "argument {name}: expected a file path or -"
+        )));
+    }
+    Ok(v)
 }
 
 fn path_value(name: &str, v: String) -> Result<String, UsageError> {
@@ -695,7 +930,12 @@ mod tests {
             usage(&["re-encrypt", "--destination-key-id", "k", "--output", "xml"])
                 .contains("valid choices are: json | text")
         );
-        assert!(usage(&["encrypt"]).starts_with("argument command: Invalid choice"));
+        assert_eq!(
+            usage(&["encipher"]),
+            "argument command: Invalid choice, valid choices are: encrypt | decrypt | \
+             generate-data-key | generate-data-key-without-plaintext | re-encrypt | \
+             re-encrypt-batch"
+        );
         assert!(
             usage(&[
                 "re-encrypt",
@@ -758,8 +998,61 @@ mod tests {
         }
         assert!(matches!(
             parse(&args(&["re-encrypt-batch", "help"])),
-            Ok(Invocation::ReEncryptBatchHelp)
+            Ok(Invocation::Help(Command::ReEncryptBatch))
         ));
+    }
+
+    #[test]
+    fn operation_commands() {
+        match parse(&args(&[
+            "generate-data-key",
+            "--key-id",
+            "k",
+            "--number-of-bytes=32",
+            "--plaintext-out",
+            "-",
+            "--ciphertext-out",
+            "key.enc",
+            "--grant-tokens",
+            "t",
+            "--dry-run",
+        ])) {
+            Ok(Invocation::Op(Command::GenerateDataKey, _, o)) => {
+                assert_eq!(o.key_id.as_deref(), Some("k"));
+                assert_eq!(o.number_of_bytes, Some(32));
+                assert_eq!(o.plaintext_out.as_deref(), Some("-"));
+                assert_eq!(o.ciphertext_out.as_deref(), Some("key.enc"));
+                assert_eq!(o.grant_tokens, Some(vec!["t".to_string()]));
+                assert_eq!(o.dry_run, Some(true));
+            }
+            other => panic!("expected generate-data-key, got {other:?}"),
+        }
+        assert_eq!(
+            usage(&["decrypt", "--key-spec", "AES_256"]),
+            "argument --key-spec: not supported by decrypt"
+        );
+        assert_eq!(
+            usage(&[
+                "encrypt",
+                "--key-id",
+                "k",
+                "--plaintext",
+                "-",
+                "--recipient",
+                "x"
+            ]),
+            "argument --recipient: not supported by encrypt"
+        );
+        assert_eq!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--key-id", "x"]),
+            "argument --key-id: not supported by re-encrypt"
+        );
+        for c in Command::ALL {
+            assert!(matches!(
+                parse(&args(&[c.name(), "--help"])),
+                Ok(Invocation::Help(h)) if h == c
+            ));
+        }
     }
 
     #[test]
@@ -769,11 +1062,11 @@ mod tests {
         assert!(matches!(parse(&args(&["help"])), Ok(Invocation::TopHelp)));
         assert!(matches!(
             parse(&args(&["re-encrypt", "help"])),
-            Ok(Invocation::ReEncryptHelp)
+            Ok(Invocation::Help(Command::ReEncrypt))
         ));
         assert!(matches!(
             parse(&args(&["re-encrypt", "--help"])),
-            Ok(Invocation::ReEncryptHelp)
+            Ok(Invocation::Help(Command::ReEncrypt))
         ));
         assert!(matches!(
             parse(&args(&["--version"])),

@@ -1,5 +1,7 @@
 //! Help and usage texts.
 
+use crate::args::Command;
+
 /// Printed before an argparse-style error, as the AWS CLI does.
 pub const USAGE: &str = "\
 usage: kms-lite [options] <command> [parameters]
@@ -55,6 +57,12 @@ AWS CLI (`aws kms ...`).
 usage: kms-lite [options] <command> [parameters]
 
 COMMANDS
+  encrypt       Encrypt up to 4096 bytes under a KMS key.
+  decrypt       Decrypt a ciphertext made by KMS.
+  generate-data-key
+                Make a data key: its plaintext, and a copy encrypted under a KMS key.
+  generate-data-key-without-plaintext
+                Make a data key returned only encrypted under a KMS key.
   re-encrypt    Decrypt a ciphertext and encrypt it again under another KMS key or
                 encryption context, inside KMS.
                 See `kms-lite re-encrypt --help`.
@@ -67,6 +75,217 @@ COMMANDS
 {GLOBAL_OPTIONS}
 {EXIT_CODES}",
         version = env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The help of one command.
+pub fn command(c: Command) -> String {
+    match c {
+        Command::Encrypt => encrypt(),
+        Command::Decrypt => decrypt(),
+        Command::GenerateDataKey => generate_data_key(),
+        Command::GenerateDataKeyWithoutPlaintext => generate_data_key_without_plaintext(),
+        Command::ReEncrypt => re_encrypt(),
+        Command::ReEncryptBatch => re_encrypt_batch(),
+    }
+}
+
+/// Option texts several commands share.
+const KEY_FORMS: &str = "\n      key id, key ARN, alias name (alias/...) or alias ARN";
+
+const CONTEXT: &str = "  --encryption-context CONTEXT
+      Non-secret key=value pairs bound to the ciphertext; the same context is needed to
+      decrypt. CONTEXT is shorthand (k1=v1,k2=v2; quote a value with \" or ' to include
+      commas), a JSON object ({\"k1\":\"v1\"}), or file://PATH holding either.
+";
+
+const GRANT_TOKENS: &str = "  --grant-tokens TOKEN [TOKEN ...]
+      Up to 10 grant tokens; takes values up to the next --option.
+";
+
+const DRY_RUN: &str = "  --dry-run | --no-dry-run
+      Check permissions and parameters without performing the operation. A dry run that
+      would have succeeded prints `Dry run succeeded: ...` on stderr, nothing on stdout,
+      and exits 0.
+";
+
+const DATA_KEY_SIZE: &str = "  --key-spec AES_256|AES_128
+  --number-of-bytes N
+      The data key's length: a spec, or a number of bytes from 1 to 1024. Give exactly one
+      (AES_256 is the usual choice); both or neither is a parameter error (exit 252).
+";
+
+const CIPHERTEXT_BLOB_FORMS: &str = "        fileb://PATH   raw bytes read from a file
+        -              raw bytes read from stdin
+        file://PATH    base64 text read from a file (line breaks are ignored)
+        TEXT           base64 text (standard alphabet, padded), decoded strictly; an
+                       error names the offset of the first bad character
+";
+
+const RECIPIENT: &str = "  --recipient RECIPIENT
+      An attested Nitro enclave to receive the plaintext: KMS returns it encrypted under
+      the enclave's public key, as CiphertextForRecipient, and no Plaintext. RECIPIENT is
+      shorthand KeyEncryptionAlgorithm=RSAES_OAEP_SHA_256,AttestationDocument=DOC, the
+      same as a JSON object, or file://PATH holding either. DOC is base64 text, or
+      fileb://PATH for the raw document (a kms-lite extension). Not with --plaintext-out.
+";
+
+/// `--ciphertext-out`, for a command whose response carries `CiphertextBlob`.
+fn ciphertext_out(what: &str) -> String {
+    format!(
+        "  --ciphertext-out PATH|-
+      Write {what} as raw bytes (not base64), and leave
+      CiphertextBlob out of the printed response:
+        -      to stdout, and nothing else goes to stdout (--query is not allowed)
+        PATH   to a file (written to a temporary file beside it, then renamed over PATH);
+               the JSON or text output still goes to stdout
+"
+    )
+}
+
+/// `--plaintext-out`.
+fn plaintext_out(what: &str) -> String {
+    format!(
+        "  --plaintext-out PATH|-
+      Write {what} as raw bytes (not base64), and leave
+      Plaintext out of the printed response:
+        -      to stdout, and nothing else goes to stdout (--query is not allowed)
+        PATH   to a file created with mode 0600 (a temporary file beside it, renamed
+               over PATH); the JSON or text output still goes to stdout
+      Without it the plaintext is printed in base64 as the AWS CLI prints it, even to a
+      terminal. It never appears on stderr: not in errors, not in --debug output.
+"
+    )
+}
+
+const OUTPUT_NOTE: &str = "\
+Every option also takes the --option=value form (use it for a value that begins with --).
+Output is the response as JSON (AWS member names, blobs in base64, absent members left out,
+4-space indented) or, with --output text, the values tab-separated in member-name order.
+Errors go to stderr, a service error as
+`An error occurred (CODE) when calling the OPERATION operation: MESSAGE`.
+";
+
+pub fn encrypt() -> String {
+    format!(
+        "\
+kms-lite encrypt: encrypt up to 4096 bytes of plaintext under a KMS key (the Encrypt
+operation). For more data, encrypt locally with a key from generate-data-key.
+
+usage: kms-lite encrypt --key-id KEY --plaintext BLOB [options]
+
+OPTIONS
+  --key-id KEY                    (required)
+      The key to encrypt under:{KEY_FORMS}.
+  --plaintext BLOB                (required)
+      The data to encrypt (1 to 4096 bytes). One of:
+        fileb://PATH   raw bytes read from a file
+        -              raw bytes read from stdin
+        file://PATH    base64 text read from a file (line breaks are ignored)
+        TEXT           base64 text, as the AWS CLI v2 takes blobs by default
+      A value on the command line is visible to other local users (ps): prefer fileb://
+      or -. The plaintext is never echoed in any message.
+{CONTEXT}{GRANT_TOKENS}  --encryption-algorithm ALG
+      SYMMETRIC_DEFAULT (the default), RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256 or SM2PKE.
+{DRY_RUN}{cipher_out}
+{OUTPUT_NOTE}Members: CiphertextBlob, KeyId, EncryptionAlgorithm.
+
+EXAMPLE
+  kms-lite encrypt --key-id alias/app --plaintext fileb://secret.txt \\
+      --encryption-context purpose=backup --ciphertext-out secret.enc
+
+{GLOBAL_OPTIONS}
+{EXIT_CODES}",
+        cipher_out = ciphertext_out("the ciphertext")
+    )
+}
+
+pub fn decrypt() -> String {
+    format!(
+        "\
+kms-lite decrypt: decrypt a ciphertext made by encrypt, generate-data-key or re-encrypt (the
+Decrypt operation).
+
+usage: kms-lite decrypt [--ciphertext-blob BLOB] [options]
+
+OPTIONS
+  --ciphertext-blob BLOB
+      The ciphertext (1 to 6144 bytes). One of:
+{CIPHERTEXT_BLOB_FORMS}      Required unless --dry-run is given with --dry-run-modifiers IGNORE_CIPHERTEXT.
+{CONTEXT}{GRANT_TOKENS}  --key-id KEY
+      The key expected to decrypt:{KEY_FORMS}.
+      Required for asymmetric keys; recommended always (KMS then refuses a ciphertext made
+      under another key).
+  --encryption-algorithm ALG
+      The algorithm the ciphertext was made with: SYMMETRIC_DEFAULT (the default),
+      RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256 or SM2PKE.
+{RECIPIENT}{DRY_RUN}  --dry-run-modifiers IGNORE_CIPHERTEXT
+      With --dry-run, check permissions without a ciphertext.
+{plain_out}
+{OUTPUT_NOTE}Members: KeyId, Plaintext, EncryptionAlgorithm, CiphertextForRecipient, KeyMaterialId.
+
+EXAMPLE
+  kms-lite decrypt --ciphertext-blob fileb://secret.enc --key-id alias/app \\
+      --encryption-context purpose=backup --plaintext-out secret.txt
+
+{GLOBAL_OPTIONS}
+{EXIT_CODES}",
+        plain_out = plaintext_out("the plaintext")
+    )
+}
+
+pub fn generate_data_key() -> String {
+    format!(
+        "\
+kms-lite generate-data-key: make a fresh symmetric data key, returned as plaintext and
+encrypted under a KMS key (the GenerateDataKey operation). Encrypt data locally with the
+plaintext, store the encrypted copy beside the data, and forget the plaintext.
+
+usage: kms-lite generate-data-key --key-id KEY (--key-spec SPEC | --number-of-bytes N)
+           [options]
+
+OPTIONS
+  --key-id KEY                    (required)
+      The symmetric KMS key that encrypts the data key:{KEY_FORMS}.
+{CONTEXT}{DATA_KEY_SIZE}{GRANT_TOKENS}{RECIPIENT}{DRY_RUN}{plain_out}{cipher_out}      --plaintext-out and --ciphertext-out cannot both be -. Files are written ciphertext
+      first.
+
+{OUTPUT_NOTE}Members: CiphertextBlob, Plaintext, KeyId, CiphertextForRecipient, KeyMaterialId.
+
+EXAMPLE
+  kms-lite generate-data-key --key-id alias/app --key-spec AES_256 \\
+      --plaintext-out data.key --ciphertext-out data.key.enc
+
+{GLOBAL_OPTIONS}
+{EXIT_CODES}",
+        plain_out = plaintext_out("the plaintext data key"),
+        cipher_out = ciphertext_out("the encrypted data key")
+    )
+}
+
+pub fn generate_data_key_without_plaintext() -> String {
+    format!(
+        "\
+kms-lite generate-data-key-without-plaintext: make a fresh symmetric data key returned only
+encrypted under a KMS key (the GenerateDataKeyWithoutPlaintext operation), for a component
+that stores it now and has it decrypted later.
+
+usage: kms-lite generate-data-key-without-plaintext --key-id KEY
+           (--key-spec SPEC | --number-of-bytes N) [options]
+
+OPTIONS
+  --key-id KEY                    (required)
+      The symmetric KMS key that encrypts the data key:{KEY_FORMS}.
+{CONTEXT}{DATA_KEY_SIZE}{GRANT_TOKENS}{DRY_RUN}{cipher_out}
+{OUTPUT_NOTE}Members: CiphertextBlob, KeyId, KeyMaterialId.
+
+EXAMPLE
+  kms-lite generate-data-key-without-plaintext --key-id alias/app --key-spec AES_256 \\
+      --ciphertext-out data.key.enc
+
+{GLOBAL_OPTIONS}
+{EXIT_CODES}",
+        cipher_out = ciphertext_out("the encrypted data key")
     )
 }
 

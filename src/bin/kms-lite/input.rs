@@ -115,6 +115,43 @@ pub fn context(option: &'static str, value: &str) -> Result<BTreeMap<String, Str
     context_text(option, value)
 }
 
+/// `--recipient`: `KeyEncryptionAlgorithm=ALG,AttestationDocument=DOC` shorthand, a JSON object
+/// with those members, or `file://PATH` holding either. `DOC` is base64 text, or (a kms-lite
+/// extension: attestation documents run to kilobytes) `fileb://PATH` for its raw bytes.
+pub fn recipient(option: &'static str, value: &str) -> Result<kms_lite::RecipientInfo, ParamError> {
+    let members = context(option, value)?;
+    let mut r = kms_lite::RecipientInfo::default();
+    for (k, v) in members {
+        match k.as_str() {
+            "KeyEncryptionAlgorithm" => {
+                r.key_encryption_algorithm = Some(kms_lite::KeyEncryptionMechanism::from(&*v));
+            }
+            "AttestationDocument" => {
+                let doc = match v.strip_prefix("fileb://") {
+                    Some(path) => read_file(option, "fileb://", path)?,
+                    None => kms_lite::base64::decode(v.as_bytes()).map_err(|e| {
+                        ParamError::new(
+                            option,
+                            format!("Invalid base64 in AttestationDocument: {e}"),
+                        )
+                    })?,
+                };
+                r.attestation_document = Some(doc);
+            }
+            _ => {
+                return Err(ParamError::new(
+                    option,
+                    format!(
+                        "Unknown member {k:?}; valid members are KeyEncryptionAlgorithm, \
+                         AttestationDocument"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(r)
+}
+
 fn context_text(option: &'static str, value: &str) -> Result<BTreeMap<String, String>, ParamError> {
     let trimmed = value.trim();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
@@ -313,6 +350,31 @@ mod tests {
                 .unwrap_err()
                 .message
                 .contains("Invalid JSON")
+        );
+    }
+
+    #[test]
+    fn recipients() {
+        let r = recipient(
+            "--r",
+            "KeyEncryptionAlgorithm=RSAES_OAEP_SHA_256,AttestationDocument=AAEC",
+        )
+        .unwrap();
+        assert_eq!(r, kms_lite::RecipientInfo::new(vec![0, 1, 2]));
+        let j = recipient("--r", r#"{"AttestationDocument":"AAEC"}"#).unwrap();
+        assert_eq!(j.attestation_document, Some(vec![0, 1, 2]));
+        assert_eq!(j.key_encryption_algorithm, None);
+        assert!(
+            recipient("--r", "Attestation=AAEC")
+                .unwrap_err()
+                .message
+                .starts_with("Unknown member \"Attestation\"")
+        );
+        assert!(
+            recipient("--r", "AttestationDocument=AA-C")
+                .unwrap_err()
+                .message
+                .contains("Invalid base64")
         );
     }
 

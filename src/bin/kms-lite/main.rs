@@ -57,13 +57,13 @@ fn run() -> u8 {
     let result = match args::parse(&raw) {
         Err(UsageError(m)) => Err(Failure::Usage(m)),
         Ok(Invocation::TopHelp) => write_stdout(help::top().as_bytes()),
-        Ok(Invocation::ReEncryptHelp) => write_stdout(help::re_encrypt().as_bytes()),
-        Ok(Invocation::ReEncryptBatchHelp) => write_stdout(help::re_encrypt_batch().as_bytes()),
+        Ok(Invocation::Help(command)) => write_stdout(help::command(command).as_bytes()),
         Ok(Invocation::Version) => {
             write_stdout(concat!("kms-lite/", env!("CARGO_PKG_VERSION"), "\n").as_bytes())
         }
         Ok(Invocation::ReEncrypt(globals, re)) => commands::re_encrypt::run(&globals, &re),
         Ok(Invocation::ReEncryptBatch(globals, b)) => commands::re_encrypt_batch::run(&globals, &b),
+        Ok(Invocation::Op(command, globals, a)) => commands::run_op(command, &globals, &a),
     };
     match result {
         Ok(()) => exit::OK,

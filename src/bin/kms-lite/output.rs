@@ -2,57 +2,100 @@
 //! newline, members in the service model's order) or text (scalars tab-separated, keys sorted),
 //! after an optional `--query`.
 
-use kms_lite::ReEncryptResponse;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::args::OutputFormat;
 
-/// A response value: the few shapes ReEncrypt and `--query` can produce.
+/// A response value, members in the order they are printed as JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Val {
     Null,
+    Bool(bool),
+    /// A number, as JSON wrote it.
+    Num(String),
     Str(String),
     List(Vec<Val>),
     /// Members in the order they are printed as JSON.
     Object(Vec<(String, Val)>),
 }
 
-/// The response as the AWS CLI shows it: members in the model's order, the blob in base64,
-/// absent members left out. `omit_blob` leaves out `CiphertextBlob` (written elsewhere).
-pub fn response_value(resp: &ReEncryptResponse, omit_blob: bool) -> Val {
-    let mut members = Vec::new();
-    let mut put = |name: &str, v: Option<String>| {
-        if let Some(v) = v {
-            members.push((name.to_owned(), Val::Str(v)));
-        }
-    };
-    if !omit_blob {
-        put(
-            "CiphertextBlob",
-            resp.ciphertext_blob
-                .as_deref()
-                .map(kms_lite::base64::encode),
-        );
+impl Val {
+    /// Any response as the AWS CLI shows it: its `Serialize` form (AWS member names, blobs in
+    /// base64, absent members left out) with the members in serialization order, which is the
+    /// model's order. serde_json's own `Value` sorts object keys, so the value is read back
+    /// from the serialized text with the order-preserving [`Deserialize`] below. The text is
+    /// overwritten with zeros afterwards (it may hold a plaintext the caller chose to print).
+    pub fn from_response<T: serde::Serialize>(response: &T) -> Result<Val, String> {
+        let mut text = serde_json::to_vec(response)
+            .map_err(|e| format!("cannot serialize the response: {}", category(&e)))?;
+        let v = serde_json::from_slice::<Val>(&text);
+        text.fill(0);
+        std::hint::black_box(&mut text);
+        // The text was just written by serde_json: reading it back cannot fail.
+        v.map_err(|_| "cannot serialize the response".to_owned())
     }
-    put("SourceKeyId", resp.source_key_id.clone());
-    put("KeyId", resp.key_id.clone());
-    put(
-        "SourceEncryptionAlgorithm",
-        resp.source_encryption_algorithm
-            .as_ref()
-            .map(|a| a.as_str().to_owned()),
-    );
-    put(
-        "DestinationEncryptionAlgorithm",
-        resp.destination_encryption_algorithm
-            .as_ref()
-            .map(|a| a.as_str().to_owned()),
-    );
-    put("SourceKeyMaterialId", resp.source_key_material_id.clone());
-    put(
-        "DestinationKeyMaterialId",
-        resp.destination_key_material_id.clone(),
-    );
-    Val::Object(members)
+}
+
+/// serde_json's Display may quote data; only the category is shown.
+fn category(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "write error",
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "syntax",
+        serde_json::error::Category::Data => "a member cannot be represented",
+    }
+}
+
+impl<'de> Deserialize<'de> for Val {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Val;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Val, E> {
+                Ok(Val::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Val, E> {
+                Ok(Val::Null)
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Val, E> {
+                Ok(Val::Bool(b))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Val, E> {
+                Ok(Val::Num(n.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Val, E> {
+                Ok(Val::Num(n.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Val, E> {
+                Ok(Val::Num(n.to_string()))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Val, E> {
+                Ok(Val::Str(s.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Val, E> {
+                Ok(Val::Str(s))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
+                let mut items = Vec::new();
+                while let Some(v) = seq.next_element()? {
+                    items.push(v);
+                }
+                Ok(Val::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
+                let mut members = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Val>()? {
+                    members.push((k, v));
+                }
+                Ok(Val::Object(members))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The subset of JMESPath that `--query` supports: a top-level member name (`CiphertextBlob`,
@@ -140,6 +183,8 @@ fn indent(level: usize, out: &mut String) {
 fn json(v: &Val, level: usize, out: &mut String) {
     match v {
         Val::Null => out.push_str("null"),
+        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Val::Num(n) => out.push_str(n),
         Val::Str(s) => json_string(s, out),
         Val::List(items) if items.is_empty() => out.push_str("[]"),
         Val::Object(members) if members.is_empty() => out.push_str("{}"),
@@ -177,6 +222,10 @@ fn json(v: &Val, level: usize, out: &mut String) {
 fn scalar(v: &Val) -> Option<&str> {
     match v {
         Val::Null => Some("None"),
+        // Python's str() of a bool, as the AWS CLI's text output prints it.
+        Val::Bool(true) => Some("True"),
+        Val::Bool(false) => Some("False"),
+        Val::Num(n) => Some(n),
         Val::Str(s) => Some(s),
         _ => None,
     }
@@ -186,7 +235,7 @@ fn scalar(v: &Val) -> Option<&str> {
 /// members on one line, tab-separated, in key order; a list of scalars on one line.
 fn text(v: &Val, out: &mut String) {
     match v {
-        Val::Null | Val::Str(_) => {
+        Val::Null | Val::Bool(_) | Val::Num(_) | Val::Str(_) => {
             out.push_str(scalar(v).unwrap_or_default());
             out.push('\n');
         }
@@ -249,6 +298,33 @@ mod tests {
         ]);
         assert_eq!(render(&v, OutputFormat::Text), "b\tk\ts\n");
         assert_eq!(render(&Val::Null, OutputFormat::Text), "None\n");
+    }
+
+    #[test]
+    fn responses_keep_the_serialization_order() {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct R {
+            zeta: &'static str,
+            alpha: Option<u32>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            absent: Option<String>,
+            flag: bool,
+            list: Vec<&'static str>,
+        }
+        let v = Val::from_response(&R {
+            zeta: "z",
+            alpha: None,
+            absent: None,
+            flag: true,
+            list: vec!["a"],
+        })
+        .unwrap();
+        assert_eq!(
+            render(&v, OutputFormat::Json),
+            "{\n    \"Zeta\": \"z\",\n    \"Alpha\": null,\n    \"Flag\": true,\n    \"List\": [\n        \"a\"\n    ]\n}\n"
+        );
+        assert_eq!(render(&v, OutputFormat::Text), "None\tTrue\tz\n");
     }
 
     #[test]

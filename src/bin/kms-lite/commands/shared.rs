@@ -1,14 +1,16 @@
-//! What `re-encrypt` and `re-encrypt-batch` share: the request options, the client, how a
-//! failed call maps to an exit code, and the atomic file write.
+//! What the commands share: the request options, the client, how a failed call maps to an
+//! exit code, the atomic file write, and how a response and raw blobs are written out.
 
 use std::io::Write;
 use std::path::Path;
 
-use kms_lite::{Client, EncryptionAlgorithmSpec, ReEncryptError, ReEncryptRequest};
+use kms_lite::error::OperationError;
+use kms_lite::{Client, EncryptionAlgorithmSpec, ReEncryptRequest};
 
-use crate::args::{Globals, ReEncryptArgs};
+use crate::args::{Globals, OutputFormat, ReEncryptArgs};
 use crate::input::{self, ParamError};
-use crate::{Failure, exit, write_stderr};
+use crate::output::Val;
+use crate::{Failure, exit, write_stderr, write_stdout};
 
 pub fn param(e: ParamError) -> Failure {
     Failure::Message(exit::USAGE, e.to_string())
@@ -91,19 +93,116 @@ pub fn build_client(g: &Globals, default_attempts: Option<u32>) -> Result<Client
 
 /// The exit code and message for a failed call, as the AWS CLI reports it: 254 for a service
 /// error, 252 for a parameter the model rejects, 253 for missing credentials, 255 otherwise.
-pub fn classify(e: &ReEncryptError) -> (u8, String) {
+/// The library's error text never holds a plaintext or a request body.
+pub fn classify<E: OperationError>(e: &E) -> (u8, String) {
     if let Some(se) = e.service_error() {
         return (exit::SERVICE, se.to_string());
     }
-    match e {
-        ReEncryptError::InvalidParameter(p) => {
-            (exit::USAGE, format!("Parameter validation failed:\n{p}"))
-        }
-        ReEncryptError::Credentials(c) => {
-            (exit::CONFIG, format!("Unable to locate credentials: {c}"))
-        }
-        other => (exit::OTHER, other.to_string()),
+    if let Some(p) = e.parameter_error() {
+        return (exit::USAGE, format!("Parameter validation failed:\n{p}"));
     }
+    if let Some(c) = e.credentials_error() {
+        return (exit::CONFIG, format!("Unable to locate credentials: {c}"));
+    }
+    (exit::OTHER, e.to_string())
+}
+
+/// The failure for a failed single call. A dry run that would have succeeded
+/// (`DryRunOperationException`) is reported on stderr and is a success.
+pub fn call_failure<E: OperationError>(e: &E, dry_run: Option<bool>) -> Failure {
+    if let Some(se) = e.service_error() {
+        if dry_run == Some(true) && se.code() == "DryRunOperationException" {
+            let detail = se
+                .message()
+                .unwrap_or("the request would have succeeded, but the DryRun option is set.");
+            write_stderr(&format!("Dry run succeeded: {detail}\n"));
+            return Failure::Quiet(exit::OK);
+        }
+    }
+    let (code, message) = classify(e);
+    Failure::Message(code, message)
+}
+
+/// `--output`, else `AWS_DEFAULT_OUTPUT`, else JSON.
+pub fn output_format(g: &Globals) -> Result<OutputFormat, Failure> {
+    if let Some(f) = g.output {
+        return Ok(f);
+    }
+    match std::env::var("AWS_DEFAULT_OUTPUT") {
+        Ok(v) if !v.trim().is_empty() => OutputFormat::parse(v.trim()).ok_or_else(|| {
+            Failure::Message(
+                exit::CONFIG,
+                "AWS_DEFAULT_OUTPUT must be json or text".into(),
+            )
+        }),
+        _ => Ok(OutputFormat::Json),
+    }
+}
+
+/// A blob the user asked for as raw bytes (`--ciphertext-out`, `--plaintext-out`).
+pub struct RawOut<'a> {
+    /// The option, for messages.
+    pub option: &'static str,
+    /// What it is, for messages: `ciphertext`, `plaintext`.
+    pub what: &'static str,
+    /// `-` for stdout, else a file path.
+    pub dest: &'a str,
+    pub bytes: &'a [u8],
+    /// A plaintext: its file is created with mode 0600 on Unix.
+    pub private: bool,
+}
+
+/// Takes a member out of the response when it is to be written raw (`out` is set), so that it
+/// is not printed as well.
+pub fn take_if<T>(out: &Option<String>, member: &mut Option<T>) -> Option<T> {
+    out.as_ref().and_then(|_| member.take())
+}
+
+/// The member a raw output needs, or the failure when the response lacks it (nothing is
+/// written then).
+pub fn member<'a>(value: Option<&'a [u8]>, name: &str) -> Result<&'a [u8], Failure> {
+    value.ok_or_else(|| {
+        Failure::Message(
+            exit::OTHER,
+            format!("the response carried no {name}; nothing was written"),
+        )
+    })
+}
+
+/// Writes the raw outputs, files first in the order given, then the one going to stdout, if
+/// any. When none goes to stdout, prints `response` (`--query` applied, in the chosen format):
+/// the caller has removed the members written raw from it. A write error names the option
+/// and the path, never the bytes.
+pub fn finish<T: serde::Serialize>(
+    g: &Globals,
+    format: OutputFormat,
+    outs: &[RawOut<'_>],
+    response: &T,
+) -> Result<(), Failure> {
+    for o in outs.iter().filter(|o| o.dest != "-") {
+        write_atomically_with(Path::new(o.dest), o.bytes, o.private).map_err(|e| {
+            Failure::Message(
+                exit::OTHER,
+                format!(
+                    "cannot write the {} ({}) to {}: {e}",
+                    o.what, o.option, o.dest
+                ),
+            )
+        })?;
+    }
+    if let Some(o) = outs.iter().find(|o| o.dest == "-") {
+        return write_stdout(o.bytes);
+    }
+    let mut value = Val::from_response(response).map_err(|m| Failure::Message(exit::OTHER, m))?;
+    if let Some(q) = &g.query {
+        value = q.search(&value);
+    }
+    let mut text = crate::output::render(&value, format).into_bytes();
+    let result = write_stdout(&text);
+    // The text may hold a plaintext the user chose to print: clear this copy.
+    text.fill(0);
+    std::hint::black_box(&mut text);
+    result
 }
 
 /// The temporary name used for an atomic write of `path`: a hidden file beside it.
@@ -124,11 +223,23 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 /// `path`, so a failure never leaves a half-written ciphertext (re-encrypting a file in place
 /// is safe). The directory is not fsynced here; callers that need the rename durable do it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, bytes, false)
+}
+
+/// [`write_atomically`]; `private` creates the temporary file (and so the result) with mode
+/// 0600 on Unix, from the start: a plaintext is never readable by others, not even briefly.
+pub fn write_atomically_with(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
     let tmp = temp_path(path)?;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut f = options.open(&tmp)?;
     let result = f
         .write_all(bytes)
         .and_then(|()| f.sync_all())
