@@ -44,12 +44,12 @@ pub struct Globals {
     /// `None`: `AWS_DEFAULT_OUTPUT`, then JSON.
     pub output: Option<OutputFormat>,
     pub query: Option<Query>,
-    /// Accepted and stored; not wired to the credential chain yet.
+    /// The profile of the shared config files to use (`--profile`).
     pub profile: Option<String>,
     pub ca_bundle: Option<String>,
     pub connect_timeout: Option<Duration>,
     pub read_timeout: Option<Duration>,
-    /// Accepted and stored; request logging is not implemented yet.
+    /// Log each request and response, redacted, to stderr (`--debug`).
     pub debug: bool,
 }
 
