@@ -50,6 +50,17 @@ pub struct Exchange {
     pub delay: Duration,
 }
 
+impl Exchange {
+    /// An exchange answered at once.
+    pub fn new(expected: Expected, response: Vec<u8>) -> Exchange {
+        Exchange {
+            expected,
+            response,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
 /// A request as it arrived.
 #[derive(Debug, Clone)]
 pub struct Received {
