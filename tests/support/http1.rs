@@ -56,6 +56,14 @@ impl Request {
     }
 }
 
+/// The value of the first header named `name` (ASCII case-insensitive) in parsed `headers`.
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// Reads one CRLF-terminated line of at most [`MAX_LINE`] bytes, without its CRLF. `None` on
 /// EOF, a timeout, a bare LF, an over-long line or one that is not UTF-8.
 fn read_line(reader: &mut impl BufRead) -> Option<String> {
