@@ -77,6 +77,16 @@ fn batch_args<'a>(server: &'a Server, extra: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
+/// `--input INPUT --output-file OUTPUT`.
+fn in_out<'a>(input: &'a Path, output: &'a Path) -> [&'a str; 4] {
+    [
+        "--input",
+        input.to_str().unwrap(),
+        "--output-file",
+        output.to_str().unwrap(),
+    ]
+}
+
 fn run_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     run_with(args, env, b"")
 }
@@ -144,15 +154,7 @@ fn lines_in_input_order_with_blanks_and_comments() {
     assert_eq!(names.len(), 3, "{names:?}");
 
     // Running again sends nothing and writes the same output from the journal.
-    let again = run(&batch_args(
-        &server,
-        &[
-            "--input",
-            in_path.to_str().unwrap(),
-            "--output-file",
-            out_path.to_str().unwrap(),
-        ],
-    ));
+    let again = run(&batch_args(&server, &in_out(&in_path, &out_path)));
     assert_eq!(code(&again), 0, "stderr: {}", stderr(&again));
     assert_eq!(summary_counts(&stderr(&again)), (0, 0, 61));
     assert_eq!(server.arrivals().len(), 61);
@@ -190,15 +192,7 @@ fn mixed_failures_are_all_reported_and_the_batch_goes_on() {
     let in_path = dir.join("in.txt");
     std::fs::write(&in_path, input.join("\n")).unwrap();
     let out_path = dir.join("out.txt");
-    let out = run(&batch_args(
-        &server,
-        &[
-            "--input",
-            in_path.to_str().unwrap(),
-            "--output-file",
-            out_path.to_str().unwrap(),
-        ],
-    ));
+    let out = run(&batch_args(&server, &in_out(&in_path, &out_path)));
     assert_eq!(code(&out), 254, "stderr: {}", stderr(&out));
     let err = stderr(&out);
     let error_lines: Vec<&str> = err.lines().filter(|l| l.starts_with("item ")).collect();
@@ -227,15 +221,7 @@ fn mixed_failures_are_all_reported_and_the_batch_goes_on() {
     assert_eq!(server.arrivals().len(), 19);
 
     // A rerun tries only the failed items again.
-    let again = run(&batch_args(
-        &server,
-        &[
-            "--input",
-            in_path.to_str().unwrap(),
-            "--output-file",
-            out_path.to_str().unwrap(),
-        ],
-    ));
+    let again = run(&batch_args(&server, &in_out(&in_path, &out_path)));
     assert_eq!(code(&again), 254);
     assert_eq!(summary_counts(&stderr(&again)), (0, 4, 16));
     assert_eq!(server.arrivals().len(), 19 + 3);
@@ -282,15 +268,7 @@ fn killed_then_resumed_gives_the_uninterrupted_output_and_sends_nothing_twice() 
     // The uninterrupted run.
     let fast = Server::start(reversing);
     let clean_out = dir.join("clean.txt");
-    let out = run(&batch_args(
-        &fast,
-        &[
-            "--input",
-            in_path.to_str().unwrap(),
-            "--output-file",
-            clean_out.to_str().unwrap(),
-        ],
-    ));
+    let out = run(&batch_args(&fast, &in_out(&in_path, &clean_out)));
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
 
     // A slow server (150 items at 4 × 25/s take 1.5 s); the run is killed (SIGKILL) once
@@ -610,12 +588,7 @@ fn a_journal_from_other_options_is_refused() {
     let in_path = dir.join("in.txt");
     std::fs::write(&in_path, lines(3).join("\n")).unwrap();
     let out_path = dir.join("out.txt");
-    let base = [
-        "--input",
-        in_path.to_str().unwrap(),
-        "--output-file",
-        out_path.to_str().unwrap(),
-    ];
+    let base = in_out(&in_path, &out_path);
     let out = run(&batch_args(&server, &base));
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
     // Another destination key.

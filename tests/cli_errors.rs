@@ -3,7 +3,7 @@
 mod common;
 
 use common::loopback::{Loopback, closed_port_url};
-use common::{BASE_ENV, code, run, run_with, stderr, stdout};
+use common::{BASE_ENV, NO_IMDS, code, run, run_with, stderr, stdout};
 
 const USAGE_HEAD: &str = "usage: kms-lite [options] <command> [parameters]\n";
 
@@ -184,10 +184,7 @@ fn no_credentials_is_253() {
             "--ciphertext-blob",
             "AAAA",
         ],
-        &[
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ],
+        &[("AWS_REGION", "us-east-1"), NO_IMDS],
         b"",
     );
     assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));

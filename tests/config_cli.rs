@@ -3,9 +3,10 @@
 mod common;
 
 use std::path::PathBuf;
+use std::process::Output;
 
 use common::loopback::Loopback;
-use common::{code, run_with, stderr};
+use common::{NO_IMDS, code, run_with, stderr};
 
 const OK_BODY: &str = r#"{"CiphertextBlob":"AQIDBA==","KeyId":"k","SourceKeyId":"s"}"#;
 
@@ -21,6 +22,14 @@ impl Home {
     }
     fn path(&self) -> String {
         self.0.to_string_lossy().into_owned()
+    }
+
+    /// Runs the binary with `HOME` here, `env` besides, and an empty stdin.
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let home = self.path();
+        let mut all = vec![("HOME", home.as_str())];
+        all.extend_from_slice(env);
+        run_with(args, &all, b"")
     }
 }
 
@@ -38,8 +47,7 @@ const CREDENTIALS: &str =
 fn profile_supplies_region_and_credentials() {
     let home = Home::new("profile", CONFIG, CREDENTIALS);
     let server = Loopback::reply(200, OK_BODY);
-    let home_path = home.path();
-    let out = run_with(
+    let out = home.run(
         &[
             "re-encrypt",
             "--profile",
@@ -52,11 +60,7 @@ fn profile_supplies_region_and_credentials() {
             "AAAA",
             "--debug",
         ],
-        &[
-            ("HOME", home_path.as_str()),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ],
-        b"",
+        &[NO_IMDS],
     );
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
     let request = server.request();
@@ -77,8 +81,7 @@ fn profile_supplies_region_and_credentials() {
 fn aws_profile_selects_the_profile_too() {
     let home = Home::new("aws-profile", CONFIG, CREDENTIALS);
     let server = Loopback::reply(200, OK_BODY);
-    let home_path = home.path();
-    let out = run_with(
+    let out = home.run(
         &[
             "re-encrypt",
             "--endpoint-url",
@@ -88,12 +91,7 @@ fn aws_profile_selects_the_profile_too() {
             "--ciphertext-blob",
             "AAAA",
         ],
-        &[
-            ("HOME", home_path.as_str()),
-            ("AWS_PROFILE", "prod"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ],
-        b"",
+        &[("AWS_PROFILE", "prod"), NO_IMDS],
     );
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
     assert!(
@@ -108,8 +106,7 @@ fn aws_profile_selects_the_profile_too() {
 #[test]
 fn a_missing_profile_is_253() {
     let home = Home::new("missing", CONFIG, CREDENTIALS);
-    let home_path = home.path();
-    let out = run_with(
+    let out = home.run(
         &[
             "re-encrypt",
             "--profile",
@@ -119,11 +116,7 @@ fn a_missing_profile_is_253() {
             "--ciphertext-blob",
             "AAAA",
         ],
-        &[
-            ("HOME", home_path.as_str()),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ],
-        b"",
+        &[NO_IMDS],
     );
     assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
     assert!(stderr(&out).contains("config profile (staging) could not be found"));
@@ -132,8 +125,7 @@ fn a_missing_profile_is_253() {
 #[test]
 fn a_malformed_config_file_is_253_naming_file_and_line() {
     let home = Home::new("malformed", "[default]\nregion eu-west-1\n", "");
-    let home_path = home.path();
-    let out = run_with(
+    let out = home.run(
         &[
             "re-encrypt",
             "--destination-key-id",
@@ -141,11 +133,7 @@ fn a_malformed_config_file_is_253_naming_file_and_line() {
             "--ciphertext-blob",
             "AAAA",
         ],
-        &[
-            ("HOME", home_path.as_str()),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ],
-        b"",
+        &[NO_IMDS],
     );
     assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
     assert!(
@@ -162,8 +150,7 @@ fn a_profile_ca_bundle_that_cannot_be_read_is_253() {
         "[default]\nregion = eu-west-1\nca_bundle = /nonexistent/corp-ca.pem\n",
         "[default]\naws_access_key_id = A\naws_secret_access_key = B\n",
     );
-    let home_path = home.path();
-    let out = run_with(
+    let out = home.run(
         &[
             "re-encrypt",
             "--destination-key-id",
@@ -171,8 +158,7 @@ fn a_profile_ca_bundle_that_cannot_be_read_is_253() {
             "--ciphertext-blob",
             "AAAA",
         ],
-        &[("HOME", home_path.as_str())],
-        b"",
+        &[],
     );
     assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
     assert!(

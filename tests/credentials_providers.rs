@@ -97,16 +97,8 @@ fn container_token_file_is_read_at_each_fetch() {
         ECS_JSON,
     );
     let server = Server::start(vec![
-        Exchange {
-            expected: get("/creds"),
-            response: ok.clone(),
-            delay: Duration::ZERO,
-        },
-        Exchange {
-            expected: get("/creds"),
-            response: ok,
-            delay: Duration::ZERO,
-        },
+        Exchange::new(get("/creds"), ok.clone()),
+        Exchange::new(get("/creds"), ok),
     ]);
     let dir = std::env::temp_dir().join(format!("kms-lite-ecs-token-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -157,8 +149,8 @@ fn container_token_with_a_line_break_is_refused() {
 }
 
 fn imds_token() -> Exchange {
-    Exchange {
-        expected: Expected {
+    Exchange::new(
+        Expected {
             method: "PUT".into(),
             path: "/latest/api/token".into(),
             headers: vec![(
@@ -167,9 +159,8 @@ fn imds_token() -> Exchange {
             )],
             ..Expected::default()
         },
-        response: response("HTTP/1.1 200 OK", &[], "TOKEN-A"),
-        delay: Duration::ZERO,
-    }
+        response("HTTP/1.1 200 OK", &[], "TOKEN-A"),
+    )
 }
 
 #[test]
@@ -180,11 +171,7 @@ fn region_from_instance_metadata_when_nothing_else_sets_it() {
         .push(("x-aws-ec2-metadata-token".into(), "TOKEN-A".into()));
     let server = Server::start(vec![
         imds_token(),
-        Exchange {
-            expected: region,
-            response: response("HTTP/1.1 200 OK", &[], "ap-southeast-2\n"),
-            delay: Duration::ZERO,
-        },
+        Exchange::new(region, response("HTTP/1.1 200 OK", &[], "ap-southeast-2\n")),
     ]);
     let client = Client::builder()
         .env(Env::from_pairs([(
@@ -217,11 +204,10 @@ fn region_from_instance_metadata_when_nothing_else_sets_it() {
 
 #[test]
 fn no_region_anywhere_is_an_error_after_asking_instance_metadata() {
-    let server = Server::start(vec![Exchange {
-        expected: Expected::default(),
-        response: response("HTTP/1.1 404 Not Found", &[], ""),
-        delay: Duration::ZERO,
-    }]);
+    let server = Server::start(vec![Exchange::new(
+        Expected::default(),
+        response("HTTP/1.1 404 Not Found", &[], ""),
+    )]);
     let e = Client::builder()
         .env(Env::from_pairs([(
             "AWS_EC2_METADATA_SERVICE_ENDPOINT",
@@ -265,24 +251,21 @@ fn imds_endpoint_settings() {
 #[test]
 fn metadata_is_never_reached_through_a_proxy_but_sts_is() {
     // A "proxy" that answers 502 to anything, and a metadata server reached directly.
-    let proxy = Server::start(vec![Exchange {
-        expected: Expected::default(),
-        response: response("HTTP/1.1 502 Bad Gateway", &[], ""),
-        delay: Duration::ZERO,
-    }]);
+    let proxy = Server::start(vec![Exchange::new(
+        Expected::default(),
+        response("HTTP/1.1 502 Bad Gateway", &[], ""),
+    )]);
     let imds_json = r#"{"Code":"Success","AccessKeyId":"ASIAIMDS","SecretAccessKey":"S","Token":"T","Expiration":"2026-11-29T13:00:00Z"}"#;
     let metadata = Server::start(vec![
         imds_token(),
-        Exchange {
-            expected: get("/latest/meta-data/iam/security-credentials/"),
-            response: response("HTTP/1.1 200 OK", &[], "role"),
-            delay: Duration::ZERO,
-        },
-        Exchange {
-            expected: get("/latest/meta-data/iam/security-credentials/role"),
-            response: response("HTTP/1.1 200 OK", &[], imds_json),
-            delay: Duration::ZERO,
-        },
+        Exchange::new(
+            get("/latest/meta-data/iam/security-credentials/"),
+            response("HTTP/1.1 200 OK", &[], "role"),
+        ),
+        Exchange::new(
+            get("/latest/meta-data/iam/security-credentials/role"),
+            response("HTTP/1.1 200 OK", &[], imds_json),
+        ),
     ]);
     let env = pairs(&[
         ("HTTP_PROXY", &proxy.url),
@@ -310,8 +293,8 @@ fn credential_source_environment_assumes_the_role_with_environment_keys() {
     let sts_ok = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId>\
         <SecretAccessKey>RS</SecretAccessKey><SessionToken>RT</SessionToken>\
         <Expiration>2026-11-29T13:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>";
-    let server = Server::start(vec![Exchange {
-        expected: Expected {
+    let server = Server::start(vec![Exchange::new(
+        Expected {
             method: "POST".into(),
             path: "/".into(),
             headers: vec![(
@@ -320,9 +303,8 @@ fn credential_source_environment_assumes_the_role_with_environment_keys() {
             )],
             ..Expected::default()
         },
-        response: response("HTTP/1.1 200 OK", &[], sts_ok),
-        delay: Duration::ZERO,
-    }]);
+        response("HTTP/1.1 200 OK", &[], sts_ok),
+    )]);
     let provider = ProfileProvider::new(
         config(
             pairs(&[
@@ -378,16 +360,8 @@ fn the_default_chain_refreshes_role_credentials_five_minutes_before_expiry() {
         ..Expected::default()
     };
     let server = Server::start(vec![
-        Exchange {
-            expected: post(),
-            response: sts_answer("ASIAFIRST", "2026-11-29T12:30:00Z"),
-            delay: Duration::ZERO,
-        },
-        Exchange {
-            expected: post(),
-            response: sts_answer("ASIASECOND", "2026-11-29T14:00:00Z"),
-            delay: Duration::ZERO,
-        },
+        Exchange::new(post(), sts_answer("ASIAFIRST", "2026-11-29T12:30:00Z")),
+        Exchange::new(post(), sts_answer("ASIASECOND", "2026-11-29T14:00:00Z")),
     ]);
     let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(NOW));
     let set = ProfileSet::from_files(

@@ -5,7 +5,6 @@
 mod loopback;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use kms_lite::config::SharedConfig;
 use kms_lite::credentials::{
@@ -50,27 +49,25 @@ fn debug_log_and_debug_output_of_a_whole_call() {
     // "PLAINTEXTMARKER" in base64, standing in for a plaintext-bearing success body.
     let kms_ok = r#"{"CiphertextBlob":"UExBSU5URVhUTUFSS0VS","KeyId":"k","SourceKeyId":"s"}"#;
     let server = Server::start(vec![
-        Exchange {
-            expected: any("POST"),
-            response: response(
+        Exchange::new(
+            any("POST"),
+            response(
                 "HTTP/1.1 200 OK",
                 &[("content-type", "text/xml")],
                 STS_WEB_OK,
             ),
-            delay: Duration::ZERO,
-        },
-        Exchange {
-            expected: any("POST"),
-            response: response(
+        ),
+        Exchange::new(
+            any("POST"),
+            response(
                 "HTTP/1.1 200 OK",
                 &[("content-type", "application/x-amz-json-1.1")],
                 kms_ok,
             ),
-            delay: Duration::ZERO,
-        },
-        Exchange {
-            expected: any("POST"),
-            response: response(
+        ),
+        Exchange::new(
+            any("POST"),
+            response(
                 "HTTP/1.1 400 Bad Request",
                 &[
                     ("content-type", "application/x-amz-json-1.1"),
@@ -78,8 +75,7 @@ fn debug_log_and_debug_output_of_a_whole_call() {
                 ],
                 r#"{"__type":"NotFoundException","message":"Key not found"}"#,
             ),
-            delay: Duration::ZERO,
-        },
+        ),
     ]);
     let dir = std::env::temp_dir().join(format!("kms-lite-redaction-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -193,11 +189,10 @@ fn credentials_providers_chain_cache_and_config_never_show_secrets() {
 fn sts_errors_never_quote_secrets() {
     let partial = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId>\
         <SecretAccessKey>ROLESECRET</SecretAccessKey></Credentials></AssumeRoleResult></AssumeRoleResponse>";
-    let server = Server::start(vec![Exchange {
-        expected: any("POST"),
-        response: response("HTTP/1.1 200 OK", &[], partial),
-        delay: Duration::ZERO,
-    }]);
+    let server = Server::start(vec![Exchange::new(
+        any("POST"),
+        response("HTTP/1.1 200 OK", &[], partial),
+    )]);
     let files = ProfileSet::from_files(
         Some((
             "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\

@@ -66,6 +66,14 @@ fn request() -> ReEncryptRequest {
     ReEncryptRequest::new("alias/new").ciphertext_blob(vec![1, 2, 3])
 }
 
+/// The transport error `e` must be.
+fn transport(e: &ReEncryptError) -> &TransportError {
+    match e {
+        ReEncryptError::Transport(t) => t,
+        _ => panic!("{e:?}"),
+    }
+}
+
 /// Every request carries `attempt=i; max=max` in order, one invocation id, and a signature.
 fn assert_attempt_headers(received: &[Received], max: u32) {
     let id = received[0]
@@ -280,9 +288,7 @@ fn connections_closed_every_time_give_a_retryable_transport_error() {
     let clock = pinned_clock();
     let client = builder(server.addr, &clock).build().unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    let ReEncryptError::Transport(t) = &e else {
-        panic!("{e:?}")
-    };
+    let t = transport(&e);
     assert!(t.kind().is_retryable(), "{t:?}");
     assert_eq!(t.attempts(), 3);
     assert_eq!(t.retry_stop(), RetryStop::MaxAttempts);
@@ -300,9 +306,7 @@ fn connection_refused_is_retried() {
     let clock = pinned_clock();
     let client = builder(addr, &clock).build().unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    let ReEncryptError::Transport(t) = &e else {
-        panic!("{e:?}")
-    };
+    let t = transport(&e);
     assert_eq!(t.kind(), TransportErrorKind::Connect, "{t:?}");
     assert_eq!(t.attempts(), 3);
     assert_eq!(clock.sleeps(), vec![ms(50), ms(100)]);
@@ -338,9 +342,7 @@ fn a_stall_on_every_attempt_ends_in_a_timeout_error() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    let ReEncryptError::Transport(t) = &e else {
-        panic!("{e:?}")
-    };
+    let t = transport(&e);
     assert_eq!(t.kind(), TransportErrorKind::Timeout, "{t:?}");
     assert_eq!(t.attempts(), 2);
     assert_eq!(server.requests().len(), 2);
@@ -374,10 +376,7 @@ fn a_body_stalled_mid_way_is_cut_off_by_the_read_timeout() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    assert!(
-        matches!(&e, ReEncryptError::Transport(t) if t.kind() == TransportErrorKind::Timeout),
-        "{e:?}"
-    );
+    assert_eq!(transport(&e).kind(), TransportErrorKind::Timeout, "{e:?}");
 }
 
 #[test]
@@ -396,10 +395,7 @@ fn a_trickling_body_is_cut_off_by_the_receive_bound() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    assert!(
-        matches!(&e, ReEncryptError::Transport(t) if t.kind() == TransportErrorKind::Timeout),
-        "{e:?}"
-    );
+    assert_eq!(transport(&e).kind(), TransportErrorKind::Timeout, "{e:?}");
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -433,9 +429,7 @@ fn truncation_on_every_attempt_is_reported_never_parsed() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    let ReEncryptError::Transport(t) = &e else {
-        panic!("{e:?}")
-    };
+    let t = transport(&e);
     assert_eq!(t.kind(), TransportErrorKind::Truncated, "{t:?}");
     assert_eq!(t.attempts(), 2);
     assert!(e.to_string().contains("reached max retries: 1"), "{e}");
@@ -476,9 +470,7 @@ fn a_chunked_body_that_ends_early_is_an_error() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    let ReEncryptError::Transport(t) = &e else {
-        panic!("{e:?}")
-    };
+    let t = transport(&e);
     assert!(
         matches!(
             t.kind(),
@@ -498,9 +490,7 @@ fn a_body_over_the_cap_is_refused_and_not_retried() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    let ReEncryptError::Transport(t) = &e else {
-        panic!("{e:?}")
-    };
+    let t = transport(&e);
     assert_eq!(t.kind(), TransportErrorKind::BodyTooLarge);
     assert_eq!(t.attempts(), 1);
     assert_eq!(server.requests().len(), 1);
@@ -517,8 +507,9 @@ fn a_body_over_the_cap_is_refused_and_not_retried() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    assert!(
-        matches!(&e, ReEncryptError::Transport(t) if t.kind() == TransportErrorKind::BodyTooLarge),
+    assert_eq!(
+        transport(&e).kind(),
+        TransportErrorKind::BodyTooLarge,
         "{e:?}"
     );
 }
@@ -536,8 +527,9 @@ fn a_huge_content_length_is_refused_before_reading() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    assert!(
-        matches!(&e, ReEncryptError::Transport(t) if t.kind() == TransportErrorKind::BodyTooLarge),
+    assert_eq!(
+        transport(&e).kind(),
+        TransportErrorKind::BodyTooLarge,
         "{e:?}"
     );
     assert_eq!(e.attempts(), 1);
@@ -554,10 +546,7 @@ fn a_huge_content_length_is_refused_before_reading() {
         .build()
         .unwrap();
     let e = client.re_encrypt(&request()).unwrap_err();
-    assert!(
-        matches!(&e, ReEncryptError::Transport(t) if t.kind() == TransportErrorKind::Truncated),
-        "{e:?}"
-    );
+    assert_eq!(transport(&e).kind(), TransportErrorKind::Truncated, "{e:?}");
 }
 
 #[test]
@@ -583,8 +572,9 @@ fn non_utf8_and_non_json_bodies_never_panic() {
                 .unwrap();
             let e = client.re_encrypt(&request()).unwrap_err();
             match status {
-                200 => assert!(
-                    matches!(&e, ReEncryptError::Transport(t) if t.kind() == TransportErrorKind::InvalidResponse),
+                200 => assert_eq!(
+                    transport(&e).kind(),
+                    TransportErrorKind::InvalidResponse,
                     "{e:?}"
                 ),
                 _ => assert_eq!(e.service_error().unwrap().status(), status),
@@ -801,21 +791,34 @@ impl HttpClient for Canned {
     }
 }
 
-fn canned_client(
+/// A client builder over a [`Canned`] transport answering `status(n)` to the n-th call, with
+/// `env`, the manual clock and fixed credentials; and the transport's call count.
+fn canned_builder(
+    env: Env,
     status: fn(usize) -> u16,
-    max_attempts: u32,
     clock: &ManualClock,
-) -> (Client, Arc<AtomicUsize>) {
+) -> (ClientBuilder, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
-    let client = Client::builder()
-        .env(Env::from_pairs::<&str, &str>([]))
+    let builder = Client::builder()
+        .env(env)
         .region("us-east-1")
         .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
         .http_client(Canned {
             calls: calls.clone(),
             status,
         })
-        .clock(clock.clone())
+        .clock(clock.clone());
+    (builder, calls)
+}
+
+/// A [`canned_builder`] client with an empty environment and jitter 0.5.
+fn canned_client(
+    status: fn(usize) -> u16,
+    max_attempts: u32,
+    clock: &ManualClock,
+) -> (Client, Arc<AtomicUsize>) {
+    let (builder, calls) = canned_builder(Env::from_pairs::<&str, &str>([]), status, clock);
+    let client = builder
         .jitter(|| 0.5)
         .max_attempts(max_attempts)
         .build()
@@ -943,17 +946,8 @@ fn max_attempts_and_retry_mode_come_from_the_environment_unless_set() {
     let clock = pinned_clock();
     let env = |pairs: &[(&str, &str)]| Env::from_pairs(pairs.iter().copied());
     let build = |e: Env, attempts: Option<u32>| {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let mut b = Client::builder()
-            .env(e)
-            .region("us-east-1")
-            .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
-            .http_client(Canned {
-                calls: calls.clone(),
-                status: |_| 503,
-            })
-            .clock(clock.clone())
-            .jitter(|| 0.0);
+        let (b, calls) = canned_builder(e, |_| 503, &clock);
+        let mut b = b.jitter(|| 0.0);
         if let Some(n) = attempts {
             b = b.max_attempts(n);
         }
@@ -992,17 +986,9 @@ fn random_jitter_stays_within_the_ceilings() {
     let seq = Arc::new(std::sync::Mutex::new(
         vec![0.0, 0.999, 0.25, 7.0, -1.0, f64::NAN].into_iter(),
     ));
-    let calls = Arc::new(AtomicUsize::new(0));
     let clock = pinned_clock();
-    let client = Client::builder()
-        .env(Env::from_pairs::<&str, &str>([]))
-        .region("us-east-1")
-        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
-        .http_client(Canned {
-            calls: calls.clone(),
-            status: |_| 500,
-        })
-        .clock(clock.clone())
+    let (builder, _calls) = canned_builder(Env::from_pairs::<&str, &str>([]), |_| 500, &clock);
+    let client = builder
         .jitter(move || seq.lock().unwrap().next().unwrap_or(0.5))
         .max_attempts(7)
         .build()

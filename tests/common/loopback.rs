@@ -1,10 +1,15 @@
 //! A std-only HTTP server on 127.0.0.1 that answers one request with a canned response and
 //! records what arrived.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+#[path = "../support/http1.rs"]
+mod http1;
+
+use std::io::BufReader;
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// The request id every canned response carries.
+const REQUEST_ID: &str = "11111111-2222-3333-4444-555555555555";
 
 /// One request as it arrived.
 #[derive(Debug, Clone)]
@@ -18,14 +23,24 @@ pub struct Recorded {
 
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        http1::find_header(&self.headers, name)
     }
 
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("the request body is JSON")
+    }
+
+    /// The request as the tests see it; `None` without a method and path, or with a header
+    /// line that has no colon.
+    fn from_wire(request: http1::Request) -> Option<Recorded> {
+        let (method, path) = request.method_path()?;
+        let (method, path) = (method.to_owned(), path.to_owned());
+        Some(Recorded {
+            method,
+            path,
+            headers: request.headers()?,
+            body: request.body,
+        })
     }
 }
 
@@ -47,54 +62,21 @@ impl Loopback {
 
     /// Starts a server that answers with `status`, extra headers and `body`.
     pub fn reply_with(status: u16, headers: &[(&str, &str)], body: &str) -> Loopback {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let url = format!("http://{}", listener.local_addr().expect("local addr"));
-        let mut response = format!("HTTP/1.1 {status} Canned\r\n");
-        for (n, v) in headers {
-            response.push_str(&format!("{n}: {v}\r\n"));
-        }
-        response.push_str(&format!(
-            "x-amzn-RequestId: 11111111-2222-3333-4444-555555555555\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ));
+        let (listener, addr) = http1::bind();
+        let url = format!("http://{addr}");
+        let mut headers = headers.to_vec();
+        headers.extend([("x-amzn-RequestId", REQUEST_ID), ("Connection", "close")]);
+        let status_line = format!("HTTP/1.1 {status} Canned");
+        let response = http1::response(&status_line, &headers, body.as_bytes());
         let handle = std::thread::spawn(move || {
             let (stream, _) = listener.accept().ok()?;
             stream
                 .set_read_timeout(Some(Duration::from_secs(10)))
                 .ok()?;
             let mut reader = BufReader::new(stream);
-            let mut line = String::new();
-            reader.read_line(&mut line).ok()?;
-            let mut parts = line.split_whitespace();
-            let method = parts.next()?.to_owned();
-            let path = parts.next()?.to_owned();
-            let mut headers = Vec::new();
-            loop {
-                let mut h = String::new();
-                reader.read_line(&mut h).ok()?;
-                let h = h.trim_end_matches(['\r', '\n']);
-                if h.is_empty() {
-                    break;
-                }
-                let (n, v) = h.split_once(':')?;
-                headers.push((n.trim().to_ascii_lowercase(), v.trim().to_owned()));
-            }
-            let len: usize = headers
-                .iter()
-                .find(|(n, _)| n == "content-length")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0; len];
-            reader.read_exact(&mut body).ok()?;
-            let mut stream = reader.into_inner();
-            stream.write_all(response.as_bytes()).ok()?;
-            stream.flush().ok()?;
-            Some(Recorded {
-                method,
-                path,
-                headers,
-                body,
-            })
+            let request = Recorded::from_wire(http1::read_request(&mut reader)?)?;
+            http1::send(reader.get_mut(), &response).ok()?;
+            Some(request)
         });
         Loopback { url, handle }
     }
@@ -110,8 +92,7 @@ impl Loopback {
 
 /// An address on which nothing listens: bound, then closed.
 pub fn closed_port_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let addr = listener.local_addr().expect("local addr");
+    let (listener, addr) = http1::bind();
     drop(listener);
     format!("http://{addr}")
 }
@@ -177,8 +158,7 @@ impl Server {
     pub fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Server {
         use std::sync::atomic::{AtomicBool, Ordering};
         use std::sync::{Arc, Mutex};
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local addr");
+        let (listener, addr) = http1::bind();
         let arrivals: Arc<Mutex<Vec<Arrival>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let handler: Arc<Handler> = Arc::new(handler);
@@ -243,38 +223,9 @@ fn serve(
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut writer = stream;
+    // One request after another until the client closes the connection (or breaks a request).
     loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return Some(());
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next()?.to_owned();
-        let path = parts.next()?.to_owned();
-        let mut headers = Vec::new();
-        loop {
-            let mut h = String::new();
-            reader.read_line(&mut h).ok()?;
-            let h = h.trim_end_matches(['\r', '\n']);
-            if h.is_empty() {
-                break;
-            }
-            let (n, v) = h.split_once(':')?;
-            headers.push((n.trim().to_ascii_lowercase(), v.trim().to_owned()));
-        }
-        let len: usize = headers
-            .iter()
-            .find(|(n, _)| n == "content-length")
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0);
-        let mut body = vec![0; len];
-        reader.read_exact(&mut body).ok()?;
-        let request = Recorded {
-            method,
-            path,
-            headers,
-            body,
-        };
+        let request = Recorded::from_wire(http1::read_request(&mut reader)?)?;
         let at = std::time::Instant::now();
         let reply = handler(&request);
         arrivals
@@ -284,13 +235,14 @@ fn serve(
         if !reply.delay.is_zero() {
             std::thread::sleep(reply.delay);
         }
-        let response = format!(
-            "HTTP/1.1 {} Loopback\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: 11111111-2222-3333-4444-555555555555\r\nContent-Length: {}\r\n\r\n{}",
-            reply.status,
-            reply.body.len(),
-            reply.body
+        let response = http1::response(
+            &format!("HTTP/1.1 {} Loopback", reply.status),
+            &[
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("x-amzn-RequestId", REQUEST_ID),
+            ],
+            reply.body.as_bytes(),
         );
-        writer.write_all(response.as_bytes()).ok()?;
-        writer.flush().ok()?;
+        http1::send(&mut writer, &response).ok()?;
     }
 }

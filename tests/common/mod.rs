@@ -16,9 +16,11 @@ pub const BASE_ENV: &[(&str, &str)] = &[
         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
     ),
     ("AWS_MAX_ATTEMPTS", "1"),
-    // Never reach for 169.254.169.254 when a test leaves the region or credentials out.
-    ("AWS_EC2_METADATA_DISABLED", "true"),
+    NO_IMDS,
 ];
+
+/// Never reach for 169.254.169.254 when a test leaves the region or credentials out.
+pub const NO_IMDS: (&str, &str) = ("AWS_EC2_METADATA_DISABLED", "true");
 
 /// Runs the built binary with exactly `env` as its environment and `stdin` on its stdin.
 pub fn run_with(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {

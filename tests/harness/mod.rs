@@ -18,6 +18,9 @@
 
 #![allow(dead_code)]
 
+#[path = "../support/http1.rs"]
+mod http1;
+
 use std::collections::BTreeMap;
 
 use kms_lite::error::OperationError;
@@ -27,8 +30,8 @@ use kms_lite::{
     GenerateDataKeyWithoutPlaintextError, GenerateDataKeyWithoutPlaintextRequest,
     GenerateDataKeyWithoutPlaintextResponse, ReEncryptError, ReEncryptRequest, ReEncryptResponse,
 };
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -101,12 +104,9 @@ pub fn split_message(text: &str) -> (Vec<String>, Vec<u8>) {
     )
 }
 
-/// What arrived at the server: the head lines exactly as sent (without CRLF) and the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Received {
-    pub head: Vec<String>,
-    pub body: Vec<u8>,
-}
+/// What arrived at the server: the head lines exactly as sent (without CRLF) and the body;
+/// `header(name)` gives the first header with that name (ASCII case-insensitive), trimmed.
+pub type Received = http1::Request;
 
 /// A loopback server answering each connection's requests from a script of raw responses,
 /// one response per request, then closing the connection.
@@ -118,12 +118,11 @@ pub struct Replay {
 impl Replay {
     /// Serves `responses` (raw bytes, one per request) in order, on a fresh connection each.
     pub fn start(responses: Vec<Vec<u8>>) -> Replay {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let addr = listener.local_addr().unwrap();
+        let (listener, addr) = http1::bind();
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             for response in responses {
-                let Ok((stream, _)) = listener.accept() else {
+                let Ok((mut stream, _)) = listener.accept() else {
                     return;
                 };
                 stream
@@ -134,10 +133,7 @@ impl Replay {
                     continue;
                 };
                 let _ = tx.send(received);
-                let mut stream = stream;
-                let _ = stream.write_all(&response);
-                let _ = stream.flush();
-                let _ = stream.shutdown(std::net::Shutdown::Both);
+                http1::send_and_close(&mut stream, &response);
             }
         });
         Replay { addr, received: rx }
@@ -156,29 +152,7 @@ impl Replay {
 
 /// Reads one request: head lines up to the blank line, then `Content-Length` bytes.
 pub fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
-    let mut head = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.strip_suffix("\r\n")?.to_owned();
-        if line.is_empty() {
-            break;
-        }
-        head.push(line);
-    }
-    let len = head
-        .iter()
-        .find_map(|h| {
-            let (n, v) = h.split_once(':')?;
-            n.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).ok()?;
-    Some(Received { head, body })
+    http1::read_request(reader)
 }
 
 /// Renders a fixture's `response` section as the bytes to send: CRLF line ends, and a
@@ -361,15 +335,6 @@ recorded!(
     generate_data_key_without_plaintext,
     |o| serde_json::to_string(o).unwrap()
 );
-impl Received {
-    /// The first header with this name (ASCII case-insensitive), trimmed.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.head.iter().skip(1).find_map(|h| {
-            let (n, v) = h.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-        })
-    }
-}
 
 /// What the scripted server does with one connection.
 #[derive(Debug, Clone)]
@@ -392,23 +357,13 @@ pub enum Action {
 /// A response with `Content-Length` and `Connection: close` added (the server closes every
 /// connection after one exchange, so the client must never pool it).
 pub fn http_response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "HTTP/1.1 {status} {}\r\n",
+    let status_line = format!(
+        "HTTP/1.1 {status} {}",
         kms_lite::http::reason_phrase(status)
-    )
-    .into_bytes();
-    for (n, v) in headers {
-        out.extend_from_slice(format!("{n}: {v}\r\n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "Content-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        )
-        .as_bytes(),
     );
-    out.extend_from_slice(body);
-    out
+    let mut headers = headers.to_vec();
+    headers.push(("Connection", "close"));
+    http1::response(&status_line, &headers, body)
 }
 
 /// An AWS JSON 1.1 error response: `{"__type": code}` with the given status.
@@ -470,28 +425,23 @@ impl Scripted {
     fn serve(max: usize, concurrent: bool, plan: Plan) -> Scripted {
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         use std::sync::{Arc, Mutex};
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let (listener, addr) = http1::bind();
         listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let handler = Arc::new(plan);
         let (rec, conns, stopping) = (received.clone(), connections.clone(), stop.clone());
         thread::spawn(move || {
-            let mut idle_since = std::time::Instant::now();
+            // Gives up after 10 s without a connection; each connection reads for 10 s at most.
+            let ten_seconds = Duration::from_secs(10);
+            let mut idle_until = std::time::Instant::now() + ten_seconds;
             let mut workers = Vec::new();
-            while conns.load(Ordering::SeqCst) < max && !stopping.load(Ordering::SeqCst) {
-                let stream = match listener.accept() {
-                    Ok((s, _)) => s,
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                        if idle_since.elapsed() > Duration::from_secs(10) {
-                            break;
-                        }
-                        thread::sleep(Duration::from_millis(2));
-                        continue;
-                    }
-                    Err(_) => break,
+            while conns.load(Ordering::SeqCst) < max {
+                let Some(stream) =
+                    http1::accept_until(&listener, &stopping, idle_until, ten_seconds)
+                else {
+                    break;
                 };
                 let index = conns.fetch_add(1, Ordering::SeqCst);
                 let (handler, rec) = (handler.clone(), rec.clone());
@@ -501,7 +451,7 @@ impl Scripted {
                 } else {
                     work();
                 }
-                idle_since = std::time::Instant::now();
+                idle_until = std::time::Instant::now() + ten_seconds;
             }
             for w in workers {
                 let _ = w.join();
@@ -538,8 +488,6 @@ fn serve_one(
     plan: &Plan,
     received: &std::sync::Mutex<Vec<Received>>,
 ) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let scripted = match plan {
         Plan::Script(actions) => {
             let next = actions.lock().unwrap().next();
@@ -566,11 +514,7 @@ fn serve_one(
         (None, Plan::Script(_)) => Action::CloseAfterRequest,
     };
     match action {
-        Action::Respond(bytes) => {
-            let _ = stream.write_all(&bytes);
-            let _ = stream.flush();
-            let _ = stream.shutdown(std::net::Shutdown::Both);
-        }
+        Action::Respond(bytes) => http1::send_and_close(&mut stream, &bytes),
         Action::Trickle(head, body) => {
             let start = std::time::Instant::now();
             let _ = stream.write_all(&head);
@@ -589,8 +533,7 @@ fn serve_one(
         }
         Action::Stall | Action::SendThenStall(_) => {
             if let Action::SendThenStall(bytes) = &action {
-                let _ = stream.write_all(bytes);
-                let _ = stream.flush();
+                let _ = http1::send(&mut stream, bytes);
             }
             // Wait for the client to give up (EOF or reset), bounded.
             let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));

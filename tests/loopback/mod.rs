@@ -22,8 +22,11 @@
 //! answering.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+#[path = "../support/http1.rs"]
+mod http1;
+
+use std::io::BufReader;
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -47,6 +50,17 @@ pub struct Exchange {
     pub delay: Duration,
 }
 
+impl Exchange {
+    /// An exchange answered at once.
+    pub fn new(expected: Expected, response: Vec<u8>) -> Exchange {
+        Exchange {
+            expected,
+            response,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
 /// A request as it arrived.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -58,10 +72,7 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        http1::find_header(&self.headers, name)
     }
 }
 
@@ -76,28 +87,21 @@ pub struct Server {
 impl Server {
     /// Serves `exchanges` in order, one connection each.
     pub fn start(exchanges: Vec<Exchange>) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let (listener, addr) = http1::bind();
         listener.set_nonblocking(true).unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let url = format!("http://{addr}");
         let stop = Arc::new(AtomicBool::new(false));
         let received = Arc::new(Mutex::new(Vec::new()));
         let (stop2, received2) = (Arc::clone(&stop), Arc::clone(&received));
         let handle = thread::spawn(move || {
             let give_up = Instant::now() + Duration::from_secs(20);
             for exchange in exchanges {
-                let stream = loop {
-                    if stop2.load(Ordering::Relaxed) || Instant::now() > give_up {
-                        return;
-                    }
-                    match listener.accept() {
-                        Ok((s, _)) => break s,
-                        Err(_) => thread::sleep(Duration::from_millis(2)),
-                    }
+                let read_timeout = Duration::from_secs(5);
+                let Some(mut stream) =
+                    http1::accept_until(&listener, &stop2, give_up, read_timeout)
+                else {
+                    return;
                 };
-                stream.set_nonblocking(false).unwrap();
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(5)))
-                    .unwrap();
                 let Some(req) = read_request(&stream) else {
                     continue;
                 };
@@ -106,10 +110,7 @@ impl Server {
                 while Instant::now() < deadline && !stop2.load(Ordering::Relaxed) {
                     thread::sleep(Duration::from_millis(5));
                 }
-                let mut stream = stream;
-                let _ = stream.write_all(&exchange.response);
-                let _ = stream.flush();
-                let _ = stream.shutdown(std::net::Shutdown::Both);
+                http1::send_and_close(&mut stream, &exchange.response);
             }
         });
         Server {
@@ -141,52 +142,23 @@ impl Drop for Server {
     }
 }
 
+/// Reads one request; `None` when it breaks the framing or has a header line without a colon.
 fn read_request(stream: &TcpStream) -> Option<Received> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.trim_end().splitn(3, ' ');
-    let method = parts.next()?.to_owned();
-    let path = parts.next()?.to_owned();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).ok()? == 0 {
-            return None;
-        }
-        let h = h.trim_end_matches(['\r', '\n']);
-        if h.is_empty() {
-            break;
-        }
-        let (n, v) = h.split_once(':')?;
-        headers.push((n.trim().to_ascii_lowercase(), v.trim().to_owned()));
-    }
-    let len = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).ok()?;
+    let request = http1::read_request(&mut BufReader::new(stream.try_clone().ok()?))?;
+    let (method, path) = request.method_path()?;
     Some(Received {
-        method,
-        path,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        method: method.to_owned(),
+        path: path.to_owned(),
+        headers: request.headers()?,
+        body: String::from_utf8_lossy(&request.body).into_owned(),
     })
 }
 
-/// A raw response with `Content-Length` added.
+/// A raw response with `Connection: close` and `Content-Length` added.
 pub fn response(status_line: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
-    let mut out = format!("{status_line}\r\n");
-    for (n, v) in headers {
-        out.push_str(&format!("{n}: {v}\r\n"));
-    }
-    out.push_str(&format!(
-        "Connection: close\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    ));
-    out.into_bytes()
+    let mut headers = headers.to_vec();
+    headers.push(("Connection", "close"));
+    http1::response(status_line, &headers, body.as_bytes())
 }
 
 /// Parses a `traffic` file (see the module docs), after substitutions.
