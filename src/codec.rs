@@ -38,7 +38,12 @@ pub(crate) fn de_opt_blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<
 }
 
 /// Writes a request body: one JSON object of the members that are set.
-pub(crate) fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
+///
+/// ```
+/// let body = kms_lite::codec::to_body(&kms_lite::ReEncryptRequest::new("alias/k").ciphertext_blob(vec![1, 2, 3, 4]));
+/// assert_eq!(body, br#"{"CiphertextBlob":"AQIDBA==","DestinationKeyId":"alias/k"}"#);
+/// ```
+pub fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     // A Serialize impl of plain structs, strings and maps cannot fail.
     serde_json::to_writer(&mut out, input).expect("request members always serialize");
@@ -46,7 +51,14 @@ pub(crate) fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
 }
 
 /// Reads a success body: an empty body is `{}`, unknown members are ignored, `null` is absent.
-pub(crate) fn from_body<T: serde::de::DeserializeOwned>(
+/// `operation` names the operation in the error.
+///
+/// ```
+/// let out: kms_lite::ReEncryptResponse =
+///     kms_lite::codec::from_body("ReEncrypt", br#"{"CiphertextBlob":"AQIDBA==","Extra":1}"#).unwrap();
+/// assert_eq!(out.ciphertext_blob, Some(vec![1, 2, 3, 4]));
+/// ```
+pub fn from_body<T: serde::de::DeserializeOwned>(
     operation: &str,
     body: &[u8],
 ) -> Result<T, TransportError> {
