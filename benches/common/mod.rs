@@ -8,6 +8,11 @@
 //! `BENCH_MS` milliseconds (default 150), then `BENCH_SAMPLES` samples (default 7) are timed and
 //! the median ns/op is reported with the spread (max - min over median). Arguments that do not
 //! start with `-` filter the rows by substring.
+//!
+//! The clock: on a shared machine the wall clock also counts the time the thread waits for a
+//! core, so in-process figures use the thread's on-CPU time (`/proc/thread-self/schedstat`,
+//! nanoseconds) where Linux offers it, and the wall clock otherwise or when `BENCH_CLOCK=wall`.
+//! Round trips through a server thread always use the wall clock.
 #![allow(dead_code)]
 
 pub mod fixtures;
@@ -15,9 +20,41 @@ pub mod loopback;
 
 use std::time::{Duration, Instant};
 
+/// What a sample's time is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// The thread's on-CPU time.
+    Cpu,
+    /// `Instant`.
+    Wall,
+}
+
+/// The calling thread's on-CPU time in nanoseconds, if the kernel reports it.
+pub fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+fn now(clock: Clock) -> (Instant, u64) {
+    let cpu = match clock {
+        Clock::Cpu => thread_cpu_ns().unwrap_or(0),
+        Clock::Wall => 0,
+    };
+    (Instant::now(), cpu)
+}
+
+fn elapsed_ns(clock: Clock, start: (Instant, u64)) -> f64 {
+    match clock {
+        Clock::Cpu => thread_cpu_ns().unwrap_or(0).saturating_sub(start.1) as f64,
+        Clock::Wall => start.0.elapsed().as_nanos() as f64,
+    }
+}
+
 /// Timing settings, from the environment.
 #[derive(Clone, Debug)]
 pub struct Settings {
+    /// The clock of in-process figures.
+    pub clock: Clock,
     /// Time per sample.
     pub sample: Duration,
     /// Samples per figure (the median is reported).
@@ -42,7 +79,14 @@ impl Settings {
             .skip(1)
             .filter(|a| !a.starts_with('-'))
             .collect();
+        let cpu_works = thread_cpu_ns().is_some_and(|t| t > 0);
+        let clock = match std::env::var("BENCH_CLOCK").as_deref() {
+            Ok("wall") => Clock::Wall,
+            _ if cpu_works => Clock::Cpu,
+            _ => Clock::Wall,
+        };
         Settings {
+            clock,
             sample: Duration::from_millis(ms),
             samples,
             filters,
@@ -63,9 +107,9 @@ pub struct Measurement {
     pub spread: f64,
 }
 
-/// Times `f`: calibrates an iteration count for `sample`, then takes `samples` samples and
-/// returns the median ns/op.
-pub fn measure(settings: &Settings, mut f: impl FnMut()) -> Measurement {
+/// Times `f` on `clock`: calibrates an iteration count for `sample` (by the wall clock), then
+/// takes `samples` samples and returns the median ns/op.
+pub fn measure(settings: &Settings, clock: Clock, mut f: impl FnMut()) -> Measurement {
     // Warm up and calibrate: double the count until a batch takes 1/10 of a sample.
     let mut iters = 1u64;
     loop {
@@ -83,11 +127,11 @@ pub fn measure(settings: &Settings, mut f: impl FnMut()) -> Measurement {
     }
     let mut samples: Vec<f64> = (0..settings.samples)
         .map(|_| {
-            let t = Instant::now();
+            let start = now(clock);
             for _ in 0..iters {
                 f();
             }
-            t.elapsed().as_nanos() as f64 / iters as f64
+            elapsed_ns(clock, start) / iters as f64
         })
         .collect();
     samples.sort_by(f64::total_cmp);
@@ -134,12 +178,23 @@ impl Table {
         self.settings.selects(name)
     }
 
-    /// Measures `f` as row `name` (when selected); `bytes` per operation give MB/s.
+    /// Measures `f` as row `name` (when selected) on the settings' clock; `bytes` per operation
+    /// give MB/s.
     pub fn bench(&mut self, name: &str, bytes: Option<usize>, f: impl FnMut()) {
+        let clock = self.settings.clock;
+        self.bench_on(clock, name, bytes, f);
+    }
+
+    /// Like [`Table::bench`], on the wall clock (round trips through other threads).
+    pub fn bench_wall(&mut self, name: &str, bytes: Option<usize>, f: impl FnMut()) {
+        self.bench_on(Clock::Wall, name, bytes, f);
+    }
+
+    fn bench_on(&mut self, clock: Clock, name: &str, bytes: Option<usize>, f: impl FnMut()) {
         if !self.selects(name) {
             return;
         }
-        let m = measure(&self.settings, f);
+        let m = measure(&self.settings, clock, f);
         eprintln!("  {name}: {:.0} ns/op", m.ns);
         self.rows.push(Row {
             name: name.to_owned(),
@@ -177,8 +232,12 @@ impl Table {
     /// Prints the table as Markdown.
     pub fn print(&self, title: &str) {
         println!();
+        let clock = match self.settings.clock {
+            Clock::Cpu => "thread on-CPU time",
+            Clock::Wall => "wall clock",
+        };
         println!(
-            "{title} (median of {} samples of ~{} ms)",
+            "{title} (median of {} samples of ~{} ms; {clock}, round trips on the wall clock)",
             self.settings.samples,
             self.settings.sample.as_millis()
         );
