@@ -147,7 +147,7 @@ impl Client {
         &self,
         name: &'static str,
         target: &'static str,
-        body: Vec<u8>,
+        mut body: Vec<u8>,
     ) -> Result<HttpResponse, Failure> {
         let inner = &*self.inner;
         let started = inner.clock.monotonic();
@@ -169,9 +169,10 @@ impl Client {
                 },
                 None => None,
             };
+            // The body moves into the request and back out after the attempt: no copy.
             let request = signed_request(
                 target,
-                body.clone(),
+                std::mem::take(&mut body),
                 &SigningContext {
                     endpoint: &inner.endpoint,
                     region: &inner.region,
@@ -188,6 +189,7 @@ impl Client {
                 ],
             );
             let result = inner.http.send(&request, remaining);
+            body = request.body;
             let (failure, retry_after) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {
                     inner.quota.release(last_cost);
