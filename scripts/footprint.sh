@@ -126,11 +126,19 @@ subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNUL
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' env -i "${ENVS[@]}" "$@")")
         fi
     done
-    printf '%.2f %s\n' "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)"
+    # On-CPU time (task-clock, mean over RUNS) does not count waiting for a core: on a shared
+    # machine it is the steadier figure.
+    local cpu="?"
+    if command -v perf >/dev/null 2>&1; then
+        cpu=$(perf stat -r "$RUNS" -x, -e task-clock env -i "${ENVS[@]}" "$@" 2>&1 >/dev/null |
+            awk -F, '/task-clock/ {printf "%.2f", $1}')
+    fi
+    printf '%.2f %s %s\n' "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)" "${cpu:-?}"
 }
 
 if OURS=$(process_stats "$CLI" "${ARGS[@]}"); then
-    echo "one kms-lite re-encrypt process: ${OURS% *} ms wall, ${OURS#* } KiB max RSS (median of $RUNS)"
+    read -r OW OR OC <<<"$OURS"
+    echo "one kms-lite re-encrypt process: $OW ms wall, $OR KiB max RSS (medians of $RUNS), $OC ms on-CPU (mean)"
 else
     OURS=
     echo "one kms-lite re-encrypt process: not measured (the command failed; see above)"
@@ -152,9 +160,11 @@ if [ "$SDK" = 1 ]; then
     fi
     echo "sdk-one-call binary, stripped: $(size_of "$SBIN") bytes"
     if THEIRS=$(process_stats "$SBIN" "${ARGS[@]:1}"); then
-        echo "one sdk-one-call process: ${THEIRS% *} ms wall, ${THEIRS#* } KiB max RSS (median of $RUNS)"
+        read -r TW TR TC <<<"$THEIRS"
+        echo "one sdk-one-call process: $TW ms wall, $TR KiB max RSS (medians of $RUNS), $TC ms on-CPU (mean)"
         if [ -n "$OURS" ]; then
-            echo "ratio (SDK / kms-lite): wall $(echo "${THEIRS% *} / ${OURS% *}" | bc -l | cut -c1-5)x, RSS $(echo "${THEIRS#* } / ${OURS#* }" | bc -l | cut -c1-5)x"
+            ratio() { if [ "$1" = "?" ] || [ "$2" = "?" ]; then echo "?"; else echo "$1 / $2" | bc -l | cut -c1-5; fi; }
+            echo "ratio (SDK / kms-lite): wall $(ratio "$TW" "$OW")x, max RSS $(ratio "$TR" "$OR")x, on-CPU $(ratio "$TC" "$OC")x"
         fi
     fi
 fi
