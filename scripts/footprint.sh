@@ -100,7 +100,8 @@ fi
 
 # One process against a loopback server: median wall time and max RSS over RUNS runs.
 cargo build --release --locked --example loopback_server >/dev/null 2>&1
-"$ROOT/target/release/examples/loopback_server" 100000 >"$TMP/port" &
+# Bounded: 100000 requests or 30 minutes (the --sdk clean build runs while it waits).
+"$ROOT/target/release/examples/loopback_server" 100000 1800 >"$TMP/port" &
 SERVER_PID=$!
 for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 PORT=$(cat "$TMP/port")
