@@ -145,7 +145,7 @@ impl Client {
         &self,
         name: &'static str,
         target: &'static str,
-        body: Vec<u8>,
+        mut body: Vec<u8>,
     ) -> Result<HttpResponse, Failure> {
         let inner = &*self.inner;
         let started = inner.clock.monotonic();
@@ -170,9 +170,10 @@ impl Client {
             // Read once: the time signed and the offset judged against must agree even when
             // another thread learns a new offset meanwhile.
             let signed_at = self.signing_time_offset();
+            // The body moves into the request and back out after the attempt: no copy.
             let request = signed_request(
                 target,
-                body.clone(),
+                std::mem::take(&mut body),
                 &SigningContext {
                     endpoint: &inner.endpoint,
                     region: &inner.region,
@@ -189,6 +190,7 @@ impl Client {
                 ],
             );
             let result = inner.http.send(&request, remaining);
+            body = request.body;
             let out_of_attempts = attempt >= inner.max_attempts;
             let (failure, retry_after) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {

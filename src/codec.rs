@@ -13,9 +13,57 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// The `X-Amz-Target` prefix of every KMS operation.
 pub const TARGET_PREFIX: &str = "TrentService";
 
+thread_local! {
+    /// Set while [`to_body`] runs on this thread: blobs are then handed to [`BodyFormatter`] as
+    /// bytes, which writes their base64 text straight into the body.
+    static BLOBS_AS_BYTES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Serializes a blob as standard base64 text (`serialize_with`).
+///
+/// Through [`to_body`], the text is written by [`BodyFormatter`] without passing through
+/// serde_json's string escaping (base64 never needs escaping, and that byte-by-byte scan cost
+/// more than the encoding itself). Any other serializer gets an ordinary string.
 pub(crate) fn ser_blob<S: Serializer>(blob: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::base64::encode(blob))
+    if BLOBS_AS_BYTES.with(std::cell::Cell::get) {
+        s.serialize_bytes(blob)
+    } else {
+        s.serialize_str(&crate::base64::encode(blob))
+    }
+}
+
+/// serde_json's compact output, except that byte arrays (only blobs reach it, see
+/// [`ser_blob`]) are written as quoted base64 text.
+struct BodyFormatter;
+
+impl serde_json::ser::Formatter for BodyFormatter {
+    fn write_byte_array<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: &[u8],
+    ) -> std::io::Result<()> {
+        let mut text = String::with_capacity(crate::base64::encoded_len(value.len()) + 2);
+        text.push('"');
+        crate::base64::encode_into(value, &mut text);
+        text.push('"');
+        writer.write_all(text.as_bytes())
+    }
+}
+
+/// Resets [`BLOBS_AS_BYTES`] even if serialization unwinds.
+struct BlobsAsBytes;
+
+impl BlobsAsBytes {
+    fn set() -> BlobsAsBytes {
+        BLOBS_AS_BYTES.with(|f| f.set(true));
+        BlobsAsBytes
+    }
+}
+
+impl Drop for BlobsAsBytes {
+    fn drop(&mut self) {
+        BLOBS_AS_BYTES.with(|f| f.set(false));
+    }
 }
 
 /// Serializes an optional blob (`serialize_with`, with `skip_serializing_if = "Option::is_none"`).
@@ -38,15 +86,31 @@ pub(crate) fn de_opt_blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<
 }
 
 /// Writes a request body: one JSON object of the members that are set.
-pub(crate) fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
+///
+/// ```
+/// let body = kms_lite::codec::to_body(&kms_lite::ReEncryptRequest::new("alias/k").ciphertext_blob(vec![1, 2, 3, 4]));
+/// assert_eq!(body, br#"{"CiphertextBlob":"AQIDBA==","DestinationKeyId":"alias/k"}"#);
+/// ```
+pub fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
+    let _blobs = BlobsAsBytes::set();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, BodyFormatter);
     // A Serialize impl of plain structs, strings and maps cannot fail.
-    serde_json::to_writer(&mut out, input).expect("request members always serialize");
+    input
+        .serialize(&mut ser)
+        .expect("request members always serialize");
     out
 }
 
 /// Reads a success body: an empty body is `{}`, unknown members are ignored, `null` is absent.
-pub(crate) fn from_body<T: serde::de::DeserializeOwned>(
+/// `operation` names the operation in the error.
+///
+/// ```
+/// let out: kms_lite::ReEncryptResponse =
+///     kms_lite::codec::from_body("ReEncrypt", br#"{"CiphertextBlob":"AQIDBA==","Extra":1}"#).unwrap();
+/// assert_eq!(out.ciphertext_blob, Some(vec![1, 2, 3, 4]));
+/// ```
+pub fn from_body<T: serde::de::DeserializeOwned>(
     operation: &str,
     body: &[u8],
 ) -> Result<T, TransportError> {
@@ -213,4 +277,36 @@ fn xml_error(body: &[u8]) -> Option<(String, Option<String>)> {
             .filter(|m| !m.is_empty());
         Some((sanitize_error_code(&code).to_owned(), message))
     })
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::*;
+    use crate::ReEncryptRequest;
+
+    #[test]
+    fn to_body_writes_blobs_as_plain_serde_json_would() {
+        for len in [0usize, 1, 2, 3, 200, 767, 768, 769, 6144] {
+            let blob: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+            let req = ReEncryptRequest::new("alias/\"quoted\"\\key\u{1}")
+                .ciphertext_blob(blob)
+                .source_encryption_context([("k\n", "v\u{e9}")])
+                .destination_encryption_context([("a", "")]);
+            // The plain serializer (no fast path) gives the reference text.
+            let plain = serde_json::to_vec(&req).unwrap();
+            assert_eq!(to_body(&req), plain, "blob of {len} bytes");
+            let text = String::from_utf8(plain).unwrap();
+            assert!(text.contains("\"CiphertextBlob\":\""), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_is_off_outside_to_body() {
+        let req = ReEncryptRequest::new("k").ciphertext_blob(vec![1, 2, 3, 4]);
+        let _ = to_body(&req);
+        assert_eq!(
+            serde_json::to_string(&req).unwrap(),
+            r#"{"CiphertextBlob":"AQIDBA==","DestinationKeyId":"k"}"#
+        );
+    }
 }

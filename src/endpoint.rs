@@ -162,7 +162,14 @@ impl Endpoint {
 
     /// The URL requests are sent to.
     pub fn url(&self) -> String {
-        format!("{}://{}{}", self.scheme, self.host, self.path)
+        // Called once per attempt: three copies into one exact allocation, no formatting.
+        let mut url =
+            String::with_capacity(self.scheme.len() + 3 + self.host.len() + self.path.len());
+        url.push_str(self.scheme);
+        url.push_str("://");
+        url.push_str(&self.host);
+        url.push_str(&self.path);
+        url
     }
 }
 

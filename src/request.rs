@@ -81,7 +81,7 @@ pub fn signed_request(
     if let Some(t) = token {
         headers.push(("x-amz-security-token", t.to_owned()));
     }
-    headers.push(("authorization", signature.authorization().to_owned()));
+    headers.push(("authorization", signature.into_authorization()));
     headers.extend(extra);
     HttpRequest {
         method: "POST",
