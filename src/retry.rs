@@ -194,24 +194,23 @@ pub(crate) fn random_u64() -> u64 {
     h.finish()
 }
 
-/// A random UUID (version 4) for `amz-sdk-invocation-id`.
+/// A random UUID (version 4) for `amz-sdk-invocation-id`, formatted without `format!`.
 pub(crate) fn invocation_id() -> String {
-    let a = random_u64().to_be_bytes();
-    let b = random_u64().to_be_bytes();
     let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&a);
-    bytes[8..].copy_from_slice(&b);
+    bytes[..8].copy_from_slice(&random_u64().to_be_bytes());
+    bytes[8..].copy_from_slice(&random_u64().to_be_bytes());
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let h = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0x0f)] as char);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -315,5 +314,11 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert!("89ab".contains(&a[19..20]));
+        let dashes: Vec<usize> = a.match_indices('-').map(|(i, _)| i).collect();
+        assert_eq!(dashes, [8, 13, 18, 23]);
+        assert!(
+            a.bytes()
+                .all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! The derived signing key and its cache.
 
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::{Mutex, MutexGuard};
 
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
@@ -97,7 +99,8 @@ pub fn derive_signing_key(secret: &str, date: &str, region: &str, service: &str)
 /// Remembers the last derived [`SigningKey`], so that signing many requests with the same
 /// credentials, day, region and service costs one SHA-256 of the secret instead of four HMACs.
 ///
-/// The secret itself is not kept: entries are matched on a SHA-256 fingerprint of it.
+/// The secret itself is not kept: entries are matched on a fingerprint of it, a SipHash under
+/// keys drawn at random for each cache (cheap, and useless to anyone without those keys).
 /// `Send + Sync`; share one per client. `Debug` shows the scope and the number of derivations,
 /// never the key or the fingerprint.
 ///
@@ -115,6 +118,7 @@ pub fn derive_signing_key(secret: &str, date: &str, region: &str, service: &str)
 #[derive(Default)]
 pub struct SigningKeyCache {
     inner: Mutex<CacheState>,
+    fingerprints: RandomState,
 }
 
 #[derive(Default)]
@@ -124,19 +128,13 @@ struct CacheState {
 }
 
 struct CacheEntry {
-    secret_fingerprint: [u8; 32],
+    secret_fingerprint: u64,
     date: String,
     region: String,
     service: String,
     key: SigningKey,
-}
-
-/// Domain-separated SHA-256 of the secret: enough to recognise it, useless to sign with.
-fn fingerprint(secret: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(b"kms-lite sigv4 signing-key cache\0");
-    h.update(secret.as_bytes());
-    h.finalize().into()
+    /// HMAC-SHA256 already keyed with `key`: cloning it skips the two key-setup blocks.
+    mac: HmacSha256,
 }
 
 fn refill(s: &mut String, v: &str) {
@@ -158,7 +156,23 @@ impl SigningKeyCache {
     /// The signing key for these inputs: the cached one if they match the last call, else a
     /// freshly derived key that replaces it.
     pub fn get(&self, secret: &str, date: &str, region: &str, service: &str) -> SigningKey {
-        let fp = fingerprint(secret);
+        self.lookup(secret, date, region, service, |e| e.key.clone())
+    }
+
+    /// An HMAC-SHA256 keyed with the signing key for these inputs, ready for a string to sign.
+    pub(crate) fn mac(&self, secret: &str, date: &str, region: &str, service: &str) -> HmacSha256 {
+        self.lookup(secret, date, region, service, |e| e.mac.clone())
+    }
+
+    fn lookup<T>(
+        &self,
+        secret: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+        take: impl Fn(&CacheEntry) -> T,
+    ) -> T {
+        let fp = self.fingerprints.hash_one(secret);
         {
             let state = self.lock();
             if let Some(e) = &state.entry {
@@ -167,34 +181,36 @@ impl SigningKeyCache {
                     && e.service == service
                     && e.secret_fingerprint == fp
                 {
-                    return e.key.clone();
+                    return take(e);
                 }
             }
         }
         // Derive outside the lock; a concurrent miss only costs a duplicate derivation.
         let key = derive_signing_key(secret, date, region, service);
+        let mac = key.mac();
         let mut state = self.lock();
         state.derivations += 1;
-        match &mut state.entry {
+        let entry = match &mut state.entry {
             Some(e) => {
                 // Reuse the strings' buffers: no allocation when the day rolls over.
                 e.secret_fingerprint = fp;
                 refill(&mut e.date, date);
                 refill(&mut e.region, region);
                 refill(&mut e.service, service);
-                e.key = key.clone();
+                e.key = key;
+                e.mac = mac;
+                e
             }
-            None => {
-                state.entry = Some(CacheEntry {
-                    secret_fingerprint: fp,
-                    date: date.to_owned(),
-                    region: region.to_owned(),
-                    service: service.to_owned(),
-                    key: key.clone(),
-                })
-            }
-        }
-        key
+            None => state.entry.insert(CacheEntry {
+                secret_fingerprint: fp,
+                date: date.to_owned(),
+                region: region.to_owned(),
+                service: service.to_owned(),
+                key,
+                mac,
+            }),
+        };
+        take(entry)
     }
 
     /// How many keys this cache has derived (its misses) since it was created.

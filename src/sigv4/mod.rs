@@ -400,8 +400,8 @@ pub fn sign(
         canonical::write_canonical_request(&mut hasher, req, entries, settings);
         let creq_hash = hex32(&hasher.finalize());
 
-        let key = match cache {
-            Some(c) => c.get(
+        let mut mac = match cache {
+            Some(c) => c.mac(
                 params.secret_access_key,
                 date.date(),
                 params.region,
@@ -412,9 +412,9 @@ pub fn sign(
                 date.date(),
                 params.region,
                 params.service,
-            ),
+            )
+            .mac(),
         };
-        let mut mac = key.mac();
         write_string_to_sign(&mut mac, &creq_hash, &date, params.region, params.service);
         let sig = hex32(&mac.finalize().into_bytes());
 
