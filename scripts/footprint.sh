@@ -74,18 +74,6 @@ else
 fi
 echo "kms-lite binary, stripped: $(size_of "$BIN") bytes"
 CLI=$BIN
-if ! "$BIN" --help 2>&1 | grep -qi re-encrypt; then
-    echo "note: this kms-lite binary has no re-encrypt command yet (the CLI lands from branch cli);"
-    echo "      the process figures below use examples/one_call.rs, a stand-in with the same arguments"
-    if [ -z "${SKIP_CLEAN_BUILD:-}" ]; then
-        (CARGO_TARGET_DIR=$TMP/target-kms-lite cargo build --release --locked --example one_call >/dev/null 2>&1)
-        CLI=$TMP/target-kms-lite/release/examples/one_call
-    else
-        cargo build --release --locked --example one_call >/dev/null 2>&1
-        CLI=$ROOT/target/release/examples/one_call
-    fi
-    echo "one_call stand-in, stripped: $(size_of "$CLI") bytes"
-fi
 
 musl=$(rustup target list --installed 2>/dev/null | grep musl || true)
 if [ -n "$musl" ]; then

@@ -94,6 +94,11 @@ impl UreqClient {
             .timeout_recv_body(Some(config.read_timeout))
             .timeout_per_write(Some(config.read_timeout))
             .max_idle_connections_per_host(64)
+            // KMS messages are a few KiB: ureq's 128 KiB per-connection buffers would be most
+            // of a small process's memory, and of a batch's with many connections.
+            .max_response_header_size(16 * 1024)
+            .input_buffer_size(32 * 1024)
+            .output_buffer_size(16 * 1024)
             .proxy(None);
         if let Some(proxy) = &config.proxy {
             let p = ureq::Proxy::new(proxy).map_err(|_| {
