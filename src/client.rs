@@ -120,11 +120,12 @@ impl Client {
         input
             .validate()
             .map_err(|e| Op::Error::from(Failure::Parameter(e)))?;
-        let body = input.to_body();
+        let body = crate::codec::to_body(input);
         let response = self
             .send_with_retries(Op::NAME, Op::TARGET, body)
             .map_err(Op::Error::from)?;
-        Op::parse_output(&response.body).map_err(|e| Op::Error::from(Failure::Transport(e)))
+        crate::codec::from_body(Op::NAME, &response.body)
+            .map_err(|e| Op::Error::from(Failure::Transport(e)))
     }
 
     /// The local time corrected by `skew` milliseconds (server minus local).

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::Client;
 use crate::codec;
-use crate::error::{ParameterError, TransportError, operation_error};
+use crate::error::{ParameterError, operation_error};
 use crate::secret::{self, Base64, SecretBytes, WithPlaintext};
 
 /// The input of Decrypt. The ciphertext is required unless a dry run ignores it; build it with
@@ -224,14 +224,6 @@ impl Operation for DecryptRequest {
         check_enum("EncryptionAlgorithm", self.encryption_algorithm.as_ref())?;
         check_recipient(&self.recipient)?;
         check_enums("DryRunModifiers", &self.dry_run_modifiers)
-    }
-
-    fn to_body(&self) -> Vec<u8> {
-        codec::to_body(self)
-    }
-
-    fn parse_output(body: &[u8]) -> Result<DecryptResponse, TransportError> {
-        codec::from_body(Self::NAME, body)
     }
 }
 

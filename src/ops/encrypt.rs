@@ -11,7 +11,7 @@ use super::{
 };
 use crate::Client;
 use crate::codec;
-use crate::error::{ParameterError, TransportError, operation_error};
+use crate::error::{ParameterError, operation_error};
 use crate::secret::{self, SecretBytes};
 
 /// The input of Encrypt. The key and the plaintext are required; build it with
@@ -145,14 +145,6 @@ impl Operation for EncryptRequest {
         check_blob("Plaintext", self.plaintext.as_bytes(), 1, 4096)?;
         check_grant_tokens(&self.grant_tokens)?;
         check_enum("EncryptionAlgorithm", self.encryption_algorithm.as_ref())
-    }
-
-    fn to_body(&self) -> Vec<u8> {
-        codec::to_body(self)
-    }
-
-    fn parse_output(body: &[u8]) -> Result<EncryptResponse, TransportError> {
-        codec::from_body(Self::NAME, body)
     }
 }
 

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::Client;
 use crate::codec;
-use crate::error::{ParameterError, TransportError, operation_error};
+use crate::error::{ParameterError, operation_error};
 use crate::secret::{self, Base64, SecretBytes, WithPlaintext};
 
 /// The input of GenerateDataKey. The key is required, and exactly one of `KeySpec` and
@@ -180,14 +180,6 @@ impl Operation for GenerateDataKeyRequest {
         check_data_key_size(self.number_of_bytes, self.key_spec.as_ref())?;
         check_grant_tokens(&self.grant_tokens)?;
         check_recipient(&self.recipient)
-    }
-
-    fn to_body(&self) -> Vec<u8> {
-        codec::to_body(self)
-    }
-
-    fn parse_output(body: &[u8]) -> Result<GenerateDataKeyResponse, TransportError> {
-        codec::from_body(Self::NAME, body)
     }
 }
 

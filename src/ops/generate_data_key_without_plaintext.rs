@@ -12,7 +12,7 @@ use super::{
 };
 use crate::Client;
 use crate::codec;
-use crate::error::{ParameterError, TransportError, operation_error};
+use crate::error::{ParameterError, operation_error};
 
 /// The input of GenerateDataKeyWithoutPlaintext. The key is required, and exactly one of
 /// `KeySpec` and `NumberOfBytes`; [`GenerateDataKeyWithoutPlaintextRequest::new`] starts with
@@ -136,16 +136,6 @@ impl Operation for GenerateDataKeyWithoutPlaintextRequest {
         check_key_id("KeyId", &self.key_id)?;
         check_data_key_size(self.number_of_bytes, self.key_spec.as_ref())?;
         check_grant_tokens(&self.grant_tokens)
-    }
-
-    fn to_body(&self) -> Vec<u8> {
-        codec::to_body(self)
-    }
-
-    fn parse_output(
-        body: &[u8],
-    ) -> Result<GenerateDataKeyWithoutPlaintextResponse, TransportError> {
-        codec::from_body(Self::NAME, body)
     }
 }
 

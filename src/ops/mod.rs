@@ -16,23 +16,20 @@ pub use types::{
     DataKeySpec, DryRunModifierType, EncryptionAlgorithmSpec, KeyEncryptionMechanism, RecipientInfo,
 };
 
-/// A KMS operation: what the shared call path needs to know about one request type.
-pub(crate) trait Operation: sealed::Sealed {
+/// A KMS operation: what the shared call path needs to know about one request type. The body
+/// is the request's serde form and the output is read back with serde (see [`crate::codec`]).
+pub(crate) trait Operation: sealed::Sealed + serde::Serialize {
     /// The operation's name, as in `X-Amz-Target: TrentService.<NAME>`.
     const NAME: &'static str;
     /// `TrentService.<NAME>`.
     const TARGET: &'static str;
     /// What a successful call returns.
-    type Output;
+    type Output: serde::de::DeserializeOwned;
     /// What a failed call returns.
     type Error: From<Failure>;
 
     /// Checks the service model's constraints before anything is sent.
     fn validate(&self) -> Result<(), ParameterError>;
-    /// The JSON body.
-    fn to_body(&self) -> Vec<u8>;
-    /// Reads a success body.
-    fn parse_output(body: &[u8]) -> Result<Self::Output, crate::error::TransportError>;
 }
 
 pub(crate) mod sealed {

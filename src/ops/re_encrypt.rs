@@ -12,7 +12,7 @@ use super::{
 };
 use crate::Client;
 use crate::codec;
-use crate::error::{ParameterError, TransportError, operation_error};
+use crate::error::{ParameterError, operation_error};
 
 /// The input of ReEncrypt. Only the destination key is required; build it with
 /// [`ReEncryptRequest::new`] and the setters.
@@ -244,14 +244,6 @@ impl Operation for ReEncryptRequest {
         )?;
         check_grant_tokens(&self.grant_tokens)?;
         check_enums("DryRunModifiers", &self.dry_run_modifiers)
-    }
-
-    fn to_body(&self) -> Vec<u8> {
-        codec::to_body(self)
-    }
-
-    fn parse_output(body: &[u8]) -> Result<ReEncryptResponse, TransportError> {
-        codec::from_body(Self::NAME, body)
     }
 }
 
