@@ -9,7 +9,8 @@ pub struct HttpRequest {
     pub url: String,
     /// Header names and values in the order they are sent (`Host` and `Content-Length` are
     /// left to the transport, which derives them from the URL and body).
-    pub headers: Vec<(&'static str, String)>,
+    /// Values borrow where they are constants (content type, target) and own otherwise.
+    pub headers: Vec<(&'static str, std::borrow::Cow<'static, str>)>,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -20,7 +21,7 @@ impl HttpRequest {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -40,7 +41,7 @@ impl std::fmt::Debug for HttpRequest {
                 let v = if is_secret_header(n) {
                     "** redacted **"
                 } else {
-                    v.as_str()
+                    v.as_ref()
                 };
                 (*n, v)
             })

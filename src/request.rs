@@ -1,6 +1,7 @@
 //! Building the signed HTTP request of one attempt: a pure function of the body, endpoint,
 //! credentials and time. No I/O.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use crate::codec::CONTENT_TYPE;
@@ -74,15 +75,15 @@ pub fn signed_request(
         },
         ctx.key_cache,
     );
-    let mut headers = Vec::with_capacity(6 + extra.len());
-    headers.push(("content-type", CONTENT_TYPE.to_owned()));
-    headers.push(("x-amz-target", target.to_owned()));
-    headers.push(("x-amz-date", date.as_str().to_owned()));
+    let mut headers: Vec<(&'static str, Cow<'static, str>)> = Vec::with_capacity(6 + extra.len());
+    headers.push(("content-type", Cow::Borrowed(CONTENT_TYPE)));
+    headers.push(("x-amz-target", Cow::Borrowed(target)));
+    headers.push(("x-amz-date", Cow::Owned(date.as_str().to_owned())));
     if let Some(t) = token {
-        headers.push(("x-amz-security-token", t.to_owned()));
+        headers.push(("x-amz-security-token", Cow::Owned(t.to_owned())));
     }
-    headers.push(("authorization", signature.into_authorization()));
-    headers.extend(extra);
+    headers.push(("authorization", Cow::Owned(signature.into_authorization())));
+    headers.extend(extra.into_iter().map(|(n, v)| (n, Cow::Owned(v))));
     HttpRequest {
         method: "POST",
         url: ctx.endpoint.url(),

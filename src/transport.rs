@@ -165,7 +165,7 @@ impl HttpClient for UreqClient {
             .method(request.method)
             .uri(&request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value.as_str());
+            builder = builder.header(*name, value.as_ref());
         }
         let http_request = builder.body(&request.body[..]).map_err(|_| {
             TransportError::new(

@@ -128,7 +128,7 @@ impl super::ProvideCredentials for ContainerProvider {
         let request = HttpRequest {
             method: "GET",
             url,
-            headers,
+            headers: headers.into_iter().map(|(n, v)| (n, v.into())).collect(),
             body: Vec::new(),
         };
         let resp = self

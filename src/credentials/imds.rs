@@ -101,7 +101,7 @@ impl Session {
         let request = HttpRequest {
             method: "PUT",
             url: format!("{base}/latest/api/token"),
-            headers: vec![("x-aws-ec2-metadata-token-ttl-seconds", "21600".to_owned())],
+            headers: vec![("x-aws-ec2-metadata-token-ttl-seconds", "21600".into())],
             body: Vec::new(),
         };
         let resp = http
@@ -129,7 +129,7 @@ impl Session {
         let request = HttpRequest {
             method: "GET",
             url: format!("{}{path}", self.base),
-            headers: vec![("x-aws-ec2-metadata-token", self.token.clone())],
+            headers: vec![("x-aws-ec2-metadata-token", self.token.clone().into())],
             body: Vec::new(),
         };
         self.http

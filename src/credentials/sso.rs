@@ -199,7 +199,7 @@ impl super::ProvideCredentials for SsoProvider {
         let request = HttpRequest {
             method: "GET",
             url,
-            headers: vec![("x-amz-sso_bearer_token", token)],
+            headers: vec![("x-amz-sso_bearer_token", token.into())],
             body: Vec::new(),
         };
         let what = format!(

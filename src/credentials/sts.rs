@@ -130,7 +130,7 @@ impl Sts {
             None => HttpRequest {
                 method: "POST",
                 url: self.endpoint.url(),
-                headers: vec![("content-type", FORM_CONTENT_TYPE.to_owned())],
+                headers: vec![("content-type", FORM_CONTENT_TYPE.into())],
                 body,
             },
         };
@@ -211,7 +211,7 @@ impl Sts {
         HttpRequest {
             method: "POST",
             url: self.endpoint.url(),
-            headers: sent,
+            headers: sent.into_iter().map(|(n, v)| (n, v.into())).collect(),
             body,
         }
     }
