@@ -13,20 +13,6 @@ use crate::transport::HttpClient;
 /// A receiver of debug lines, shared by the client and the credential providers.
 pub type DebugLog = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// Headers whose values are never logged.
-pub const REDACTED_HEADERS: &[&str] = &[
-    "authorization",
-    "x-amz-security-token",
-    "x-aws-ec2-metadata-token",
-    "x-amz-sso_bearer_token",
-];
-
-fn is_redacted(name: &str) -> bool {
-    REDACTED_HEADERS
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(name))
-}
-
 /// The log line of a request: `request: POST https://... headers: {...} body: N bytes`.
 pub fn request_line(req: &HttpRequest) -> String {
     let headers = req
@@ -70,7 +56,7 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
 }
 
 fn header_text(name: &str, value: &str) -> String {
-    if is_redacted(name) {
+    if crate::http::is_secret_header(name) {
         format!("{name}: ** redacted **")
     } else {
         format!("{name}: {value}")

@@ -25,11 +25,18 @@ impl HttpRequest {
     }
 }
 
-/// Headers whose values are credentials: shown as `** redacted **` by `Debug`.
-pub(crate) fn is_secret_header(name: &str) -> bool {
-    ["authorization", "x-amz-security-token"]
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(name))
+/// Headers whose values are credentials or tokens: `Debug` and the debug log show them as
+/// `** redacted **`.
+pub const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "x-amz-security-token",
+    "x-aws-ec2-metadata-token",
+    "x-amz-sso_bearer_token",
+];
+
+/// Whether a header's value must never be shown.
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
 impl std::fmt::Debug for HttpRequest {

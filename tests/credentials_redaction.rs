@@ -232,4 +232,7 @@ fn metadata_container_and_sso_tokens_are_redacted_in_log_lines() {
         "{line}"
     );
     assert!(line.ends_with("body: 10 bytes"), "{line}");
+    let debug = format!("{req:?} {req:#?}");
+    assert_clean("request Debug", &debug);
+    assert!(debug.contains("21600"), "{debug}");
 }
