@@ -74,15 +74,31 @@ pub(crate) fn ser_opt_blob<S: Serializer>(blob: &Option<Vec<u8>>, s: S) -> Resul
     }
 }
 
-/// Deserializes an optional base64 blob; `null` is absent, invalid base64 is an error.
+/// Deserializes an optional base64 blob; `null` is absent, invalid base64 is an error. The text
+/// is decoded where the parser holds it, without first copying it into a `String`.
 pub(crate) fn de_opt_blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-    let text: Option<std::borrow::Cow<'de, str>> = serde::Deserialize::deserialize(d)?;
-    match text {
-        None => Ok(None),
-        Some(t) => crate::base64::decode(t.as_bytes())
-            .map(Some)
-            .map_err(|e| de::Error::custom(format_args!("blob is not valid base64: {e}"))),
+    struct Blob;
+    impl<'de> de::Visitor<'de> for Blob {
+        type Value = Option<Vec<u8>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a base64 string or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(Blob)
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            crate::base64::decode(text.as_bytes())
+                .map(Some)
+                .map_err(|e| E::custom(format_args!("blob is not valid base64: {e}")))
+        }
     }
+    d.deserialize_option(Blob)
 }
 
 /// Writes a request body: one JSON object of the members that are set.
