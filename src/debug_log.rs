@@ -37,11 +37,7 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
         .map(|(n, v)| header_text(n, v))
         .collect::<Vec<_>>()
         .join(", ");
-    let reason = match resp.status {
-        200 => "OK",
-        201..=299 => "Success",
-        s => crate::http::reason_phrase(s),
-    };
+    let reason = crate::http::reason_phrase(resp.status);
     let mut line = format!(
         "response: {} {reason} to {} {} headers: {{{headers}}} body: {} bytes",
         resp.status,

@@ -105,9 +105,12 @@ impl std::fmt::Debug for HttpResponse {
     }
 }
 
-/// The reason phrase of a status code, as botocore reports it for bodies it cannot read.
+/// The reason phrase of a status code (as botocore reports it for bodies it cannot read; any
+/// other success is "Success").
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
+        200 => "OK",
+        201..=299 => "Success",
         301 => "Moved Permanently",
         302 => "Found",
         303 => "See Other",
