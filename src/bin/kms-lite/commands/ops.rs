@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use kms_lite::{
-    DataKeySpec, DecryptRequest, DryRunModifierType, EncryptRequest, EncryptionAlgorithmSpec,
-    GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest, SecretBytes,
+    DataKeySpec, DecryptRequest, EncryptRequest, EncryptionAlgorithmSpec, GenerateDataKeyRequest,
+    GenerateDataKeyWithoutPlaintextRequest, SecretBytes,
 };
 
 use super::shared::{self, RawOut, param};
@@ -52,7 +52,7 @@ fn encrypt(g: &Globals, a: &OpArgs) -> Result<(), Failure> {
     let blob = shared::take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
     let mut outs = Vec::new();
     if let Some(dest) = &a.ciphertext_out {
-        outs.push(ciphertext_out(dest, blob.as_deref())?);
+        outs.push(shared::ciphertext_out(dest, blob.as_deref(), "ciphertext")?);
     }
     shared::finish(g, format, &outs, &response)
 }
@@ -70,11 +70,7 @@ fn decrypt(g: &Globals, a: &OpArgs) -> Result<(), Failure> {
     req.encryption_algorithm = algorithm(a);
     req.recipient = recipient(a)?;
     req.dry_run = a.dry_run;
-    req.dry_run_modifiers = a.dry_run_modifiers.as_ref().map(|m| {
-        m.iter()
-            .map(|s| DryRunModifierType::from(s.as_str()))
-            .collect()
-    });
+    req.dry_run_modifiers = shared::dry_run_modifiers(&a.dry_run_modifiers);
     let client = shared::build_client(g, None)?;
     let mut response = client
         .decrypt(&req)
@@ -107,7 +103,7 @@ fn generate_data_key(g: &Globals, a: &OpArgs) -> Result<(), Failure> {
     // without its encrypted copy.
     let mut outs = Vec::new();
     if let Some(dest) = &a.ciphertext_out {
-        outs.push(ciphertext_out(dest, blob.as_deref())?);
+        outs.push(shared::ciphertext_out(dest, blob.as_deref(), "ciphertext")?);
     }
     if let Some(dest) = &a.plaintext_out {
         outs.push(plaintext_out(dest, plaintext.as_ref())?);
@@ -130,19 +126,9 @@ fn generate_data_key_without_plaintext(g: &Globals, a: &OpArgs) -> Result<(), Fa
     let blob = shared::take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
     let mut outs = Vec::new();
     if let Some(dest) = &a.ciphertext_out {
-        outs.push(ciphertext_out(dest, blob.as_deref())?);
+        outs.push(shared::ciphertext_out(dest, blob.as_deref(), "ciphertext")?);
     }
     shared::finish(g, format, &outs, &response)
-}
-
-fn ciphertext_out<'a>(dest: &'a str, blob: Option<&'a [u8]>) -> Result<RawOut<'a>, Failure> {
-    Ok(RawOut {
-        option: "--ciphertext-out",
-        what: "ciphertext",
-        dest,
-        bytes: shared::member(blob, "CiphertextBlob")?,
-        private: false,
-    })
 }
 
 fn plaintext_out<'a>(

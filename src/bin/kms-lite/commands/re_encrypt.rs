@@ -1,8 +1,8 @@
 //! `kms-lite re-encrypt`.
 
-use kms_lite::{DryRunModifierType, ReEncryptRequest};
+use kms_lite::ReEncryptRequest;
 
-use super::shared::{self, RawOut, param};
+use super::shared::{self, param};
 use crate::Failure;
 use crate::args::{Globals, ReEncryptArgs};
 use crate::input;
@@ -18,13 +18,11 @@ pub fn run(g: &Globals, a: &ReEncryptArgs) -> Result<(), Failure> {
     let blob = shared::take_if(&a.ciphertext_out, &mut response.ciphertext_blob);
     let mut outs = Vec::new();
     if let Some(dest) = &a.ciphertext_out {
-        outs.push(RawOut {
-            option: "--ciphertext-out",
-            what: "new ciphertext",
+        outs.push(shared::ciphertext_out(
             dest,
-            bytes: shared::member(blob.as_deref(), "CiphertextBlob")?,
-            private: false,
-        });
+            blob.as_deref(),
+            "new ciphertext",
+        )?);
     }
     shared::finish(g, format, &outs, &response)
 }
@@ -36,10 +34,6 @@ fn build_request(a: &ReEncryptArgs) -> Result<ReEncryptRequest, Failure> {
         req.ciphertext_blob = Some(input::blob("--ciphertext-blob", v, stdin).map_err(param)?);
     }
     req.dry_run = a.dry_run;
-    req.dry_run_modifiers = a.dry_run_modifiers.as_ref().map(|m| {
-        m.iter()
-            .map(|s| DryRunModifierType::from(s.as_str()))
-            .collect()
-    });
+    req.dry_run_modifiers = shared::dry_run_modifiers(&a.dry_run_modifiers);
     Ok(req)
 }

@@ -158,6 +158,31 @@ pub fn take_if<T>(out: &Option<String>, member: &mut Option<T>) -> Option<T> {
     out.as_ref().and_then(|_| member.take())
 }
 
+/// The `--ciphertext-out` destination of a response's `CiphertextBlob` (`what` names it in
+/// error messages).
+pub fn ciphertext_out<'a>(
+    dest: &'a str,
+    blob: Option<&'a [u8]>,
+    what: &'static str,
+) -> Result<RawOut<'a>, Failure> {
+    Ok(RawOut {
+        option: "--ciphertext-out",
+        what,
+        dest,
+        bytes: member(blob, "CiphertextBlob")?,
+        private: false,
+    })
+}
+
+/// `--dry-run-modifiers` as the library's type (unknown values are kept for its validation).
+pub fn dry_run_modifiers(given: &Option<Vec<String>>) -> Option<Vec<kms_lite::DryRunModifierType>> {
+    given.as_ref().map(|m| {
+        m.iter()
+            .map(|s| kms_lite::DryRunModifierType::from(s.as_str()))
+            .collect()
+    })
+}
+
 /// The member a raw output needs, or the failure when the response lacks it (nothing is
 /// written then).
 pub fn member<'a>(value: Option<&'a [u8]>, name: &str) -> Result<&'a [u8], Failure> {
