@@ -125,6 +125,21 @@ pub fn run(g: &Globals, a: &BatchArgs) -> Result<(), Failure> {
     let client = shared::build_client(g, Some(BATCH_DEFAULT_ATTEMPTS))?;
     let settings = settings_hash(&template);
     let shard = format!("{}/{}", a.shard.k, a.shard.n);
+    // Only one input kind runs, so the client and template move into its `Shared`.
+    let make_shared = |journal, dir| Shared {
+        client,
+        template,
+        gate: Gate::new(a.rate),
+        stop: AtomicBool::new(false),
+        window: Window {
+            open: Mutex::new(0),
+            cv: Condvar::new(),
+            size: window(a.concurrency),
+        },
+        journal,
+        shard: a.shard,
+        dir,
+    };
     match &a.input {
         BatchInput::Lines(input) => {
             let journal_path = match (&a.journal, a.output_file.as_deref()) {
@@ -145,20 +160,7 @@ pub fn run(g: &Globals, a: &BatchArgs) -> Result<(), Failure> {
                     _ => return Err(bad_journal(journal_path.as_deref())),
                 }
             }
-            let shared = Shared {
-                client,
-                template,
-                gate: Gate::new(a.rate),
-                stop: AtomicBool::new(false),
-                window: Window {
-                    open: Mutex::new(0),
-                    cv: Condvar::new(),
-                    size: window(a.concurrency),
-                },
-                journal,
-                shard: a.shard,
-                dir: None,
-            };
+            let shared = make_shared(journal, None);
             run_lines(&shared, a, input, done)
         }
         BatchInput::Dir(dir) => {
@@ -179,20 +181,7 @@ pub fn run(g: &Globals, a: &BatchArgs) -> Result<(), Failure> {
                     _ => return Err(bad_journal(Some(&journal_path))),
                 }
             }
-            let shared = Shared {
-                client,
-                template,
-                gate: Gate::new(a.rate),
-                stop: AtomicBool::new(false),
-                window: Window {
-                    open: Mutex::new(0),
-                    cv: Condvar::new(),
-                    size: window(a.concurrency),
-                },
-                journal,
-                shard: a.shard,
-                dir: Some(dir_path),
-            };
+            let shared = make_shared(journal, Some(dir_path));
             run_dir(&shared, a, names, done)
         }
     }
