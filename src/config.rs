@@ -260,13 +260,26 @@ pub enum CaBundle {
 }
 
 impl CaBundle {
-    /// The PEM bytes (reads the file).
+    /// The PEM bytes (reads the file, at most 16 MiB: no real bundle comes close).
+    ///
+    /// ```
+    /// use kms_lite::config::CaBundle;
+    /// let dir = CaBundle::File { path: "/".into(), source: "--ca-bundle".into() };
+    /// assert_eq!(dir.load().unwrap_err().to_string(),
+    ///     "cannot read the CA bundle / (--ca-bundle): it is a directory, not a file");
+    /// ```
     pub fn load(&self) -> Result<Arc<Vec<u8>>, ConfigError> {
         match self {
             CaBundle::Pem(pem) => Ok(Arc::clone(pem)),
-            CaBundle::File { path, source } => std::fs::read(path).map(Arc::new).map_err(|e| {
-                ConfigError::new(format!("cannot read the CA bundle {path} ({source}): {e}"))
-            }),
+            CaBundle::File { path, source } => {
+                crate::bounded_file::read(path.as_ref(), crate::bounded_file::CA_BUNDLE_CAP)
+                    .map(Arc::new)
+                    .map_err(|e| {
+                        ConfigError::new(format!(
+                            "cannot read the CA bundle {path} ({source}): {e}"
+                        ))
+                    })
+            }
         }
     }
 }

@@ -745,16 +745,12 @@ fn read_one(
     let Some(path) = expand_tilde(&name, home) else {
         return Ok(None);
     };
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(ProfileFileError::Read { file: name, source }),
-    };
-    match String::from_utf8(bytes) {
+    match crate::bounded_file::read_to_string(&path, crate::bounded_file::PROFILE_FILE_CAP) {
         Ok(text) => Ok(Some((text, name))),
-        Err(_) => Err(ProfileFileError::Read {
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(ProfileFileError::Read {
             file: name,
-            source: io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8"),
+            source: e.into_io(),
         }),
     }
 }

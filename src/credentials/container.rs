@@ -79,11 +79,17 @@ impl ContainerProvider {
     fn token(&self) -> Result<Option<String>, CredentialsError> {
         let env = self.cfg.env();
         let token = match env.get_non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
-            Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
-                CredentialsError::new(format!(
-                    "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path}: {e}"
-                ))
-            })?),
+            Some(path) => Some(
+                crate::bounded_file::read_to_string(
+                    path.as_ref(),
+                    crate::bounded_file::TOKEN_FILE_CAP,
+                )
+                .map_err(|e| {
+                    CredentialsError::new(format!(
+                        "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path}: {e}"
+                    ))
+                })?,
+            ),
             None => env.get_non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
         };
         let token = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());

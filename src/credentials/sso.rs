@@ -129,11 +129,17 @@ impl SsoProvider {
             .join("sso")
             .join("cache")
             .join(&file);
-        let text = std::fs::read(&path).map_err(|e| {
-            CredentialsError::new(format!(
-                "SSO: no cached token ~/.aws/sso/cache/{file} ({e}); {login}"
-            ))
-        })?;
+        let text =
+            crate::bounded_file::read(&path, crate::bounded_file::TOKEN_FILE_CAP).map_err(|e| {
+                let what = if e.is_not_found() {
+                    "no cached token"
+                } else {
+                    "cannot read the cached token"
+                };
+                CredentialsError::new(format!(
+                    "SSO: {what} ~/.aws/sso/cache/{file} ({e}); {login}"
+                ))
+            })?;
         let cached: CachedToken = serde_json::from_slice(&text).map_err(|e| {
             CredentialsError::new(format!(
                 "SSO: the cached token ~/.aws/sso/cache/{file} {}; {login}",
