@@ -23,9 +23,10 @@
 //! assert_eq!(resolved.max_attempts, 5);
 //! ```
 
+use std::fmt;
 use std::sync::Arc;
 
-use crate::endpoint::{self, EndpointOptions};
+use crate::endpoint::{self, EndpointOptions, redact_url};
 use crate::env::Env;
 use crate::error::ConfigError;
 use crate::profile_file::{self, ProfileSet, Section};
@@ -285,7 +286,9 @@ impl CaBundle {
 }
 
 /// What code (a builder, the CLI's flags) set; `None` fields are resolved.
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows the endpoint URL with any user information redacted.
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Overrides {
     /// The region (`--region`).
@@ -305,7 +308,9 @@ pub struct Overrides {
 }
 
 /// Everything but credentials, resolved, with where each came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the endpoint URL with any user information redacted.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResolvedConfig {
     /// The signing region.
@@ -324,6 +329,38 @@ pub struct ResolvedConfig {
     pub retry_mode: RetryMode,
     /// The CA bundle, if one is configured.
     pub ca_bundle: Option<CaBundle>,
+}
+
+impl fmt::Debug for Overrides {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Overrides")
+            .field("region", &self.region)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(redact_url),
+            )
+            .field("endpoint_options", &self.endpoint_options)
+            .field("max_attempts", &self.max_attempts)
+            .field("default_max_attempts", &self.default_max_attempts)
+            .field("retry_mode", &self.retry_mode)
+            .field("ca_bundle", &self.ca_bundle)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ResolvedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResolvedConfig")
+            .field("region", &self.region)
+            .field("region_source", &self.region_source)
+            .field("endpoint_url", &redact_url(&self.endpoint_url))
+            .field("endpoint_source", &self.endpoint_source)
+            .field("endpoint_options", &self.endpoint_options)
+            .field("max_attempts", &self.max_attempts)
+            .field("retry_mode", &self.retry_mode)
+            .field("ca_bundle", &self.ca_bundle)
+            .finish()
+    }
 }
 
 /// Resolves region, endpoint, retry settings and CA bundle: `overrides` > environment >

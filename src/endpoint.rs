@@ -115,7 +115,7 @@ impl Endpoint {
     /// assert!(Endpoint::parse("ftp://example").is_err());
     /// ```
     pub fn parse(url: &str) -> Result<Endpoint, ConfigError> {
-        let shown = redact_user_info(url);
+        let shown = redact_url(url);
         let bad = |why: &str| ConfigError::new(format!("invalid endpoint URL {shown:?}: {why}"));
         let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
             ("https", r)
@@ -173,11 +173,22 @@ impl Endpoint {
     }
 }
 
-/// The URL with any `user:password@` replaced, so that errors never echo a password.
-fn redact_user_info(url: &str) -> std::borrow::Cow<'_, str> {
+/// The URL as it may be printed: any user information (`user:password@`) replaced by `***`.
+/// Every URL kms-lite shows (errors, `--debug` lines, `Debug` output) goes through this.
+///
+/// Everything between the scheme and the *last* `@` is hidden: a password may hold `/`, `?` or
+/// `#` unencoded, so where the authority ends cannot be trusted (an `@` in a path hides more
+/// than needed, never less).
+///
+/// ```
+/// use kms_lite::endpoint::redact_url;
+/// assert_eq!(redact_url("http://user:pa/ss@proxy:3128"), "http://***@proxy:3128");
+/// assert_eq!(redact_url("user:pass@proxy:3128"), "***@proxy:3128");
+/// assert_eq!(redact_url("https://kms.eu-west-1.amazonaws.com/"), "https://kms.eu-west-1.amazonaws.com/");
+/// ```
+pub fn redact_url(url: &str) -> std::borrow::Cow<'_, str> {
     let start = url.find("://").map_or(0, |i| i + 3);
-    let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
-    match url[start..authority_end].rfind('@') {
+    match url[start..].rfind('@') {
         Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
         None => url.into(),
     }

@@ -191,7 +191,8 @@ struct Property {
 /// A section of a profile file: a profile, an sso-session or a services section.
 ///
 /// `Debug` redacts the values of secret keys (any key containing `secret`, `token` or
-/// `password`, such as `aws_secret_access_key` and `aws_session_token`).
+/// `password`, such as `aws_secret_access_key` and `aws_session_token`) and the user
+/// information of URLs (`endpoint_url = https://user:pass@host`).
 ///
 /// ```
 /// use kms_lite::profile_file::{parse, FileKind};
@@ -260,6 +261,15 @@ fn is_secret_key(key: &str) -> bool {
     key.contains("secret") || key.contains("token") || key.contains("password")
 }
 
+/// A value as `Debug` shows it: a URL without its user information.
+fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains("://") {
+        crate::endpoint::redact_url(value)
+    } else {
+        value.into()
+    }
+}
+
 struct Redacted<'a>(&'a str, &'a Property);
 
 impl fmt::Debug for Redacted<'_> {
@@ -270,7 +280,7 @@ impl fmt::Debug for Redacted<'_> {
             if secret {
                 f.write_str("\"** redacted **\"")
             } else {
-                fmt::Debug::fmt(&property.value, f)
+                fmt::Debug::fmt(&shown(&property.value), f)
             }
         } else {
             let mut map = f.debug_map();
@@ -278,7 +288,7 @@ impl fmt::Debug for Redacted<'_> {
                 if secret || is_secret_key(k) {
                     map.entry(k, &"** redacted **");
                 } else {
-                    map.entry(k, v);
+                    map.entry(k, &shown(v));
                 }
             }
             map.finish()

@@ -13,7 +13,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::fetch::{metadata_credentials, status_error};
+use super::url::MetadataUrl;
 use super::{Credentials, CredentialsError, ProviderConfig};
+use crate::endpoint::redact_url;
 use crate::error::TransportErrorKind;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::transport::HttpClient;
@@ -33,37 +35,54 @@ pub struct ImdsProvider {
 impl fmt::Debug for ImdsProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ImdsProvider")
-            .field("endpoint", &endpoint(&self.cfg))
+            .field(
+                "endpoint",
+                &endpoint(&self.cfg).unwrap_or_else(|_| {
+                    configured_endpoint(&self.cfg)
+                        .map(|u| redact_url(&u).into_owned())
+                        .unwrap_or_default()
+                }),
+            )
             .finish_non_exhaustive()
     }
 }
 
-/// The metadata endpoint, without a trailing `/`.
-fn endpoint(cfg: &ProviderConfig) -> String {
-    let shared = cfg.shared();
-    let url = shared
+/// The endpoint set by `AWS_EC2_METADATA_SERVICE_ENDPOINT` or the profile, as written.
+fn configured_endpoint(cfg: &ProviderConfig) -> Option<String> {
+    cfg.shared()
         .env()
         .get_non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
         .or_else(|| {
-            shared
+            cfg.shared()
                 .profile_value("ec2_metadata_service_endpoint")
                 .map(str::to_owned)
+        })
+}
+
+/// The metadata endpoint, without a trailing `/`; a configured one that is not a plain
+/// `http(s)://host[:port]` URL (user information, say) is refused.
+fn endpoint(cfg: &ProviderConfig) -> Result<String, CredentialsError> {
+    if let Some(url) = configured_endpoint(cfg) {
+        return MetadataUrl::parse(&url).map(|u| u.base()).map_err(|why| {
+            CredentialsError::invalid_configuration(format!(
+                "the instance metadata endpoint {} is refused: {why}",
+                redact_url(&url)
+            ))
         });
-    let url = url.unwrap_or_else(|| {
-        let mode = shared
-            .env()
-            .get_non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
-            .or_else(|| {
-                shared
-                    .profile_value("ec2_metadata_service_endpoint_mode")
-                    .map(str::to_owned)
-            });
-        match mode {
-            Some(m) if m.eq_ignore_ascii_case("ipv6") => IMDS_ENDPOINT_IPV6.to_owned(),
-            _ => IMDS_ENDPOINT.to_owned(),
-        }
-    });
-    url.trim_end_matches('/').to_owned()
+    }
+    let shared = cfg.shared();
+    let mode = shared
+        .env()
+        .get_non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
+        .or_else(|| {
+            shared
+                .profile_value("ec2_metadata_service_endpoint_mode")
+                .map(str::to_owned)
+        });
+    Ok(match mode {
+        Some(m) if m.eq_ignore_ascii_case("ipv6") => IMDS_ENDPOINT_IPV6.to_owned(),
+        _ => IMDS_ENDPOINT.to_owned(),
+    })
 }
 
 fn disabled(cfg: &ProviderConfig) -> bool {
@@ -96,7 +115,7 @@ impl Session {
                 "turned off by AWS_EC2_METADATA_DISABLED",
             ));
         }
-        let base = endpoint(cfg);
+        let base = endpoint(cfg)?;
         let http = cfg.metadata_http()?;
         let request = HttpRequest {
             method: "PUT",

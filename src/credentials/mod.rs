@@ -24,6 +24,7 @@ mod profile;
 mod provider_config;
 mod sso;
 mod sts;
+mod url;
 mod web_identity;
 
 pub use cache::{CredentialsCache, REFRESH_BEFORE_EXPIRY};
