@@ -105,6 +105,16 @@ impl SharedConfig {
             .filter(|v| !v.is_empty())
     }
 
+    /// How messages name a key of the selected profile: `FILE line N: KEY in profile NAME`
+    /// (never its value).
+    pub(crate) fn profile_key_label(&self, key: &str) -> String {
+        let label = format!("{key} in profile {}", self.profile_name);
+        match self.profile().and_then(|p| p.origin(key)) {
+            Some((file, line)) => format!("{file} line {line}: {label}"),
+            None => label,
+        }
+    }
+
     /// An error when a chosen profile is in neither file.
     pub fn check_profile_exists(&self) -> Result<(), ConfigError> {
         if self.profile_named && self.profile().is_none() {
@@ -126,8 +136,10 @@ impl SharedConfig {
         if let Some(v) = parse_bool(self.env.get_non_empty(env_name).as_deref(), env_name)? {
             return Ok(Some(v));
         }
-        let what = format!("{profile_key} in profile {}", self.profile_name);
-        parse_bool(self.profile_value(profile_key), &what)
+        parse_bool(
+            self.profile_value(profile_key),
+            &self.profile_key_label(profile_key),
+        )
     }
 
     /// The endpoint configured for a service (`kms`, `sts`) and where it came from:
@@ -236,9 +248,7 @@ fn parse_bool(value: Option<&str>, what: &str) -> Result<Option<bool>, ConfigErr
         None => Ok(None),
         Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
         Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(v) => Err(ConfigError::new(format!(
-            "{what} must be true or false, got {v:?}"
-        ))),
+        Some(_) => Err(ConfigError::new(format!("{what} must be true or false"))),
     }
 }
 
@@ -389,9 +399,16 @@ pub fn resolve(
         },
     };
     if !endpoint::is_valid_region(&region) {
+        let from = if shared.region().is_some_and(|(_, s)| s == region_source)
+            && region_source.starts_with("profile ")
+        {
+            shared.profile_key_label("region")
+        } else {
+            region_source
+        };
         return Err(ConfigError::new(format!(
-            "invalid region {region:?} (from {region_source}): a region is lower-case letters, \
-             digits and '-', such as us-east-1"
+            "invalid region {region:?} (from {from}): a region is lower-case letters, digits and \
+             '-', such as us-east-1"
         )));
     }
     let options = match overrides.endpoint_options {
@@ -468,33 +485,25 @@ fn number_setting(
     let (value, what) = match shared.env().get_non_empty(env_name) {
         Some(v) => (v, env_name.to_owned()),
         None => match shared.profile_value(key) {
-            Some(v) => (
-                v.to_owned(),
-                format!("{key} in profile {}", shared.profile_name()),
-            ),
+            Some(v) => (v.to_owned(), shared.profile_key_label(key)),
             None => return Ok(None),
         },
     };
     value
         .parse()
         .map(Some)
-        .map_err(|_| ConfigError::new(format!("{what} must be a whole number, got {value:?}")))
+        .map_err(|_| ConfigError::new(format!("{what} must be a whole number")))
 }
 
 fn retry_mode_setting(shared: &SharedConfig) -> Result<Option<RetryMode>, ConfigError> {
     let (value, what) = match shared.env().get_non_empty("AWS_RETRY_MODE") {
         Some(v) => (v, "AWS_RETRY_MODE".to_owned()),
         None => match shared.profile_value("retry_mode") {
-            Some(v) => (
-                v.to_owned(),
-                format!("retry_mode in profile {}", shared.profile_name()),
-            ),
+            Some(v) => (v.to_owned(), shared.profile_key_label("retry_mode")),
             None => return Ok(None),
         },
     };
-    RetryMode::parse(&value).map(Some).ok_or_else(|| {
-        ConfigError::new(format!(
-            "{what} must be standard, adaptive or legacy, got {value:?}"
-        ))
-    })
+    RetryMode::parse(&value)
+        .map(Some)
+        .ok_or_else(|| ConfigError::new(format!("{what} must be standard, adaptive or legacy")))
 }

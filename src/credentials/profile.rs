@@ -235,8 +235,12 @@ impl ProfileProvider {
                             .context("credential_source EcsContainer")
                     }),
                 other => Err(CredentialsError::invalid_configuration(format!(
-                    "credential_source {:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer",
-                    super::fetch::safe_text(other)
+                    "credential_source {}is not one of Environment, Ec2InstanceMetadata, \
+                     EcsContainer",
+                    match crate::profile_file::shown_name(other).as_str() {
+                        "" => String::new(),
+                        name => format!("{name:?} "),
+                    }
                 ))),
             },
         }
