@@ -527,10 +527,14 @@ impl ClientBuilder {
         let credentials: Arc<dyn ProvideCredentials> = match self.credentials {
             Some(c) => c,
             None => {
-                let providers = providers
+                let mut providers = providers
                     .region(resolved.region.clone())
                     .endpoint_options(resolved.endpoint_options)
-                    .ca_bundle(resolved.ca_bundle.clone());
+                    .ca_bundle(resolved.ca_bundle.clone())
+                    .max_attempts(resolved.max_attempts);
+                if let Some(jitter) = &self.jitter {
+                    providers = providers.jitter(Arc::clone(jitter));
+                }
                 Arc::new(crate::credentials::default_chain(&providers))
             }
         };

@@ -234,7 +234,9 @@ impl SharedConfig {
     }
 }
 
-fn custom_endpoint_allowed(options: EndpointOptions) -> Result<(), ConfigError> {
+/// An error when a custom endpoint is combined with FIPS or dual-stack (the SDKs' endpoint
+/// rules refuse it).
+pub(crate) fn custom_endpoint_allowed(options: EndpointOptions) -> Result<(), ConfigError> {
     if options.use_fips || options.use_dual_stack {
         return Err(ConfigError::new(
             "a custom endpoint cannot be combined with FIPS or dual-stack endpoints",

@@ -93,6 +93,28 @@ pub fn resolve_service(
     Ok(format!("https://{service}{fips}.{region}.{suffix}"))
 }
 
+/// The SSO portal endpoint (`GetRoleCredentials`) for a region, by the SSO endpoint rules:
+/// `https://portal.sso[-fips].{region}.{suffix}` with the dual-stack suffix for dual-stack, except
+/// FIPS alone in AWS GovCloud (US), which is `https://portal.sso.{region}.amazonaws.com`.
+///
+/// ```
+/// use kms_lite::endpoint::{resolve_sso_portal, EndpointOptions};
+/// let both = EndpointOptions { use_fips: true, use_dual_stack: true };
+/// assert_eq!(resolve_sso_portal("us-east-2", both).unwrap(), "https://portal.sso-fips.us-east-2.api.aws");
+/// let fips = EndpointOptions { use_fips: true, use_dual_stack: false };
+/// assert_eq!(resolve_sso_portal("us-east-2", fips).unwrap(), "https://portal.sso-fips.us-east-2.amazonaws.com");
+/// assert_eq!(resolve_sso_portal("us-gov-west-1", fips).unwrap(), "https://portal.sso.us-gov-west-1.amazonaws.com");
+/// assert_eq!(resolve_sso_portal("eu-west-1", EndpointOptions::default()).unwrap(),
+///     "https://portal.sso.eu-west-1.amazonaws.com");
+/// ```
+pub fn resolve_sso_portal(region: &str, options: EndpointOptions) -> Result<String, ConfigError> {
+    if options.use_fips && !options.use_dual_stack && region.starts_with("us-gov-") {
+        resolve_service("portal.sso", region, EndpointOptions::default())
+    } else {
+        resolve_service("portal.sso", region, options)
+    }
+}
+
 /// A parsed endpoint URL: what the transport connects to and what the signer signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {

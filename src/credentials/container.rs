@@ -3,18 +3,21 @@
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` (https anywhere; http only on loopback, 169.254.170.2,
 //! 169.254.170.23 or fd00:ec2::23), with `Authorization` from
 //! `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read again at every fetch) or
-//! `AWS_CONTAINER_AUTHORIZATION_TOKEN`. Never through a proxy; short timeouts.
+//! `AWS_CONTAINER_AUTHORIZATION_TOKEN`. Never through a proxy; short timeouts; failed fetches
+//! retried (connection failures, 5xx, 429, an answer that is not JSON), 3 attempts by default.
 
 use std::fmt;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::fetch::{metadata_credentials, status_error};
+use super::retry::{Attempt, classify_status, transport_retryable, with_retries};
 use super::url::{Host, MetadataUrl};
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::endpoint::redact_url;
 use crate::env::Env;
 use crate::http::HttpRequest;
+use crate::retry::RetryKind;
 
 /// The ECS credentials endpoint that relative URIs are resolved against.
 pub const ECS_ENDPOINT: &str = "http://169.254.170.2";
@@ -149,14 +152,34 @@ impl super::ProvideCredentials for ContainerProvider {
             headers: headers.into_iter().map(|(n, v)| (n, v.into())).collect(),
             body: Vec::new(),
         };
-        let resp = self
-            .cfg
-            .metadata_http()?
-            .send(&request, None)
-            .map_err(|e| CredentialsError::new(format!("{what}: {e}")))?;
-        if resp.status != 200 {
-            return Err(status_error(what, &resp));
-        }
-        metadata_credentials(&resp.body, what, "container", self.cfg.clock_ref().now())
+        let http = self.cfg.metadata_http()?;
+        // As the SDKs: connection failures, 5xx, 429 and a 200 whose body is not credentials
+        // JSON are retried; the endpoint's own refusals (4xx, `Code` other than Success) are not.
+        with_retries(&self.cfg, self.cfg.max_attempts_value(), |_| {
+            let resp = match http.send(&request, None) {
+                Ok(resp) => resp,
+                Err(e) => {
+                    let err = CredentialsError::new(format!("{what}: {e}"));
+                    return if transport_retryable(&e) {
+                        Attempt::Retry(RetryKind::Transient, err)
+                    } else {
+                        Attempt::Fail(err)
+                    };
+                }
+            };
+            if resp.status != 200 {
+                return match classify_status(resp.status, None) {
+                    RetryKind::No => Attempt::Fail(status_error(what, &resp)),
+                    kind => Attempt::Retry(kind, status_error(what, &resp)),
+                };
+            }
+            match metadata_credentials(&resp.body, what, "container", self.cfg.clock_ref().now()) {
+                Ok(c) => Attempt::Ok(c),
+                Err(e) if serde_json::from_slice::<serde_json::Value>(&resp.body).is_err() => {
+                    Attempt::Retry(RetryKind::Transient, e)
+                }
+                Err(e) => Attempt::Fail(e),
+            }
+        })
     }
 }
