@@ -181,6 +181,11 @@ fn resolve_chain(
         if has_static(p) {
             return Ok((Base::Static(name), roles));
         }
+        if value(p, "web_identity_token_file").is_some() {
+            return Err(CredentialsError::invalid_configuration(format!(
+                "profile {name} sets web_identity_token_file but no role_arn"
+            )));
+        }
         return Err(if first {
             CredentialsError::not_loaded(format!("profile {name} has no credentials"))
         } else {

@@ -107,6 +107,12 @@ impl SsoProvider {
             }
             None => (need("sso_region")?, need("sso_start_url")?),
         };
+        if get("sso_account_id").is_none() && get("sso_role_name").is_none() {
+            return Err(CredentialsError::invalid_configuration(format!(
+                "SSO profile {name} has no sso_account_id and no sso_role_name: it gives an SSO \
+                 access token (for services that take one), not AWS credentials"
+            )));
+        }
         Ok(Settings {
             region,
             cache_key,
