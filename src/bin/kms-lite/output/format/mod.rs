@@ -10,7 +10,7 @@ mod yaml;
 use super::{Number, Val};
 use crate::args::OutputFormat;
 
-pub use json::number as json_number;
+pub use json::compact as json_compact;
 
 /// What goes on stdout for `value` in `format`; `operation` titles a table. An error for a
 /// shape the format cannot show (the AWS CLI fails on the same shapes).
@@ -182,8 +182,21 @@ fn py_printable(c: char) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
+
+    pub fn s(v: &str) -> Val {
+        Val::Str(v.into())
+    }
+
+    pub fn obj(members: &[(&str, Val)]) -> Val {
+        Val::Object(
+            members
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
 
     #[test]
     fn floats_print_as_python_repr() {

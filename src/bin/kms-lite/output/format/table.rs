@@ -370,6 +370,16 @@ fn line_break(widths: &[i64]) -> String {
     s
 }
 
+/// A row of cells in their columns, each laid out by `cell(text, width, left edge, right
+/// edge)`: only the first has a left edge.
+fn cells(widths: &[i64], texts: &[String], cell: fn(&str, i64, &str, &str) -> String) -> String {
+    let mut line = String::new();
+    for (i, (w, text)) in widths.iter().zip(texts).enumerate() {
+        line.push_str(&cell(text, *w, if i == 0 { "|" } else { "" }, "|"));
+    }
+    line
+}
+
 fn render_section(s: &Section, max_width: i64, out: &mut String) {
     let indent = s.indent_level;
     let width = max_width - indent * 2;
@@ -386,11 +396,7 @@ fn render_section(s: &Section, max_width: i64, out: &mut String) {
     if !s.headers.is_empty() {
         let widths = s.column_widths(4, width);
         line(indent, &line_break(&widths), out);
-        let mut cells = String::new();
-        for (i, (w, h)) in widths.iter().zip(&s.headers).enumerate() {
-            cells.push_str(&center(h, *w, if i == 0 { "|" } else { "" }, "|"));
-        }
-        line(indent, &cells, out);
+        line(indent, &cells(&widths, &s.headers, center), out);
     }
     if !s.rows.is_empty() {
         let widths = s.column_widths(4, width);
@@ -399,11 +405,7 @@ fn render_section(s: &Section, max_width: i64, out: &mut String) {
         }
         line(indent, &line_break(&widths), out);
         for row in &s.rows {
-            let mut cells = String::new();
-            for (i, (w, cell)) in widths.iter().zip(row).enumerate() {
-                cells.push_str(&align_left(cell, *w, if i == 0 { "|" } else { "" }, "|"));
-            }
-            line(indent, &cells, out);
+            line(indent, &cells(&widths, row, align_left), out);
         }
         line(indent, &line_break(&widths), out);
     }
@@ -411,48 +413,16 @@ fn render_section(s: &Section, max_width: i64, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{obj, s};
     use super::*;
     use crate::output::Number;
-
-    fn s(v: &str) -> Val {
-        Val::Str(v.into())
-    }
-
-    fn obj(members: &[(&str, Val)]) -> Val {
-        Val::Object(
-            members
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
 
     fn table(v: &Val) -> String {
         render_with_width(v, "ReEncrypt", 80).unwrap()
     }
 
     #[test]
-    fn a_narrow_object_is_one_header_row_and_one_value_row() {
-        let v = obj(&[
-            ("KeyId", s("k1")),
-            ("EncryptionAlgorithm", s("SYMMETRIC_DEFAULT")),
-        ]);
-        assert_eq!(
-            table(&v),
-            "\
-----------------------------------
-|            ReEncrypt           |
-+----------------------+---------+
-|  EncryptionAlgorithm |  KeyId  |
-+----------------------+---------+
-|  SYMMETRIC_DEFAULT   |  k1     |
-+----------------------+---------+
-"
-        );
-    }
-
-    #[test]
-    fn nested_lists_and_objects_are_indented_sections() {
+    fn scalars_in_a_header_row_and_a_value_row_nested_members_in_indented_sections() {
         let v = obj(&[
             ("KeyId", s("k1")),
             ("EncryptionAlgorithm", s("SYMMETRIC_DEFAULT")),

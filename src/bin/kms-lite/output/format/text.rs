@@ -141,21 +141,9 @@ fn all_scalar_keys(items: &[Val]) -> Result<Vec<&str>, String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{obj, s};
     use super::*;
     use crate::output::Number;
-
-    fn s(v: &str) -> Val {
-        Val::Str(v.into())
-    }
-
-    fn obj(members: &[(&str, Val)]) -> Val {
-        Val::Object(
-            members
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
 
     #[test]
     fn scalars_then_nested_members_under_upper_case_identifiers() {

@@ -264,24 +264,30 @@ impl Emitter {
         self.increase_indent(true, false);
         let allow_breaks = !simple_key;
         match style {
-            Style::Plain => self.write_plain(value, allow_breaks),
-            Style::Single => self.write_single_quoted(value, allow_breaks),
+            Style::Plain => self.write_unescaped(value, allow_breaks, false),
+            Style::Single => self.write_unescaped(value, allow_breaks, true),
             Style::Double => self.write_double_quoted(value, allow_breaks),
         }
         self.pop_indent();
     }
 
-    fn write_plain(&mut self, value: &str, allow_breaks: bool) {
-        if !self.whitespace {
+    /// A plain or single-quoted scalar: folded at a space past the width (not at a quoted
+    /// scalar's first or last character), line breaks doubled; quoted, `'` doubled.
+    fn write_unescaped(&mut self, value: &str, allow_breaks: bool, quoted: bool) {
+        if quoted {
+            self.write_indicator("'", true, false, false);
+        } else if !self.whitespace {
             self.put(' ');
         }
         let chars: Vec<char> = value.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
+                let inside = !quoted || (i != 0 && i != chars.len() - 1);
                 if allow_breaks
                     && !spaces
                     && self.column > BEST_WIDTH
+                    && inside
                     && chars.get(i + 1) != Some(&' ')
                 {
                     self.write_indent();
@@ -300,49 +306,7 @@ impl Emitter {
                 if breaks {
                     self.write_indent();
                 }
-                self.put(c);
-                self.indention = false;
-                spaces = false;
-                breaks = false;
-            }
-        }
-        self.whitespace = false;
-        self.indention = false;
-        if self.context.root {
-            self.open_ended = true;
-        }
-    }
-
-    fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
-        self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
-        let (mut spaces, mut breaks) = (false, false);
-        for (i, &c) in chars.iter().enumerate() {
-            if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i != 0
-                    && i != chars.len() - 1
-                    && chars.get(i + 1) != Some(&' ')
-                {
-                    self.write_indent();
-                } else {
-                    self.put(c);
-                }
-                spaces = true;
-            } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.write_break(c);
-                self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent();
-                }
-                if c == '\'' {
+                if quoted && c == '\'' {
                     self.put('\'');
                 }
                 self.put(c);
@@ -351,12 +315,17 @@ impl Emitter {
                 breaks = false;
             }
         }
-        if breaks {
-            self.write_indent();
+        if quoted {
+            if breaks {
+                self.write_indent();
+            }
+            self.write_indicator("'", false, false, false);
         }
-        self.write_indicator("'", false, false, false);
         self.whitespace = false;
         self.indention = false;
+        if !quoted && self.context.root {
+            self.open_ended = true;
+        }
     }
 
     fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
@@ -717,20 +686,8 @@ fn is_timestamp(b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{obj, s};
     use super::*;
-
-    fn s(v: &str) -> Val {
-        Val::Str(v.into())
-    }
-
-    fn obj(members: &[(&str, Val)]) -> Val {
-        Val::Object(
-            members
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
 
     #[test]
     fn keys_sorted_lists_unindented_under_keys_empty_collections_in_flow() {

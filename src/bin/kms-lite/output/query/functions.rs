@@ -211,59 +211,6 @@ fn parse_number(s: &str) -> Val {
     }
 }
 
-/// `to_string`: JSON without spaces, non-ASCII escaped (Python's `json.dumps` defaults).
-fn compact_json(v: &Val, out: &mut String) {
-    match v {
-        Val::Null => out.push_str("null"),
-        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Val::Num(n) => crate::output::format::json_number(*n, out),
-        Val::Str(s) => {
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    '\u{8}' => out.push_str("\\b"),
-                    '\u{c}' => out.push_str("\\f"),
-                    c if (c as u32) < 0x20 || (c as u32) > 0x7E => {
-                        let mut units = [0u16; 2];
-                        for u in c.encode_utf16(&mut units) {
-                            out.push_str(&format!("\\u{u:04x}"));
-                        }
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-        }
-        Val::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                compact_json(item, out);
-            }
-            out.push(']');
-        }
-        Val::Object(members) => {
-            out.push('{');
-            for (i, (k, item)) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                compact_json(&Val::Str(k.clone()), out);
-                out.push(':');
-                compact_json(item, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
 /// Calls `func` on the evaluated `args` (exprefs unevaluated, in `nodes`).
 pub fn call(
     interp: &mut Interp,
@@ -523,8 +470,7 @@ pub fn call(
         Func::ToString => match take(0) {
             Val::Str(s) => Val::Str(s),
             v => {
-                let mut out = String::new();
-                compact_json(&v, &mut out);
+                let out = crate::output::format::json_compact(&v);
                 interp.charge_str(&out)?;
                 Val::Str(out)
             }
