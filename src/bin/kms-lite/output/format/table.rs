@@ -226,9 +226,16 @@ impl Table {
     ) -> Result<(), String> {
         let mut headers: Vec<&str> = Vec::new();
         let mut more: Vec<&str> = Vec::new();
+        // Python looks into every element as if it were an object: an empty string or list
+        // has nothing to look at and passes, anything else that is not an object fails.
+        let nothing_to_look_at = |v: &Val| {
+            matches!(v, Val::Str(s) if s.is_empty()) || matches!(v, Val::List(l) if l.is_empty())
+        };
         for item in items {
-            let Val::Object(members) = item else {
-                return Err(SHAPE.into());
+            let members = match item {
+                Val::Object(members) => members.as_slice(),
+                v if nothing_to_look_at(v) => &[],
+                _ => return Err(SHAPE.into()),
             };
             let (h, m) = scalar_keys(members);
             for k in h {
@@ -247,8 +254,11 @@ impl Table {
         let header_row = || headers.iter().map(|h| h.to_string()).collect::<Vec<_>>();
         self.current().add_header(header_row())?;
         for (i, item) in items.iter().enumerate() {
-            let Val::Object(members) = item else {
-                return Err(SHAPE.into());
+            let members = match item {
+                Val::Object(members) => members.as_slice(),
+                // Its row is empty when there are no columns; with columns Python fails.
+                _ if headers.is_empty() => &[],
+                _ => return Err(SHAPE.into()),
             };
             if i > 0 && !more.is_empty() {
                 self.new_section(title, indent);
@@ -549,5 +559,11 @@ mod tests {
         // A list of objects with a string in it.
         let v = Val::List(vec![obj(&[("a", s("b"))]), s("c")]);
         assert_eq!(render_with_width(&v, "X", 80), Err(SHAPE.into()));
+        let v = Val::List(vec![obj(&[("a", s("b"))]), s("")]);
+        assert_eq!(render_with_width(&v, "X", 80), Err(SHAPE.into()));
+        // Unless Python has nothing to look at: an empty string or list, and no columns.
+        let v = Val::List(vec![obj(&[]), s(""), Val::List(vec![])]);
+        // Three empty rows: no closing border.
+        assert_eq!(render_with_width(&v, "X", 80), Ok("---\n|X|\n".into()));
     }
 }

@@ -422,6 +422,10 @@ pub fn call(
                             insert(&mut merged, k, item);
                         }
                     }
+                    // The reference implementation checks only the first argument's type and
+                    // merges an empty string or list as nothing.
+                    Val::Str(s) if i > 0 && s.is_empty() => {}
+                    Val::List(l) if i > 0 && l.is_empty() => {}
                     v => return Err(bad(&["object"], &v)),
                 }
             }

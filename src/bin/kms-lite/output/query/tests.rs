@@ -388,6 +388,7 @@ fn functions() {
                 r#"{"x": 2, "y": "z", "w": 0}"#,
             ),
             ("merge(`{}`)", "{}"),
+            ("merge(o, '', `[]`)", r#"{"x": 1, "y": "z"}"#),
             ("map(&name, people)", r#"["b", "a", "c"]"#),
             ("map(&missing, people)", "[null, null, null]"),
             ("sort_by(people, &age)[].name", r#"["a", "b", "c"]"#),
