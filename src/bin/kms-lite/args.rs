@@ -7,8 +7,6 @@
 
 use std::time::Duration;
 
-use crate::output::Query;
-
 /// The longest timeout handed to the transport. `0` ("no timeout" in the AWS CLI) and anything
 /// larger map to it, so no deadline arithmetic can overflow.
 pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -17,22 +15,41 @@ pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
-/// The output format.
+/// The output format (`--output`, `AWS_DEFAULT_OUTPUT`, the profile's `output`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Pretty JSON, 4-space indented (the default).
     Json,
     /// Tab-separated values, keys in alphabetical order.
     Text,
+    /// A bordered table titled with the operation name.
+    Table,
+    /// A YAML document.
+    Yaml,
+    /// A YAML list with the response as its element.
+    YamlStream,
+    /// Nothing on stdout.
+    Off,
 }
 
 impl OutputFormat {
+    /// Every format by name, in the AWS CLI's order.
+    pub const CHOICES: [(&'static str, OutputFormat); 6] = [
+        ("json", OutputFormat::Json),
+        ("text", OutputFormat::Text),
+        ("table", OutputFormat::Table),
+        ("yaml", OutputFormat::Yaml),
+        ("yaml-stream", OutputFormat::YamlStream),
+        ("off", OutputFormat::Off),
+    ];
+
     pub fn parse(s: &str) -> Option<OutputFormat> {
-        match s {
-            "json" => Some(OutputFormat::Json),
-            "text" => Some(OutputFormat::Text),
-            _ => None,
-        }
+        Self::CHOICES.iter().find(|(n, _)| *n == s).map(|(_, f)| *f)
+    }
+
+    /// `json | text | table | yaml | yaml-stream | off`, for messages.
+    pub fn choices() -> String {
+        Self::CHOICES.map(|(n, _)| n).join(" | ")
     }
 }
 
@@ -41,9 +58,10 @@ impl OutputFormat {
 pub struct Globals {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
-    /// `None`: `AWS_DEFAULT_OUTPUT`, then JSON.
+    /// `None`: `AWS_DEFAULT_OUTPUT`, then the profile's `output`, then JSON.
     pub output: Option<OutputFormat>,
-    pub query: Option<Query>,
+    /// The `--query` expression, compiled when the command starts.
+    pub query: Option<String>,
     /// The profile of the shared config files to use (`--profile`).
     pub profile: Option<String>,
     pub ca_bundle: Option<String>,
@@ -594,15 +612,12 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             (Opt::Output, Value::One(v)) => {
                 g.output = Some(OutputFormat::parse(&v).ok_or_else(|| {
                     UsageError(format!(
-                        "argument {name}: Invalid choice, valid choices are: json | text"
+                        "argument {name}: Invalid choice, valid choices are: {}",
+                        OutputFormat::choices()
                     ))
                 })?);
             }
-            (Opt::Query, Value::One(v)) => {
-                g.query = Some(
-                    Query::parse(&v).map_err(|e| UsageError(format!("argument {name}: {e}")))?,
-                );
-            }
+            (Opt::Query, Value::One(v)) => g.query = Some(v),
             (Opt::Profile, Value::One(v)) => g.profile = Some(v),
             (Opt::CaBundle, Value::One(v)) => g.ca_bundle = Some(v),
             (Opt::ConnectTimeout, Value::One(v)) => g.connect_timeout = Some(seconds(name, &v)?),

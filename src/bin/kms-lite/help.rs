@@ -19,10 +19,10 @@ GLOBAL OPTIONS (before or after the command)
   --endpoint-url URL         Send requests to this URL (else AWS_ENDPOINT_URL_KMS,
                              AWS_ENDPOINT_URL, the profile's services section or
                              endpoint_url, then the region's KMS endpoint).
-  --output json|text         Output format (else AWS_DEFAULT_OUTPUT, then json).
-  --query EXPR               Print only part of the response. Supported: a top-level member
-                             name (CiphertextBlob) or a list of them ([KeyId,CiphertextBlob]).
-                             A missing member prints null (json) or None (text).
+  --output FORMAT            json, text, table, yaml, yaml-stream or off, as the AWS CLI v2
+                             writes them (else AWS_DEFAULT_OUTPUT, the profile's output, json).
+  --query EXPR               A JMESPath expression: print only what it selects, for example
+                             KeyId or {id: KeyId, size: length(CiphertextBlob)}.
   --ca-bundle PATH           Trust only the PEM certificates in PATH for TLS, instead of
                              the built-in roots (else AWS_CA_BUNDLE, then the profile's
                              ca_bundle).
@@ -161,7 +161,7 @@ fn plaintext_out(what: &str) -> String {
 const OUTPUT_NOTE: &str = "\
 Every option also takes the --option=value form (use it for a value that begins with --).
 Output is the response as JSON (AWS member names, blobs in base64, absent members left out,
-4-space indented) or, with --output text, the values tab-separated in member-name order.
+4-space indented) or in the other --output formats as the AWS CLI v2 writes them.
 Errors go to stderr, a service error as
 `An error occurred (CODE) when calling the OPERATION operation: MESSAGE`.
 ";

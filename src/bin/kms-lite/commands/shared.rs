@@ -9,7 +9,8 @@ use kms_lite::{Client, EncryptionAlgorithmSpec, ReEncryptRequest};
 
 use crate::args::{Globals, OutputFormat, ReEncryptArgs};
 use crate::input::{self, ParamError};
-use crate::output::Val;
+use crate::output::query::Query;
+use crate::output::{OperationName, Output, RenderError, Val};
 use crate::{Failure, exit, write_stderr, write_stdout};
 
 pub fn param(e: ParamError) -> Failure {
@@ -124,20 +125,49 @@ pub fn call_failure<E: OperationError>(e: &E, dry_run: Option<bool>) -> Failure 
     Failure::Message(code, message)
 }
 
-/// `--output`, else `AWS_DEFAULT_OUTPUT`, else JSON.
-pub fn output_format(g: &Globals) -> Result<OutputFormat, Failure> {
-    if let Some(f) = g.output {
-        return Ok(f);
-    }
-    match std::env::var("AWS_DEFAULT_OUTPUT") {
-        Ok(v) if !v.trim().is_empty() => OutputFormat::parse(v.trim()).ok_or_else(|| {
-            Failure::Message(
-                exit::CONFIG,
-                "AWS_DEFAULT_OUTPUT must be json or text".into(),
+/// How the response will be printed: `--output`, else `AWS_DEFAULT_OUTPUT`, else the
+/// selected profile's `output`, else JSON (the AWS CLI v2's order), with `--query` compiled.
+/// Commands call it first, so that a bad value stops them before anything is read or sent:
+/// a bad query with the AWS CLI's 252, an unknown format with its `Unknown output type`
+/// (255), a malformed config file as the client would report it (253).
+pub fn output_format(g: &Globals) -> Result<Output, Failure> {
+    let query = match &g.query {
+        Some(q) => Some(Query::parse(q).map_err(|e| bad_query(q, &e))?),
+        None => None,
+    };
+    let format = match g.output {
+        Some(f) => f,
+        None => configured_format(g)?,
+    };
+    Ok(Output { format, query })
+}
+
+fn bad_query(expression: &str, e: &crate::output::query::QueryError) -> Failure {
+    Failure::Message(
+        exit::USAGE,
+        format!("Bad value for --query {expression}: {e}"),
+    )
+}
+
+/// `AWS_DEFAULT_OUTPUT` (blank counts as unset, as for every variable here), else the
+/// profile's `output`, else JSON.
+fn configured_format(g: &Globals) -> Result<OutputFormat, Failure> {
+    let name = match std::env::var_os("AWS_DEFAULT_OUTPUT") {
+        Some(v) if !v.to_string_lossy().trim().is_empty() => v.to_string_lossy().trim().to_owned(),
+        _ => {
+            let shared = kms_lite::config::SharedConfig::load(
+                kms_lite::env::Env::process(),
+                g.profile.as_deref(),
             )
-        }),
-        _ => Ok(OutputFormat::Json),
-    }
+            .map_err(|e| Failure::Message(exit::CONFIG, e.to_string()))?;
+            match shared.profile_value("output") {
+                Some(v) => v.to_owned(),
+                None => return Ok(OutputFormat::Json),
+            }
+        }
+    };
+    OutputFormat::parse(&name)
+        .ok_or_else(|| Failure::Message(exit::OTHER, format!("Unknown output type: {name}")))
 }
 
 /// A blob the user asked for as raw bytes (`--ciphertext-out`, `--plaintext-out`).
@@ -196,12 +226,12 @@ pub fn member<'a>(value: Option<&'a [u8]>, name: &str) -> Result<&'a [u8], Failu
 }
 
 /// Writes the raw outputs, files first in the order given, then the one going to stdout, if
-/// any. When none goes to stdout, prints `response` (`--query` applied, in the chosen format):
-/// the caller has removed the members written raw from it. A write error names the option
-/// and the path, never the bytes.
-pub fn finish<T: serde::Serialize>(
+/// any. When none goes to stdout, prints `response` (`--query` applied, in the chosen format,
+/// a table titled with the operation's name): the caller has removed the members written raw
+/// from it. A write error names the option and the path, never the bytes.
+pub fn finish<T: serde::Serialize + OperationName>(
     g: &Globals,
-    format: OutputFormat,
+    format: Output,
     outs: &[RawOut<'_>],
     response: &T,
 ) -> Result<(), Failure> {
@@ -220,10 +250,14 @@ pub fn finish<T: serde::Serialize>(
         return write_stdout(o.bytes);
     }
     let mut value = Val::from_response(response).map_err(|m| Failure::Message(exit::OTHER, m))?;
-    if let Some(q) = &g.query {
-        value = q.search(&value);
-    }
-    let mut text = crate::output::render(&value, format).into_bytes();
+    let rendered = format.render(&value, T::NAME);
+    value.wipe();
+    let mut text = rendered
+        .map_err(|e| match e {
+            RenderError::Query(e) => bad_query(g.query.as_deref().unwrap_or_default(), &e),
+            RenderError::Shape(m) => Failure::Message(exit::OTHER, m),
+        })?
+        .into_bytes();
     let result = write_stdout(&text);
     // The text may hold a plaintext the user chose to print: clear this copy.
     text.fill(0);
