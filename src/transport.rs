@@ -292,6 +292,10 @@ fn map_error(e: ureq::Error, url: &str) -> TransportError {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
                 (K::Timeout, format!("timed out: {io}"))
             }
+            // rustls reports every TLS failure (a certificate that fails verification, an
+            // alert, a peer that does not speak TLS) as InvalidData; nothing else in the
+            // connection does. None of them is fixed by trying again.
+            std::io::ErrorKind::InvalidData => (K::Tls, format!("TLS failed: {io}")),
             _ => (K::Io, format!("the connection failed: {io}")),
         },
         ureq::Error::Tls(msg) => (K::Tls, format!("TLS failed: {msg}")),

@@ -151,7 +151,7 @@ impl Replay {
 }
 
 /// Reads one request: head lines up to the blank line, then `Content-Length` bytes.
-pub fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
+pub fn read_request(reader: &mut impl std::io::BufRead) -> Option<Received> {
     http1::read_request(reader)
 }
 
