@@ -552,7 +552,7 @@ impl ClientBuilder {
                     user_agent: USER_AGENT.to_owned(),
                     connect_to: self.connect_to,
                     ca_bundle_pem,
-                    proxy: crate::proxy::for_endpoint(&endpoint, &env),
+                    proxy: crate::proxy::for_endpoint(&endpoint, &env)?,
                 })?)
             }
         };

@@ -287,6 +287,10 @@ pub enum TransportErrorKind {
     /// The response was not what the protocol promises (a success body that is not the
     /// operation's JSON, invalid base64 in a blob, a malformed HTTP response).
     InvalidResponse,
+    /// The request could not be sent as built, and was not: a header value HTTP does not
+    /// allow (a control character or non-ASCII text, as in an access key id or a session
+    /// token), or a URL the HTTP stack refuses.
+    InvalidRequest,
 }
 
 impl TransportErrorKind {
