@@ -2,7 +2,9 @@
 //! `../shared` beside the checkout and is never copied into it. Suites find it here; when it is
 //! absent they pass without running and say so loudly.
 
-use std::collections::BTreeSet;
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -30,4 +32,61 @@ pub fn shared_path(rel: &str) -> Option<PathBuf> {
         );
     }
     None
+}
+
+/// A test name from a case's name or documentation: lower case, every run of characters other
+/// than ASCII letters and digits one `_`, none at the ends.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_owned()
+}
+
+/// The test names of cases in data order: their slugs, the second and later of a repeated one
+/// suffixed `_2`, `_3`...
+pub fn test_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    names
+        .into_iter()
+        .map(|name| {
+            let s = slug(name);
+            let n = seen.entry(s.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 { s } else { format!("{s}_{n}") }
+        })
+        .collect()
+}
+
+/// Fails unless the tests listed in a suite are exactly the cases in the data, so that no case
+/// is dropped (or invented) silently.
+pub fn assert_every_case_listed(listed: &[&str], from_data: &[String], suite: &str) {
+    let listed_set: BTreeSet<&str> = listed.iter().copied().collect();
+    let data_set: BTreeSet<&str> = from_data.iter().map(String::as_str).collect();
+    assert_eq!(
+        listed_set.len(),
+        listed.len(),
+        "{suite}: a test is listed twice"
+    );
+    let missing: Vec<_> = data_set.difference(&listed_set).collect();
+    let extra: Vec<_> = listed_set.difference(&data_set).collect();
+    assert!(
+        missing.is_empty(),
+        "{suite}: cases in the data with no test: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "{suite}: tests with no case in the data: {extra:?}"
+    );
+}
+
+/// Says, past the harness's capture, that a case does not apply to kms-lite and why. The
+/// caller still asserts what kms-lite does instead.
+pub fn not_applicable(case: &str, why: &str) {
+    let _ = writeln!(std::io::stderr(), "NOT APPLICABLE: {case}: {why}");
 }
