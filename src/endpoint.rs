@@ -154,10 +154,8 @@ impl Endpoint {
             return Err(bad("the host has characters a host name cannot have"));
         }
         let (name, port) = split_authority(authority).map_err(bad)?;
-        if let Some(port) = port {
-            if port.is_empty() || port.len() > 5 || port.parse::<u16>().is_err() {
-                return Err(bad("the port is not a number from 0 to 65535"));
-            }
+        if port.is_some_and(|p| !is_port(p)) {
+            return Err(bad("the port is not a number from 0 to 65535"));
         }
         if !name.starts_with('[') && !is_host_name(name) {
             return Err(bad(
@@ -211,7 +209,7 @@ fn redact_user_info(url: &str) -> std::borrow::Cow<'_, str> {
 const MAX_URL_LEN: usize = 4096;
 
 /// Splits `host[:port]` or `[ipv6][:port]`; the IPv6 literal must parse.
-fn split_authority(authority: &str) -> Result<(&str, Option<&str>), &'static str> {
+pub(crate) fn split_authority(authority: &str) -> Result<(&str, Option<&str>), &'static str> {
     if let Some(rest) = authority.strip_prefix('[') {
         let Some((ip, after)) = rest.split_once(']') else {
             return Err("an IPv6 address is missing its closing ']'");
@@ -237,6 +235,14 @@ fn split_authority(authority: &str) -> Result<(&str, Option<&str>), &'static str
         Some((name, port)) => Ok((name, Some(port))),
         None => Ok((authority, None)),
     }
+}
+
+/// Whether `port` is the digits of a port number (0..=65535).
+pub(crate) fn is_port(port: &str) -> bool {
+    !port.is_empty()
+        && port.len() <= 5
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u16>().is_ok()
 }
 
 /// A DNS name (labels of letters, digits, `-` and `_`, 1..=63 long, not starting or ending

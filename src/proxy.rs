@@ -58,11 +58,20 @@ pub(crate) fn parse(url: &str, source: &str) -> Result<ureq::Proxy, ConfigError>
             )));
         }
     }
-    ureq::Proxy::new(url).map_err(|_| {
+    let invalid = || {
         ConfigError::new(format!(
             "{source} is not a valid proxy URL (expected http://[user:password@]host[:port])"
         ))
-    })
+    };
+    // ureq would take a port it cannot read (`:99999`, `:-1`) as the default port.
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match crate::endpoint::split_authority(host_port) {
+        Ok((_, port)) if port.is_none_or(crate::endpoint::is_port) => {}
+        _ => return Err(invalid()),
+    }
+    ureq::Proxy::new(url).map_err(|_| invalid())
 }
 
 fn host_without_port(host: &str) -> &str {
@@ -162,6 +171,11 @@ mod tests {
             "http://hunter2:pw@ü",
             "http://a b",
             "http://",
+            "http://proxy:99999",
+            "http://proxy:-1",
+            "http://proxy:",
+            "proxy:3128:1",
+            "http://u:p@[zz]:1",
         ] {
             let e = parse(bad, "HTTP_PROXY").unwrap_err().to_string();
             assert_eq!(

@@ -224,12 +224,14 @@ fn proxy_urls_that_do_not_parse_are_configuration_errors_without_their_text() {
         "http://proxy name",
         "http://",
         "//127.0.0.1:1",
+        "http://127.0.0.1:99999",
+        "http://hunter2@127.0.0.1:-1",
         "\u{1}",
         "http://x\r\nHost: y",
     ] {
         let e = builder("http://127.0.0.1:1", &[("HTTP_PROXY", proxy)])
             .build()
-            .unwrap_err();
+            .expect_err(proxy);
         assert_eq!(
             e.to_string(),
             "HTTP_PROXY is not a valid proxy URL (expected http://[user:password@]host[:port])",
