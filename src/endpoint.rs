@@ -196,7 +196,7 @@ impl Endpoint {
 }
 
 /// The URL with any `user:password@` replaced, so that errors never echo a password.
-fn redact_user_info(url: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn redact_user_info(url: &str) -> std::borrow::Cow<'_, str> {
     let start = url.find("://").map_or(0, |i| i + 3);
     let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
     match url[start..authority_end].rfind('@') {

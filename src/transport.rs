@@ -233,7 +233,7 @@ impl HttpClient for UreqClient {
                 TransportErrorKind::InvalidRequest,
                 format!(
                     "the request was not sent: the HTTP stack refuses its URL {}",
-                    request.url
+                    crate::endpoint::redact_user_info(&request.url)
                 ),
             )
         })?;
@@ -379,5 +379,6 @@ fn map_error(e: ureq::Error, url: &str, through_proxy: bool) -> TransportError {
     } else {
         ""
     };
+    let url = crate::endpoint::redact_user_info(url);
     TransportError::new(kind, format!("{what}{via} when calling {url}"))
 }
