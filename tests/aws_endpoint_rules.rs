@@ -1,5 +1,6 @@
-//! botocore's KMS endpoint rule-set tests (`../shared/aws-test-data/botocore/endpoint-tests-1.json`,
-//! 68 cases; see `../shared/aws-test-data/SOURCES.md`), run through kms-lite's public API: a
+//! botocore's KMS endpoint rule-set tests (68 cases in
+//! `../shared/aws-test-data/botocore/endpoint-tests-1.json`, see
+//! `../shared/aws-test-data/SOURCES.md`), run through kms-lite's public API: a
 //! [`ClientBuilder`] given the case's region, FIPS and dual-stack settings and custom endpoint,
 //! then [`Client::endpoint_url`] (and the signing region), or the error `build` returns.
 //!
@@ -10,6 +11,7 @@
 //! after a loud `SKIPPED` line.
 
 #[path = "support/shared_data.rs"]
+#[macro_use]
 mod shared_data;
 
 use std::sync::OnceLock;
@@ -26,21 +28,7 @@ const DATA: &str = "aws-test-data/botocore/endpoint-tests-1.json";
 fn cases() -> Option<&'static [(String, Value)]> {
     static CASES: OnceLock<Option<Vec<(String, Value)>>> = OnceLock::new();
     CASES
-        .get_or_init(|| {
-            let path = shared_data::shared_path(DATA)?;
-            let text = std::fs::read_to_string(&path).expect("the endpoint tests are readable");
-            let json: Value = serde_json::from_str(&text).expect("the endpoint tests are JSON");
-            let list = json["testCases"]
-                .as_array()
-                .expect("testCases is a list")
-                .clone();
-            let names = shared_data::test_names(list.iter().map(|c| {
-                c["documentation"]
-                    .as_str()
-                    .expect("every case has documentation")
-            }));
-            Some(names.into_iter().zip(list).collect())
-        })
+        .get_or_init(|| shared_data::load_cases(DATA, "testCases", "documentation"))
         .as_deref()
 }
 
@@ -94,10 +82,7 @@ fn run(name: &str) {
     let Some(cases) = cases() else {
         return;
     };
-    let (_, case) = cases
-        .iter()
-        .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("no case {name} in {DATA}"));
+    let case = shared_data::find_case(cases, name, DATA);
     let p = params(case);
     let expect = &case["expect"];
     let result = builder(&p).build();
@@ -146,24 +131,9 @@ fn run(name: &str) {
 
 #[test]
 fn every_case_is_listed() {
-    let Some(cases) = cases() else {
-        return;
-    };
-    let names: Vec<String> = cases.iter().map(|(n, _)| n.clone()).collect();
-    assert_eq!(names.len(), 68, "botocore's KMS rule set has 68 cases");
-    shared_data::assert_every_case_listed(CASES, &names, DATA);
-}
-
-macro_rules! cases {
-    ($($name:ident,)*) => {
-        $(
-            #[test]
-            fn $name() {
-                run(stringify!($name));
-            }
-        )*
-        const CASES: &[&str] = &[$(stringify!($name)),*];
-    };
+    if let Some(cases) = cases() {
+        shared_data::assert_every_case_listed(CASES, cases, 68, DATA);
+    }
 }
 
 cases! {

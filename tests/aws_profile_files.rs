@@ -13,6 +13,7 @@
 //! copied here; without it each test passes after a loud `SKIPPED` line.
 
 #[path = "support/shared_data.rs"]
+#[macro_use]
 mod shared_data;
 
 use std::sync::OnceLock;
@@ -20,33 +21,6 @@ use std::sync::OnceLock;
 use kms_lite::env::Env;
 use kms_lite::profile_file::{self, ProfileFileError, ProfileSet, SyntaxProblem, selected_profile};
 use serde_json::Value;
-
-/// The `tests` of a suite with their test names, or `None` (SKIPPED) without the data.
-fn load_suite(
-    rel: &str,
-    cell: &'static OnceLock<Option<Vec<(String, Value)>>>,
-) -> Option<&'static [(String, Value)]> {
-    cell.get_or_init(|| {
-        let path = shared_data::shared_path(rel)?;
-        let text = std::fs::read_to_string(&path).expect("the suite is readable");
-        let json: Value = serde_json::from_str(&text).expect("the suite is JSON");
-        let list = json["tests"].as_array().expect("tests is a list").clone();
-        let names = shared_data::test_names(
-            list.iter()
-                .map(|c| c["name"].as_str().expect("every case has a name")),
-        );
-        Some(names.into_iter().zip(list).collect())
-    })
-    .as_deref()
-}
-
-fn find<'a>(cases: &'a [(String, Value)], name: &str, rel: &str) -> &'a Value {
-    &cases
-        .iter()
-        .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("no case {name} in {rel}"))
-        .1
-}
 
 /// Fails on a member the runner does not check, so that new data is never half-read.
 fn only_keys(value: &Value, known: &[&str], what: &str) {
@@ -60,18 +34,6 @@ fn only_keys(value: &Value, known: &[&str], what: &str) {
     }
 }
 
-macro_rules! cases {
-    ($($name:ident,)*) => {
-        $(
-            #[test]
-            fn $name() {
-                run(stringify!($name));
-            }
-        )*
-        const CASES: &[&str] = &[$(stringify!($name)),*];
-    };
-}
-
 mod profile_parser {
     use super::*;
 
@@ -79,7 +41,9 @@ mod profile_parser {
 
     fn cases() -> Option<&'static [(String, Value)]> {
         static CASES: OnceLock<Option<Vec<(String, Value)>>> = OnceLock::new();
-        load_suite(DATA, &CASES)
+        CASES
+            .get_or_init(|| shared_data::load_cases(DATA, "tests", "name"))
+            .as_deref()
     }
 
     /// Whether kms-lite's syntax problem is the one the SDKs' message names.
@@ -143,7 +107,7 @@ mod profile_parser {
         let Some(cases) = cases() else {
             return;
         };
-        let case = find(cases, name, DATA);
+        let case = shared_data::find_case(cases, name, DATA);
         only_keys(case, &["name", "input", "output"], name);
         let input = &case["input"];
         only_keys(input, &["configFile", "credentialsFile"], name);
@@ -206,16 +170,9 @@ mod profile_parser {
 
     #[test]
     fn every_case_is_listed() {
-        let Some(cases) = cases() else {
-            return;
-        };
-        let names: Vec<String> = cases.iter().map(|(n, _)| n.clone()).collect();
-        assert_eq!(
-            names.len(),
-            65,
-            "smithy-rs's profile parser suite has 65 cases"
-        );
-        shared_data::assert_every_case_listed(CASES, &names, DATA);
+        if let Some(cases) = cases() {
+            shared_data::assert_every_case_listed(CASES, cases, 65, DATA);
+        }
     }
 
     cases! {
@@ -294,14 +251,16 @@ mod file_location {
 
     fn cases() -> Option<&'static [(String, Value)]> {
         static CASES: OnceLock<Option<Vec<(String, Value)>>> = OnceLock::new();
-        load_suite(DATA, &CASES)
+        CASES
+            .get_or_init(|| shared_data::load_cases(DATA, "tests", "name"))
+            .as_deref()
     }
 
     fn run(name: &str) {
         let Some(cases) = cases() else {
             return;
         };
-        let case = find(cases, name, DATA);
+        let case = shared_data::find_case(cases, name, DATA);
         only_keys(
             case,
             &[
@@ -403,16 +362,9 @@ mod file_location {
 
     #[test]
     fn every_case_is_listed() {
-        let Some(cases) = cases() else {
-            return;
-        };
-        let names: Vec<String> = cases.iter().map(|(n, _)| n.clone()).collect();
-        assert_eq!(
-            names.len(),
-            9,
-            "smithy-rs's file location suite has 9 cases"
-        );
-        shared_data::assert_every_case_listed(CASES, &names, DATA);
+        if let Some(cases) = cases() {
+            shared_data::assert_every_case_listed(CASES, cases, 9, DATA);
+        }
     }
 
     cases! {

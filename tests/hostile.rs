@@ -44,16 +44,23 @@ fn assert_no_raw_controls(text: &str) {
     );
 }
 
-#[test]
-fn a_service_error_is_printed_escaped() {
-    let server = Loopback::reply(400, HOSTILE_ERROR);
-    let out = run(&[
+/// `kms-lite decrypt` (with `extra` options) against a server answering 400 with `body`.
+fn decrypt_answered_with(body: &str, extra: &[&str]) -> Output {
+    let server = Loopback::reply(400, body);
+    let mut args = vec![
         "decrypt",
         "--endpoint-url",
         server.url.as_str(),
         "--ciphertext-blob",
         "AAAA",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn a_service_error_is_printed_escaped() {
+    let out = decrypt_answered_with(HOSTILE_ERROR, &[]);
     assert_eq!(code(&out), 254, "stderr: {}", stderr(&out));
     let err = stderr(&out);
     assert_eq!(err, format!("\n{}\n", hostile_line("Decrypt")));
@@ -61,15 +68,7 @@ fn a_service_error_is_printed_escaped() {
     assert_eq!(out.stdout, b"");
 
     // `--debug` names the error code of each response: escaped too.
-    let server = Loopback::reply(400, HOSTILE_ERROR);
-    let out = run(&[
-        "decrypt",
-        "--debug",
-        "--endpoint-url",
-        server.url.as_str(),
-        "--ciphertext-blob",
-        "AAAA",
-    ]);
+    let out = decrypt_answered_with(HOSTILE_ERROR, &["--debug"]);
     assert_eq!(code(&out), 254);
     let err = stderr(&out);
     assert!(
@@ -136,14 +135,7 @@ fn a_batch_item_error_is_printed_escaped() {
 /// The AWS CLI's template always has the colon (issue 9 item 21).
 #[test]
 fn a_service_error_without_a_message_ends_with_the_colon() {
-    let server = Loopback::reply(400, r#"{"__type":"InvalidCiphertextException"}"#);
-    let out = run(&[
-        "decrypt",
-        "--endpoint-url",
-        server.url.as_str(),
-        "--ciphertext-blob",
-        "AAAA",
-    ]);
+    let out = decrypt_answered_with(r#"{"__type":"InvalidCiphertextException"}"#, &[]);
     assert_eq!(code(&out), 254);
     assert_eq!(
         stderr(&out),

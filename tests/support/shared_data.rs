@@ -2,7 +2,7 @@
 //! `../shared` beside the checkout and is never copied into it. Suites find it here; when it is
 //! absent they pass without running and say so loudly.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -63,11 +63,66 @@ pub fn test_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
-/// Fails unless the tests listed in a suite are exactly the cases in the data, so that no case
-/// is dropped (or invented) silently.
-pub fn assert_every_case_listed(listed: &[&str], from_data: &[String], suite: &str) {
+/// The cases of a JSON suite (`../shared/<rel>`, its cases the array `list`, each named by its
+/// `name_key` member) with their test names, or `None` (SKIPPED) without the data.
+pub fn load_cases(
+    rel: &str,
+    list: &str,
+    name_key: &str,
+) -> Option<Vec<(String, serde_json::Value)>> {
+    let path = shared_path(rel)?;
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let json: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let cases = json[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("{rel}: {list} is not a list"))
+        .clone();
+    let names = test_names(cases.iter().map(|c| {
+        c[name_key]
+            .as_str()
+            .unwrap_or_else(|| panic!("{rel}: a case without {name_key}"))
+    }));
+    Some(names.into_iter().zip(cases).collect())
+}
+
+/// The case a test is named after.
+pub fn find_case<'a>(
+    cases: &'a [(String, serde_json::Value)],
+    name: &str,
+    rel: &str,
+) -> &'a serde_json::Value {
+    &cases
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no case {name} in {rel}"))
+        .1
+}
+
+/// One `#[test]` per case, each calling `run` with its name, and `CASES` listing them all.
+macro_rules! cases {
+    ($($name:ident,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                run(stringify!($name));
+            }
+        )*
+        const CASES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+/// Fails unless the tests listed in a suite (`CASES` of [`cases!`]) are exactly the `count`
+/// cases in the data, so that no case is dropped (or invented) silently.
+pub fn assert_every_case_listed(
+    listed: &[&str],
+    cases: &[(String, serde_json::Value)],
+    count: usize,
+    suite: &str,
+) {
+    assert_eq!(cases.len(), count, "{suite} has {count} cases");
     let listed_set: BTreeSet<&str> = listed.iter().copied().collect();
-    let data_set: BTreeSet<&str> = from_data.iter().map(String::as_str).collect();
+    let data_set: BTreeSet<&str> = cases.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         listed_set.len(),
         listed.len(),
