@@ -117,6 +117,8 @@ pub fn call_failure<E: OperationError>(e: &E, dry_run: Option<bool>) -> Failure 
             let detail = se
                 .message()
                 .unwrap_or("the request would have succeeded, but the DryRun option is set.");
+            // The service's text, escaped like every error line.
+            let detail = kms_lite::error::Escaped(detail);
             write_stderr(&format!("Dry run succeeded: {detail}\n"));
             return Failure::Quiet(exit::OK);
         }
