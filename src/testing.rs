@@ -257,6 +257,7 @@ impl HttpClient for MockKms {
                     .iter()
                     .map(|(n, v)| ((*n).to_owned(), v.to_string()))
                     .collect(),
+                body: request.body.clone(),
             };
             state.requests.push(recorded.clone());
             recorded
@@ -279,13 +280,14 @@ impl HttpClient for MockKms {
 /// One request as the double received it.
 ///
 /// `Debug` redacts the `authorization` and token headers, and the input members that carry
-/// plaintext, secrets or grant tokens.
+/// plaintext, secrets or grant tokens; it shows the body's length only.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     index: usize,
     operation: String,
     input: Value,
     headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
 impl Request {
@@ -300,6 +302,10 @@ impl Request {
     /// The JSON body: the operation's input members as sent (blobs in base64).
     pub fn input(&self) -> &Value {
         &self.input
+    }
+    /// The body's bytes, exactly as sent (members in the order written).
+    pub fn body(&self) -> &[u8] {
+        &self.body
     }
     /// The first header with this name (ASCII case-insensitive). The transport adds `host`,
     /// `content-length` and `user-agent` to what is recorded here.
@@ -337,6 +343,7 @@ impl fmt::Debug for Request {
                 &format_args!("{}", crate::ops::raw::redacted(&self.input)),
             )
             .field("headers", &headers)
+            .field("body_len", &self.body.len())
             .finish()
     }
 }
@@ -457,9 +464,17 @@ impl Reply {
         Reply::response(status, Vec::new())
     }
 
-    /// A response with this status and body, as given.
+    /// A response with this status and body, as given, and no headers (add them with
+    /// [`with_header`](Self::with_header)).
     pub fn http(status: u16, body: impl Into<Vec<u8>>) -> Reply {
-        Reply::response(status, body.into())
+        Reply {
+            outcome: Ok(Canned {
+                status,
+                headers: Vec::new(),
+                body: body.into(),
+                operation: None,
+            }),
+        }
     }
 
     /// The connection was reset before a response arrived (retried).

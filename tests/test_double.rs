@@ -101,7 +101,10 @@ fn replies_are_the_responses_kms_sends() {
         (503, 1, 0)
     );
     let resp = wire(Reply::http(502, "<html>bad gateway</html>"), "Decrypt").unwrap();
-    assert_eq!(resp.body, b"<html>bad gateway</html>");
+    assert_eq!(
+        (resp.status, resp.headers.len(), resp.body),
+        (502, 0, b"<html>bad gateway</html>".to_vec())
+    );
     let resp = wire(
         Reply::json(json!({}))
             .with_header("x-amzn-requestid", "req-2")

@@ -176,9 +176,11 @@ pub(crate) fn read_output(
     operation: &'static str,
     body: &[u8],
 ) -> Result<RawOutput, TransportError> {
-    let value: Value = crate::codec::from_body(operation, body)?;
-    let Value::Object(mut json) = value else {
-        return Err(invalid(operation, "it is not a JSON object"));
+    // An operation without output members answers with an empty body, or (moto) `null`.
+    let mut json = match crate::codec::from_body(operation, body)? {
+        Value::Object(map) => map,
+        Value::Null => Map::new(),
+        _ => return Err(invalid(operation, "it is not a JSON object")),
     };
     let mut secrets = Vec::new();
     let mut failure = None;
@@ -488,6 +490,7 @@ mod tests {
             assert!(!e.to_string().contains("AQID") && !e.to_string().contains("!!"));
         }
         assert_eq!(read_output("EnableKey", b"").unwrap().json().len(), 0);
+        assert_eq!(read_output("CreateAlias", b"null").unwrap().json().len(), 0);
     }
 
     #[test]
