@@ -706,16 +706,20 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         ("--plaintext-out", o.plaintext_out.as_deref()),
         ("--ciphertext-out", o.ciphertext_out.as_deref()),
     ];
-    if let Some((out, _)) = raw_out.iter().find(|(_, v)| *v == Some("-")) {
+    if let Some((out, Some(dest))) = raw_out
+        .iter()
+        .find(|(_, v)| v.is_some_and(crate::files::is_stdout))
+    {
         if g.query.is_some() {
             return Err(UsageError(format!(
-                "argument --query: not allowed with argument {out} - \
+                "argument --query: not allowed with argument {out} {dest} \
                  (stdout carries only the raw bytes)"
             )));
         }
     }
     if let (Some(p), Some(c)) = (&o.plaintext_out, &o.ciphertext_out) {
-        if p == c {
+        // One file by another name too (a link, `./`, `-` and /dev/stdout): nothing is sent.
+        if crate::files::same_file(p, c) {
             return Err(UsageError(if p == "-" {
                 "argument --ciphertext-out: not allowed with argument --plaintext-out - \
                  (stdout can carry only one of them)"

@@ -159,7 +159,7 @@ impl Journal {
                 } else {
                     dir
                 };
-                let _ = crate::commands::shared::sync_dir(dir);
+                let _ = crate::files::sync_dir(dir);
             }
         }
         Ok((journal, records))

@@ -23,7 +23,7 @@ use crate::args::{BatchArgs, BatchInput, Globals, Shard};
 use crate::batch::journal::{self, Journal};
 use crate::batch::progress::Progress;
 use crate::batch::rate::Gate;
-use crate::{Failure, exit, write_stderr};
+use crate::{Failure, exit, files, write_stderr};
 
 /// Attempts per request when `AWS_MAX_ATTEMPTS` is not set: a batch rides out throttling
 /// rather than failing items (the single-call default is 3).
@@ -242,9 +242,8 @@ fn default_dir_journal(dir: &Path, shard: Shard) -> PathBuf {
 /// Whether a directory entry is a temporary file this tool made (`.NAME.kms-lite-PID.tmp`),
 /// and if so, the NAME it was for.
 fn temp_target(name: &str) -> Option<&str> {
-    let rest = name.strip_prefix('.')?.strip_suffix(shared::TEMP_SUFFIX)?;
-    let (target, pid) = rest.rsplit_once(".kms-lite-")?;
-    (!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(target)
+    let (stem, _) = files::parse_temp(std::ffi::OsStr::new(name))?;
+    std::str::from_utf8(stem).ok()
 }
 
 /// The regular files of `dir`, sorted by name, temporary files left out. Leftover temporary
@@ -344,17 +343,16 @@ fn run_lines(
         remove_stale_temps(p);
     }
     let temp = match &out_path {
-        Some(p) => Some(shared::temp_path(p).map_err(|e| {
-            Failure::Message(exit::OTHER, format!("cannot write {}: {e}", p.display()))
+        Some(p) => Some(files::Output::open(p, false).map_err(|e| {
+            Failure::Message(
+                exit::OTHER,
+                format!("cannot write {}: {e}", files::shown(p)),
+            )
         })?),
         None => None,
     };
-    let mut sink: Box<dyn Write> = match &temp {
-        Some(t) => Box::new(BufWriter::new(File::create(t).map_err(|e| {
-            Failure::Message(exit::OTHER, format!("cannot create {}: {e}", t.display()))
-        })?)),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
+    let mut file_sink = temp.map(BufWriter::new);
+    let mut stdout_sink = BufWriter::new(std::io::stdout().lock());
 
     let mut progress = Progress::new(total);
     let result = pipeline(
@@ -367,28 +365,27 @@ fn run_lines(
                 Outcome::Done(Some(b)) | Outcome::Skipped(Some(b)) => b.as_str(),
                 _ => "",
             };
+            let sink: &mut dyn Write = match &mut file_sink {
+                Some(f) => f,
+                None => &mut stdout_sink,
+            };
             sink.write_all(text.as_bytes())
                 .and_then(|()| sink.write_all(b"\n"))
         },
     );
-    let finish = |r: Result<u8, Failure>| -> Result<u8, Failure> {
-        let code = r?;
-        sink.flush().map_err(write_error)?;
-        drop(sink);
-        if let (Some(t), Some(p)) = (&temp, &out_path) {
-            let f = File::open(t).and_then(|f| f.sync_all());
-            f.and_then(|()| std::fs::rename(t, p)).map_err(|e| {
-                Failure::Message(exit::OTHER, format!("cannot write {}: {e}", p.display()))
+    let result = result.and_then(|code| {
+        stdout_sink.flush().map_err(write_error)?;
+        if let (Some(f), Some(p)) = (file_sink, &out_path) {
+            let t = f.into_inner().map_err(|e| write_error(e.into_error()))?;
+            t.commit(true).map_err(|e| {
+                Failure::Message(
+                    exit::OTHER,
+                    format!("cannot write {}: {e}", files::shown(p)),
+                )
             })?;
         }
         Ok(code)
-    };
-    let result = finish(result);
-    if result.is_err() {
-        if let Some(t) = &temp {
-            let _ = std::fs::remove_file(t);
-        }
-    }
+    });
     close(s, &mut progress, result)
 }
 
@@ -539,7 +536,7 @@ fn run_dir(
         |_| Ok(()),
     );
     let result = result.and_then(|code| {
-        shared::sync_dir(dir).map_err(|e| {
+        files::sync_dir(dir).map_err(|e| {
             Failure::Message(
                 exit::OTHER,
                 format!("cannot sync the directory {}: {e}", dir.display()),
@@ -769,7 +766,11 @@ fn file_job(s: &Shared<'_>, path: &Path, name_hex: &str, done: &[String]) -> Out
             };
         }
     }
-    match shared::write_atomically(path, &new) {
+    let rewrite = files::Output::open(path, false).and_then(|mut o| {
+        o.write_all(&new)?;
+        o.commit(false)
+    });
+    match rewrite {
         Ok(()) => Outcome::Done(None),
         Err(e) => failed(exit::OTHER, format!("cannot rewrite the file: {e}")),
     }
