@@ -266,6 +266,12 @@ fn descriptor_dir(dir: &Path) -> Option<u32> {
     pid.to_str()?.parse().ok()
 }
 
+/// Whether an output to `path` is written in place (a device, a FIFO, a descriptor) rather
+/// than replacing a regular file.
+pub fn written_in_place(path: &Path) -> bool {
+    matches!(kind(path), Ok(Kind::InPlace))
+}
+
 /// The mode and owner a replacement takes over.
 struct Keep {
     #[cfg(unix)]
@@ -444,6 +450,25 @@ pub fn same_file(a: &str, b: &str) -> bool {
     };
     let ((pa, ia), (pb, ib)) = (identity(a), identity(b));
     a == b || (pa.is_some() && pa == pb) || (ia.is_some() && ia == ib)
+}
+
+/// Opens the existing regular file `path` with `options` (which must not create), refusing a
+/// symbolic link or anything that is not a regular file, and a file swapped while it was being
+/// opened. Returns it with its metadata.
+pub fn open_regular(path: &Path, options: &OpenOptions) -> io::Result<(File, Metadata)> {
+    let before = fs::symlink_metadata(path)?;
+    if before.file_type().is_symlink() {
+        return Err(io::Error::other("it is a symbolic link"));
+    }
+    if !before.is_file() {
+        return Err(io::Error::other("it is not a regular file"));
+    }
+    let file = options.open(path)?;
+    let after = file.metadata()?;
+    if !after.is_file() || id(&before) != id(&after) {
+        return Err(io::Error::other("it was replaced while being opened"));
+    }
+    Ok((file, after))
 }
 
 /// `path` for a message (see [`escape`]).
