@@ -1509,3 +1509,47 @@ fn the_shard_index_can_come_from_the_environment() {
         assert!(stderr(&out).contains(message), "{shard}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn a_fatal_error_ends_the_run_while_its_input_pipe_stays_open() {
+    let dir = tempdir("open-pipe");
+    let fifo = dir.join("fifo");
+    if !Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        eprintln!("SKIPPED: mkfifo failed");
+        return;
+    }
+    // One line, then the writer keeps the pipe open (far longer than the bound below).
+    {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo)?;
+            std::io::Write::write_all(&mut f, format!("{}\n", lines(1)[0]).as_bytes())?;
+            std::thread::sleep(Duration::from_secs(300));
+            std::io::Result::Ok(())
+        });
+    }
+    let server = Server::start(reversing);
+    // No credentials at all: the first item ends the run (253).
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kms-lite"));
+    cmd.args(batch_args(&server, &["--input", fifo.to_str().unwrap()]))
+        .env_clear()
+        .envs([
+            ("AWS_REGION", "us-east-1"),
+            common::NO_IMDS,
+            ("AWS_CONFIG_FILE", "/dev/null"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ])
+        .stdin(Stdio::null());
+    let out = output_within(cmd, 60);
+    assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kms-lite: error: Unable to locate credentials"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(server.arrivals().len(), 0);
+}

@@ -116,6 +116,24 @@ pub(super) fn run(
             }
         }
     }
+    // Before the journal: an output that cannot be written leaves no new journal behind.
+    let mut sink = match output {
+        Some(o) => {
+            let path = Path::new(o);
+            if replaced.is_some() {
+                remove_stale_temps(path);
+            }
+            let out = files::Output::open(path, false).map_err(|e| {
+                Failure::Message(
+                    exit::OTHER,
+                    format!("cannot write {}: {e}", files::shown(path)),
+                )
+            })?;
+            Sink::File(BufWriter::new(out))
+        }
+        None => Sink::Stdout(BufWriter::new(io::stdout().lock())),
+    };
+
     let _lock = journal_path
         .as_deref()
         .map(|j| {
@@ -149,23 +167,6 @@ pub(super) fn run(
     let source: Box<dyn BufRead + Send> = match regular {
         Some(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
         None => source,
-    };
-
-    let mut sink = match output {
-        Some(o) => {
-            let path = Path::new(o);
-            if replaced.is_some() {
-                remove_stale_temps(path);
-            }
-            let out = files::Output::open(path, false).map_err(|e| {
-                Failure::Message(
-                    exit::OTHER,
-                    format!("cannot write {}: {e}", files::shown(path)),
-                )
-            })?;
-            Sink::File(BufWriter::new(out))
-        }
-        None => Sink::Stdout(BufWriter::new(io::stdout().lock())),
     };
 
     let mut tally = Tally::new(total);
