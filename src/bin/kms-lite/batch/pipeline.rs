@@ -2,19 +2,17 @@
 //! calling thread takes the outcomes back in input order. It knows nothing of files, KMS or
 //! journals: the input modes give it a reader, a job and an emitter.
 //!
-//! A job whose step asks to be retried goes back to a queue of delayed jobs and is taken again
-//! once due, before any fresh job. A step may say how the job ends if it has had enough tries:
-//! that ending is taken only once the service has answered other calls since the job first
-//! failed (so a job failing alone while the service works ends, and a job failing during an
-//! outage waits). The reader may run at most `window` positions ahead of the writer, so memory
-//! stays bounded however long the input and however long an item waits. When no step has heard
-//! from the service for `give_up_after` and a step asks to be retried, the run stops: a service
-//! down for good ends the run in bounded time. The reader runs on a
-//! thread of its own that a stopping run does not wait for, since it may be blocked reading a
-//! pipe or a terminal that has nothing more to say.
+//! A job whose step asks to be retried waits in a queue of delayed jobs and is taken again once
+//! due, before any fresh job. A step may say how the job ends if it has had enough tries: that
+//! ending is taken only once the service has answered other calls since the job first failed
+//! (a job failing alone while the service works ends; a job failing in an outage waits). The
+//! reader runs at most `window` positions ahead of the writer, so memory stays bounded however
+//! long the input and however long an item waits. When no step has heard from the service for
+//! `give_up_after` and a step asks to be retried, the run stops: a service down for good ends
+//! the run in bounded time. The reader has a thread of its own that a stopping run does not
+//! wait for: it may be blocked reading a pipe that has nothing more to say.
 
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -25,8 +23,7 @@ pub struct Settings {
     pub workers: usize,
     /// How many positions may be read and not yet emitted.
     pub window: u64,
-    /// How long the service may stay silent (no step that heard from it) before a retry
-    /// request stops the run.
+    /// How long the service may stay silent before a retry request stops the run.
     pub give_up_after: Duration,
 }
 
@@ -57,10 +54,20 @@ pub enum Stop<E> {
     },
 }
 
+/// What the writer is given, on the calling thread.
+pub enum Event<O> {
+    /// A position's outcome, in input order.
+    Item(u64, O),
+    /// At least 4 times a second: time to redraw progress.
+    Tick,
+}
+
+type Sent<O, E> = (u64, Result<O, Stop<E>>);
+
 /// How the reader hands out positions (numbered from 1 in the order given).
 pub struct Feed<J, O, E> {
     queue: Arc<Queue<J>>,
-    out: Sender<(u64, Result<O, Stop<E>>)>,
+    out: Sender<Sent<O, E>>,
     next: u64,
 }
 
@@ -71,7 +78,14 @@ impl<J, O, E> Feed<J, O, E> {
             return false;
         };
         self.next += 1;
-        s.fresh.push_back((self.next, job));
+        let now = Instant::now();
+        s.fresh.push_back(Queued {
+            seq: self.next,
+            job,
+            tries: 0,
+            since: None,
+            due: now,
+        });
         self.queue.cv.notify_all();
         true
     }
@@ -86,37 +100,22 @@ impl<J, O, E> Feed<J, O, E> {
     }
 }
 
-/// A job waiting for its retry.
-struct Later<J> {
-    due: Instant,
+/// A job and its history.
+struct Queued<J> {
     seq: u64,
-    tries: u32,
-    /// When the job first failed.
-    since: Instant,
     job: J,
-}
-
-impl<J> PartialEq for Later<J> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.due, self.seq) == (other.due, other.seq)
-    }
-}
-impl<J> Eq for Later<J> {}
-impl<J> PartialOrd for Later<J> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<J> Ord for Later<J> {
-    /// Reversed, so that the max-heap pops the earliest due.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.due, other.seq).cmp(&(self.due, self.seq))
-    }
+    /// Tries so far.
+    tries: u32,
+    /// When it first failed, if it did.
+    since: Option<Instant>,
+    /// Not to be taken before.
+    due: Instant,
 }
 
 struct State<J> {
-    fresh: VecDeque<(u64, J)>,
-    later: BinaryHeap<Later<J>>,
+    fresh: VecDeque<Queued<J>>,
+    /// Jobs waiting for a retry (at most `window`).
+    later: Vec<Queued<J>>,
     /// Positions read and not yet emitted.
     open: u64,
     reading: bool,
@@ -124,16 +123,6 @@ struct State<J> {
     busy: usize,
     stopping: bool,
     last_answer: Instant,
-}
-
-/// A job in a worker's hands.
-struct Taken<J> {
-    seq: u64,
-    job: J,
-    /// Tries so far.
-    tries: u32,
-    /// When it first failed, if it did.
-    since: Option<Instant>,
 }
 
 struct Queue<J> {
@@ -151,73 +140,49 @@ impl<J> Queue<J> {
     /// Waits for room in the window (and, for a job, in the fresh queue); `None` if stopping.
     fn admit(&self, job: bool) -> Option<MutexGuard<'_, State<J>>> {
         let mut s = self.lock();
-        loop {
-            if s.stopping {
-                return None;
-            }
+        while !s.stopping {
             if s.open < self.window && (!job || s.fresh.len() < self.capacity) {
                 s.open += 1;
                 return Some(s);
             }
             s = self.cv.wait(s).unwrap_or_else(|p| p.into_inner());
         }
+        None
     }
 
-    /// The next job for a worker: a due retry first, then a fresh job. `None` once everything
-    /// is done or the run is stopping.
-    fn take(&self) -> Option<Taken<J>> {
+    /// The next job for a worker: the most overdue retry, else a fresh job. `None` once
+    /// everything is done or the run is stopping.
+    fn take(&self) -> Option<Queued<J>> {
         let mut s = self.lock();
-        loop {
-            if s.stopping {
-                return None;
-            }
+        while !s.stopping {
             let now = Instant::now();
-            if s.later.peek().is_some_and(|l| l.due <= now) {
-                let l = s.later.pop()?;
-                s.busy += 1;
-                return Some(Taken {
-                    seq: l.seq,
-                    job: l.job,
-                    tries: l.tries,
-                    since: Some(l.since),
-                });
-            }
-            if let Some((seq, job)) = s.fresh.pop_front() {
+            let first = (0..s.later.len()).min_by_key(|i| (s.later[*i].due, s.later[*i].seq));
+            let job = match first {
+                Some(i) if s.later[i].due <= now => Some(s.later.swap_remove(i)),
+                _ => s.fresh.pop_front(),
+            };
+            if let Some(job) = job {
                 s.busy += 1;
                 self.cv.notify_all();
-                return Some(Taken {
-                    seq,
-                    job,
-                    tries: 0,
-                    since: None,
-                });
+                return Some(job);
             }
             if !s.reading && s.later.is_empty() && s.busy == 0 {
-                return None;
+                break;
             }
-            let wait = s.later.peek().map_or(Duration::from_secs(1), |l| {
-                l.due.saturating_duration_since(now)
-            });
+            let wait = first.map_or(Duration::from_secs(1), |i| s.later[i].due - now);
             s = self
                 .cv
                 .wait_timeout(s, wait)
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }
+        None
     }
 
     fn stop(&self) {
         self.lock().stopping = true;
         self.cv.notify_all();
     }
-}
-
-/// What the writer is given, on the calling thread.
-pub enum Event<O> {
-    /// A position's outcome, in input order.
-    Item(u64, O),
-    /// At least 4 times a second: time to redraw progress.
-    Tick,
 }
 
 /// Runs `read` on a thread of its own, `work` on `settings.workers` threads, and `emit` on this
@@ -239,7 +204,7 @@ where
     let queue = Arc::new(Queue {
         state: Mutex::new(State {
             fresh: VecDeque::new(),
-            later: BinaryHeap::new(),
+            later: Vec::new(),
             open: 0,
             reading: true,
             busy: 0,
@@ -250,7 +215,7 @@ where
         window: settings.window.max(1),
         capacity: settings.workers * 2,
     });
-    let (tx, rx) = mpsc::channel::<(u64, Result<O, Stop<E>>)>();
+    let (tx, rx) = mpsc::channel::<Sent<O, E>>();
     let mut feed = Feed {
         queue: Arc::clone(&queue),
         out: tx.clone(),
@@ -306,22 +271,14 @@ where
     })
 }
 
-fn worker<J, O, E, W>(
+fn worker<J, O, E>(
     queue: &Queue<J>,
-    work: &W,
+    work: &impl Fn(&J, u32) -> Step<O, E>,
     give_up_after: Duration,
-    out: &Sender<(u64, Result<O, Stop<E>>)>,
-) where
-    W: Fn(&J, u32) -> Step<O, E>,
-{
-    while let Some(Taken {
-        seq,
-        job,
-        tries,
-        since,
-    }) = queue.take()
-    {
-        let step = work(&job, tries + 1);
+    out: &Sender<Sent<O, E>>,
+) {
+    while let Some(mut q) = queue.take() {
+        let step = work(&q.job, q.tries + 1);
         let mut s = queue.lock();
         s.busy -= 1;
         let sent = match step {
@@ -329,41 +286,36 @@ fn worker<J, O, E, W>(
                 if answered {
                     s.last_answer = Instant::now();
                 }
-                (seq, Ok(outcome))
+                Ok(outcome)
             }
             Step::Retry {
                 or_end: Some(end), ..
-            } if since.is_some_and(|t| s.last_answer > t) => (seq, Ok(end)),
+            } if q.since.is_some_and(|t| s.last_answer > t) => Ok(end),
             Step::Retry { after, why, .. } => {
-                if s.last_answer.elapsed() < give_up_after {
-                    let now = Instant::now();
-                    s.later.push(Later {
-                        due: now + after,
-                        seq,
-                        tries: tries + 1,
-                        since: since.unwrap_or(now),
-                        job,
-                    });
-                    queue.cv.notify_all();
-                    continue;
-                }
-                s.stopping = true;
-                (
-                    seq,
+                if s.last_answer.elapsed() >= give_up_after {
+                    s.stopping = true;
                     Err(Stop::GaveUp {
                         after: give_up_after,
                         last: why,
-                    }),
-                )
+                    })
+                } else {
+                    let now = Instant::now();
+                    q.tries += 1;
+                    q.since = q.since.or(Some(now));
+                    q.due = now + after;
+                    s.later.push(q);
+                    queue.cv.notify_all();
+                    continue;
+                }
             }
             Step::Fatal(e) => {
                 s.stopping = true;
-                (seq, Err(Stop::Fatal(e)))
+                Err(Stop::Fatal(e))
             }
         };
         drop(s);
         queue.cv.notify_all();
-        if out.send(sent).is_err() {
+        if out.send((q.seq, sent)).is_err() {
             return;
         }
     }
