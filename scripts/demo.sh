@@ -32,13 +32,26 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_M
 REGION=us-east-1
 
 moto_venv
+# The binary where cargo says it put it, whatever the configuration (CARGO_TARGET_DIR,
+# build.target-dir or build.target in a cargo config, ...).
+build=(cargo build --quiet --locked --bin kms-lite --message-format=json-render-diagnostics)
 if [ "$profile" = release ]; then
-    cargo build --quiet --locked --release --bin kms-lite
-    KMS_LITE="$PWD/target/release/kms-lite"
-else
-    cargo build --quiet --locked --bin kms-lite
-    KMS_LITE="$PWD/target/debug/kms-lite"
+    build+=(--release)
 fi
+KMS_LITE="$("${build[@]}" | "$MOTO_PYTHON" -c '
+import json, sys
+exe = ""
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "kms-lite":
+        exe = m.get("executable") or exe
+if not exe:
+    sys.exit("cargo reported no kms-lite executable")
+print(exe)
+')"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/kms-lite-demo.XXXXXX")"
 cleanup() {

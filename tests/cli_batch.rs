@@ -874,6 +874,19 @@ fn a_journal_is_never_truncated_or_written_unless_it_is_one() {
     let out_path = dir.join("out.txt");
     let in_arg = in_path.to_str().unwrap();
     let out_arg = out_path.to_str().unwrap();
+    let with_journal = |journal: &str| {
+        run(&batch_args(
+            &server,
+            &[
+                "--input",
+                in_arg,
+                "--output-file",
+                out_arg,
+                "--journal",
+                journal,
+            ],
+        ))
+    };
 
     // A file whose only line is not a journal record, and a longer text file.
     for content in [
@@ -883,17 +896,7 @@ fn a_journal_is_never_truncated_or_written_unless_it_is_one() {
     ] {
         let other = dir.join("other.txt");
         std::fs::write(&other, content).unwrap();
-        let out = run(&batch_args(
-            &server,
-            &[
-                "--input",
-                in_arg,
-                "--output-file",
-                out_arg,
-                "--journal",
-                other.to_str().unwrap(),
-            ],
-        ));
+        let out = with_journal(other.to_str().unwrap());
         assert_eq!(code(&out), 255, "stderr: {}", stderr(&out));
         assert!(
             stderr(&out).contains(&format!(
@@ -924,17 +927,7 @@ fn a_journal_is_never_truncated_or_written_unless_it_is_one() {
     let input_before = std::fs::read(&in_path).unwrap();
     for (journal, what) in [(in_arg, "--input"), (out_arg, "--output-file")] {
         std::fs::write(&out_path, b"old output\n").unwrap();
-        let out = run(&batch_args(
-            &server,
-            &[
-                "--input",
-                in_arg,
-                "--output-file",
-                out_arg,
-                "--journal",
-                journal,
-            ],
-        ));
+        let out = with_journal(journal);
         assert_eq!(code(&out), 252, "stderr: {}", stderr(&out));
         assert!(
             stderr(&out).contains(&format!("is the {what} file")),
@@ -961,17 +954,7 @@ fn a_journal_is_never_truncated_or_written_unless_it_is_one() {
     // An empty file is taken as a new journal.
     let empty = dir.join("empty.journal");
     std::fs::write(&empty, b"").unwrap();
-    let out = run(&batch_args(
-        &server,
-        &[
-            "--input",
-            in_arg,
-            "--output-file",
-            out_arg,
-            "--journal",
-            empty.to_str().unwrap(),
-        ],
-    ));
+    let out = with_journal(empty.to_str().unwrap());
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
     assert!(
         std::fs::read_to_string(&empty)
