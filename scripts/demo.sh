@@ -32,26 +32,13 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_M
 REGION=us-east-1
 
 moto_venv
-# The binary where cargo says it put it, whatever the configuration (CARGO_TARGET_DIR,
-# build.target-dir or build.target in a cargo config, ...).
-build=(cargo build --quiet --locked --bin kms-lite --message-format=json-render-diagnostics)
+# The binary where cargo says it put it, whatever the cargo configuration.
+. scripts/lib/cargo_bin.sh
 if [ "$profile" = release ]; then
-    build+=(--release)
+    KMS_LITE="$(CARGO_BIN_PYTHON="$MOTO_PYTHON" cargo_bin kms-lite --release --bin kms-lite)"
+else
+    KMS_LITE="$(CARGO_BIN_PYTHON="$MOTO_PYTHON" cargo_bin kms-lite --bin kms-lite)"
 fi
-KMS_LITE="$("${build[@]}" | "$MOTO_PYTHON" -c '
-import json, sys
-exe = ""
-for line in sys.stdin:
-    try:
-        m = json.loads(line)
-    except ValueError:
-        continue
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "kms-lite":
-        exe = m.get("executable") or exe
-if not exe:
-    sys.exit("cargo reported no kms-lite executable")
-print(exe)
-')"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/kms-lite-demo.XXXXXX")"
 cleanup() {
