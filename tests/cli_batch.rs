@@ -1536,3 +1536,43 @@ fn a_fatal_error_ends_the_run_while_its_input_pipe_stays_open() {
     );
     assert_eq!(server.arrivals().len(), 0);
 }
+
+#[test]
+fn rewritten_files_and_the_output_keep_their_mode_and_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    let server = Server::start(reversing);
+    let dir = tempdir("keep-mode");
+    let files = dir.join("files");
+    std::fs::create_dir(&files).unwrap();
+    let key = files.join("key.bin");
+    std::fs::write(&key, item_blob(1)).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    if root_user {
+        std::os::unix::fs::chown(&key, Some(4321), Some(4322)).unwrap();
+    }
+    let out = run(&batch_args(
+        &server,
+        &["--input-dir", files.to_str().unwrap()],
+    ));
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    let m = std::fs::metadata(&key).unwrap();
+    assert_eq!(std::fs::read(&key).unwrap(), transform(&item_blob(1)));
+    assert_eq!(m.mode() & 0o7777, 0o640, "the mode was dropped");
+    if root_user {
+        assert_eq!((m.uid(), m.gid()), (4321, 4322), "the owner was dropped");
+    }
+
+    let in_path = dir.join("in.txt");
+    std::fs::write(&in_path, lines(2).join("\n")).unwrap();
+    let out_path = dir.join("out.txt");
+    std::fs::write(&out_path, b"old\n").unwrap();
+    std::fs::set_permissions(&out_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = run(&batch_args(&server, &in_out(&in_path, &out_path)));
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    let m = std::fs::metadata(&out_path).unwrap();
+    assert_eq!(m.mode() & 0o7777, 0o600, "the output's mode was dropped");
+}

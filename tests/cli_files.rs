@@ -505,3 +505,28 @@ fn a_hostile_path_is_escaped_in_errors() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `/dev/stdout` is stdout: `--query` is refused with it as with `-` (it would print nothing).
+#[test]
+fn query_is_refused_with_an_output_to_dev_stdout() {
+    let out = run(&[
+        "decrypt",
+        "--endpoint-url",
+        &closed_port_url(),
+        "--ciphertext-blob",
+        "AAAA",
+        "--plaintext-out",
+        "/dev/stdout",
+        "--query",
+        "KeyId",
+    ]);
+    assert_eq!(code(&out), 252, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with(
+            "kms-lite: error: argument --query: not allowed with argument --plaintext-out \
+             /dev/stdout (stdout carries only the raw bytes)\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -251,8 +251,8 @@ usage: kms-lite generate-data-key --key-id KEY (--key-spec SPEC | --number-of-by
 OPTIONS
   --key-id KEY                    (required)
       The symmetric KMS key that encrypts the data key:{KEY_FORMS}.
-{CONTEXT}{DATA_KEY_SIZE}{GRANT_TOKENS}{RECIPIENT}{DRY_RUN}{plain_out}{cipher_out}      --plaintext-out and --ciphertext-out cannot both be -. Files are written ciphertext
-      first.
+{CONTEXT}{DATA_KEY_SIZE}{GRANT_TOKENS}{RECIPIENT}{DRY_RUN}{plain_out}{cipher_out}      --plaintext-out and --ciphertext-out cannot both be stdout, nor name one file (checked
+      before anything is sent). Files are written ciphertext first.
 
 {OUTPUT_NOTE}Members: CiphertextBlob, Plaintext, KeyId, CiphertextForRecipient, KeyMaterialId.
 
