@@ -447,8 +447,9 @@ RETRIES
   Without AWS_MAX_ATTEMPTS, each request is tried up to {attempts} times with the standard
   backoff. An item whose call still ends in a retryable error (throttling, 5xx, a reset,
   a timeout, a truncated response) goes back to the queue and is tried again later,
-  with a growing pause; only a final error fails it (or {tries} tries that were not
-  throttling). A service down for good ends the run (--give-up-after).
+  with a growing pause. Only a final error fails it, or {tries} failed tries (not
+  throttling) while the service answers other calls. A service down for good ends the run
+  (--give-up-after).
 
 EXIT CODES
   0    every item succeeded (or was already done)
