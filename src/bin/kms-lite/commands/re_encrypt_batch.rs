@@ -25,6 +25,10 @@ use crate::batch::progress::Progress;
 use crate::batch::rate::Gate;
 use crate::{Failure, exit, write_stderr};
 
+mod cli;
+
+pub use cli::COMMAND;
+
 /// Attempts per request when `AWS_MAX_ATTEMPTS` is not set: a batch rides out throttling
 /// rather than failing items (the single-call default is 3).
 pub const BATCH_DEFAULT_ATTEMPTS: u32 = 8;
@@ -121,7 +125,7 @@ struct Shared<'a> {
 }
 
 pub fn run(g: &Globals, a: &BatchArgs) -> Result<(), Failure> {
-    let template = shared::request_template(&a.request)?;
+    let template = a.request.clone();
     let client = shared::build_client(g, Some(BATCH_DEFAULT_ATTEMPTS))?;
     let settings = settings_hash(&template);
     let shard = format!("{}/{}", a.shard.k, a.shard.n);
