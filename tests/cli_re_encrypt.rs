@@ -248,45 +248,15 @@ fn empty_response_prints_nothing() {
 }
 
 #[test]
-fn help_and_version() {
-    let out = run_with(&["--help"], &[], b"");
-    assert_eq!(code(&out), 0);
-    assert!(stdout(&out).contains("re-encrypt"));
-    let out = run_with(&["re-encrypt", "--help"], &[], b"");
-    assert_eq!(code(&out), 0);
-    let help = stdout(&out);
-    for option in [
-        "--ciphertext-blob",
-        "--source-key-id",
-        "--destination-key-id",
-        "--source-encryption-context",
-        "--destination-encryption-context",
-        "--source-encryption-algorithm",
-        "--destination-encryption-algorithm",
-        "--grant-tokens",
-        "--dry-run",
-        "--no-dry-run",
-        "--dry-run-modifiers",
-        "--ciphertext-out",
-        "--region",
-        "--endpoint-url",
-        "--output",
-        "--query",
-        "--profile",
-        "--ca-bundle",
-        "--cli-connect-timeout",
-        "--cli-read-timeout",
-        "--debug",
-        "--no-verify-ssl",
-    ] {
-        assert!(help.contains(option), "help lacks {option}");
+fn version() {
+    for args in [&["--version"][..], &["re-encrypt", "--version"]] {
+        let out = run_with(args, &[], b"");
+        assert_eq!(code(&out), 0);
+        assert_eq!(
+            stdout(&out),
+            format!("kms-lite/{}\n", env!("CARGO_PKG_VERSION"))
+        );
     }
-    let out = run_with(&["--version"], &[], b"");
-    assert_eq!(code(&out), 0);
-    assert_eq!(
-        stdout(&out),
-        format!("kms-lite/{}\n", env!("CARGO_PKG_VERSION"))
-    );
 }
 
 /// Decodes base64 with the test's own decoder, independent of the library's.

@@ -29,6 +29,8 @@ const REQUIRED_COLUMN: usize = 34;
 const SUMMARY_COLUMN: usize = 16;
 /// The widest line the generated parts (usage, member lists) make.
 const WIDTH: usize = 88;
+/// How a usage line continues.
+const CONTINUATION: &str = "          ";
 
 /// `kms-lite --help`.
 pub fn top() -> String {
@@ -82,13 +84,17 @@ COMMANDS
 /// `kms-lite COMMAND --help`.
 pub fn command(c: &Command) -> String {
     let mut out = format!("kms-lite {}: {}\n\n{}\n", c.name, c.about, usage(c));
-    out.push_str("\nOPTIONS\n");
-    for u in c.own_options() {
-        entry(&mut out, u.opt, u.required);
+    let own = c.own_options();
+    if !own.is_empty() {
+        out.push_str("\nOPTIONS\n");
+        for u in own {
+            entry(&mut out, u.opt, u.required);
+        }
+        out.push_str(
+            "\nEvery option also takes the --option=value form (use it for a value that begins \
+             with --).\n",
+        );
     }
-    out.push_str(
-        "\nEvery option also takes the --option=value form (use it for a value that begins with --).\n",
-    );
     if let (true, Some(op)) = (c.prints_response, c.operation) {
         let members: Vec<&str> = op.output.iter().map(|m| m.name).collect();
         out.push_str("\nOUTPUT\n");
@@ -142,12 +148,13 @@ fn usage(c: &Command) -> String {
     let mut line_len = out.len();
     for p in parts {
         if line_len + 1 + p.len() > WIDTH {
-            out.push_str("\n          ");
-            line_len = 10;
+            out.push('\n');
+            line_len = 0;
         }
-        out.push(' ');
+        let sep = if line_len == 0 { CONTINUATION } else { " " };
+        out.push_str(sep);
         out.push_str(&p);
-        line_len += 1 + p.len();
+        line_len += sep.len() + p.len();
     }
     out
 }

@@ -115,27 +115,29 @@ pub fn params(inv: &Invocation) -> Result<Params, Failure> {
         }
     }
     let members = command.members();
-    if let Some(value) = inv.one(&opts::CLI_INPUT_JSON) {
-        let json = load_json(value)?;
-        for (i, (name, v)) in json.iter().enumerate() {
-            // A repeated key: the last one counts, as Python's json module has it.
-            if json[i + 1..].iter().any(|(n, _)| n == name) {
-                continue;
-            }
-            match members.iter().find(|m| m.name == name) {
-                None => errors.push(unknown("input", name, &members)),
-                Some(m) if !params.has(m.name) => {
-                    if let Some(p) = from_json(m.shape, v, m.name, &mut format, &mut errors)? {
-                        params.0.push((m.name, p));
-                    }
+    let json = match inv.one(&opts::CLI_INPUT_JSON) {
+        Some(value) => load_json(value)?,
+        None => Vec::new(),
+    };
+    for (i, (name, v)) in json.iter().enumerate() {
+        // A repeated key: the last one counts, as Python's json module has it.
+        if json[i + 1..].iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        match members.iter().find(|m| m.name == name) {
+            None => errors.push(unknown("input", name, &members)),
+            Some(m) if !params.has(m.name) => {
+                if let Some(p) = from_json(m.shape, v, m.name, &mut format, &mut errors)? {
+                    params.0.push((m.name, p));
                 }
-                Some(_) => {}
             }
+            Some(_) => {}
         }
     }
+    // A member given with a wrong type is not missing: its type is the error.
     let mut all: Vec<String> = members
         .iter()
-        .filter(|m| m.required && !params.has(m.name))
+        .filter(|m| m.required && !params.has(m.name) && !json.iter().any(|(n, _)| n == m.name))
         .map(|m| format!("Missing required parameter in input: \"{}\"", m.name))
         .collect();
     all.extend(errors);

@@ -181,23 +181,43 @@ complete -o default -F _kms_lite kms-lite
     s
 }
 
-/// The first sentence of a help text, made safe inside a single-quoted zsh `_arguments` spec.
+/// The longest description a zsh completion shows.
+const DESCRIPTION_WIDTH: usize = 72;
+
+/// The first sentence of a help text (up to a colon, at most [`DESCRIPTION_WIDTH`] columns),
+/// made safe inside a single-quoted zsh `_arguments` spec.
 fn describe(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let first = match joined.find(". ") {
-        Some(i) => &joined[..i],
-        None => joined.trim_end_matches('.'),
-    };
-    first
-        .chars()
-        .filter_map(|c| match c {
-            '[' => Some('('),
-            ']' => Some(')'),
-            '\'' | '\\' | '`' | '"' | '$' => None,
-            ':' => Some(','),
-            c => Some(c),
-        })
-        .collect()
+    let end = [". ", ": "]
+        .iter()
+        .filter_map(|stop| joined.find(stop))
+        .min()
+        .unwrap_or(joined.len());
+    let mut first = joined[..end].trim_end_matches('.').to_owned();
+    if first.chars().count() > DESCRIPTION_WIDTH {
+        let cut: String = first.chars().take(DESCRIPTION_WIDTH - 3).collect();
+        first = format!(
+            "{}...",
+            cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head)
+        );
+    }
+    let mut out = String::new();
+    for c in first.chars() {
+        match c {
+            '[' => out.push('('),
+            ']' => out.push(')'),
+            '\'' => out.push_str("'\\''"),
+            ':' => out.push_str("\\:"),
+            '\\' | '`' | '"' | '$' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value's name, its colons escaped for an `_arguments` spec.
+fn message(name: &str) -> String {
+    name.replace(':', "\\:")
 }
 
 /// One option as an `_arguments` spec.
@@ -218,7 +238,7 @@ fn zsh_spec(o: &Opt) -> String {
             } else {
                 action
             };
-            spec.push_str(&format!(":{name}:{action}"));
+            spec.push_str(&format!(":{}:{action}", message(name)));
         }
         Takes::Choice(_) => spec.push_str(&format!(":value:{action}")),
         Takes::MaybeChoice(_) => spec.push_str(&format!("::value:{action}")),
