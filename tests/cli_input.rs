@@ -634,3 +634,33 @@ fn the_batch_takes_its_shared_request_members_from_the_json() {
         }))
     );
 }
+
+#[test]
+fn hostile_json_inputs_are_bounded_errors() {
+    // Nesting deep enough to overflow a naive recursive reader.
+    let dir = tempdir("hostile");
+    let deep = dir.join("deep.json");
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    std::fs::write(&deep, format!("{{\"DestinationKeyId\": {nested}}}")).unwrap();
+    let err = rejected(&["re-encrypt"], &format!("file://{}", deep.display()));
+    assert!(
+        err.starts_with(
+            "\nError parsing parameter 'cli-input-json': Invalid JSON received (line 1, column "
+        ),
+        "{err}"
+    );
+    // An endless file: read up to the cap, then refused.
+    assert_eq!(
+        rejected(&["re-encrypt"], "file:///dev/zero"),
+        "\nError parsing parameter 'cli-input-json': file:///dev/zero holds more than 1048576 bytes\n"
+    );
+    // A directory.
+    let arg = format!("file://{}", dir.display());
+    let err = rejected(&["re-encrypt"], &arg);
+    assert!(
+        err.starts_with(&format!(
+            "\nError parsing parameter 'cli-input-json': Unable to read {arg}: "
+        )),
+        "{err}"
+    );
+}

@@ -241,6 +241,7 @@ pub const fn optional(opt: &'static Opt) -> Use {
 pub struct Positional {
     /// Its name in usage and errors.
     pub name: &'static str,
+    /// The values it takes; empty: any.
     pub choices: &'static [&'static str],
 }
 
@@ -648,7 +649,9 @@ fn check(
                     p.name
                 )));
             }
-            Some(v) if !p.choices.contains(&v) => return Err(invalid_choice(p.name, p.choices)),
+            Some(v) if !p.choices.is_empty() && !p.choices.contains(&v) => {
+                return Err(invalid_choice(p.name, p.choices));
+            }
             Some(_) => {}
         }
     }

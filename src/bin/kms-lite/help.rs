@@ -66,6 +66,7 @@ COMMANDS
             out.push_str(&format!("{:w$}{line}\n", "", w = SUMMARY_COLUMN));
         }
     }
+    out.push_str("\nSee `kms-lite <command> --help` for the options of a command.\n");
     out.push_str("\nGLOBAL OPTIONS (before or after the command)\n");
     let globals = opts::RESPONSE.iter().chain(opts::GLOBAL);
     for o in globals {

@@ -282,11 +282,11 @@ _kms_lite() {
             s.push_str(&format!(" \\\n            {}", zsh_spec(o)));
         }
         if let Some(p) = c.positional {
-            s.push_str(&format!(
-                " \\\n            '1:{}:({})'",
-                p.name,
-                p.choices.join(" ")
-            ));
+            let action = match p.choices {
+                [] => " ".to_owned(),
+                choices => format!("({})", choices.join(" ")),
+            };
+            s.push_str(&format!(" \\\n            '1:{}:{action}'", p.name));
         }
         s.push_str(" ;;\n");
     }
