@@ -25,12 +25,6 @@ pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
-impl From<UsageError> for Failure {
-    fn from(e: UsageError) -> Failure {
-        Failure::Usage(e.0)
-    }
-}
-
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
