@@ -329,7 +329,13 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("region", &self.region)
-            .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "endpoint_url",
+                &self
+                    .endpoint_url
+                    .as_deref()
+                    .map(crate::endpoint::redact_url),
+            )
             .field("credentials", &self.credentials)
             .field("profile", &self.profile)
             .finish_non_exhaustive()
@@ -503,21 +509,13 @@ impl ClientBuilder {
             crate::credentials::region_from_imds(&imds_config)
         })?;
         if let Some(log) = &self.debug_log {
-            log(&format!(
-                "config: profile {}; region {} (from {}); endpoint {} (from {}); max attempts {}; \
-                 retry mode {:?}; CA bundle {}",
-                shared.profile_name(),
-                resolved.region,
-                resolved.region_source,
-                resolved.endpoint_url,
-                resolved.endpoint_source,
-                resolved.max_attempts,
-                resolved.retry_mode,
-                match &resolved.ca_bundle {
-                    Some(CaBundle::File { path, source }) => format!("{path} (from {source})"),
-                    Some(CaBundle::Pem(_)) => "given in code".to_owned(),
-                    None => "none (built-in roots)".to_owned(),
-                },
+            let proxy = Endpoint::parse(&resolved.endpoint_url)
+                .ok()
+                .and_then(|e| crate::proxy::for_endpoint(&e, &env));
+            log(&crate::debug_log::config_line(
+                &shared,
+                &resolved,
+                proxy.as_deref(),
             ));
         }
         if let Some(log) = &self.debug_log {
@@ -529,10 +527,14 @@ impl ClientBuilder {
         let credentials: Arc<dyn ProvideCredentials> = match self.credentials {
             Some(c) => c,
             None => {
-                let providers = providers
+                let mut providers = providers
                     .region(resolved.region.clone())
                     .endpoint_options(resolved.endpoint_options)
-                    .ca_bundle(resolved.ca_bundle.clone());
+                    .ca_bundle(resolved.ca_bundle.clone())
+                    .max_attempts(resolved.max_attempts);
+                if let Some(jitter) = &self.jitter {
+                    providers = providers.jitter(Arc::clone(jitter));
+                }
                 Arc::new(crate::credentials::default_chain(&providers))
             }
         };

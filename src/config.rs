@@ -23,9 +23,10 @@
 //! assert_eq!(resolved.max_attempts, 5);
 //! ```
 
+use std::fmt;
 use std::sync::Arc;
 
-use crate::endpoint::{self, EndpointOptions};
+use crate::endpoint::{self, EndpointOptions, redact_url};
 use crate::env::Env;
 use crate::error::ConfigError;
 use crate::profile_file::{self, ProfileSet, Section};
@@ -104,6 +105,16 @@ impl SharedConfig {
             .filter(|v| !v.is_empty())
     }
 
+    /// How messages name a key of the selected profile: `FILE line N: KEY in profile NAME`
+    /// (never its value).
+    pub(crate) fn profile_key_label(&self, key: &str) -> String {
+        let label = format!("{key} in profile {}", self.profile_name);
+        match self.profile().and_then(|p| p.origin(key)) {
+            Some((file, line)) => format!("{file} line {line}: {label}"),
+            None => label,
+        }
+    }
+
     /// An error when a chosen profile is in neither file.
     pub fn check_profile_exists(&self) -> Result<(), ConfigError> {
         if self.profile_named && self.profile().is_none() {
@@ -125,8 +136,10 @@ impl SharedConfig {
         if let Some(v) = parse_bool(self.env.get_non_empty(env_name).as_deref(), env_name)? {
             return Ok(Some(v));
         }
-        let what = format!("{profile_key} in profile {}", self.profile_name);
-        parse_bool(self.profile_value(profile_key), &what)
+        parse_bool(
+            self.profile_value(profile_key),
+            &self.profile_key_label(profile_key),
+        )
     }
 
     /// The endpoint configured for a service (`kms`, `sts`) and where it came from:
@@ -221,7 +234,9 @@ impl SharedConfig {
     }
 }
 
-fn custom_endpoint_allowed(options: EndpointOptions) -> Result<(), ConfigError> {
+/// An error when a custom endpoint is combined with FIPS or dual-stack (the SDKs' endpoint
+/// rules refuse it).
+pub(crate) fn custom_endpoint_allowed(options: EndpointOptions) -> Result<(), ConfigError> {
     if options.use_fips || options.use_dual_stack {
         return Err(ConfigError::new(
             "a custom endpoint cannot be combined with FIPS or dual-stack endpoints",
@@ -235,9 +250,7 @@ fn parse_bool(value: Option<&str>, what: &str) -> Result<Option<bool>, ConfigErr
         None => Ok(None),
         Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
         Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(v) => Err(ConfigError::new(format!(
-            "{what} must be true or false, got {v:?}"
-        ))),
+        Some(_) => Err(ConfigError::new(format!("{what} must be true or false"))),
     }
 }
 
@@ -260,19 +273,34 @@ pub enum CaBundle {
 }
 
 impl CaBundle {
-    /// The PEM bytes (reads the file).
+    /// The PEM bytes (reads the file, at most 16 MiB: no real bundle comes close).
+    ///
+    /// ```
+    /// use kms_lite::config::CaBundle;
+    /// let dir = CaBundle::File { path: "/".into(), source: "--ca-bundle".into() };
+    /// assert_eq!(dir.load().unwrap_err().to_string(),
+    ///     "cannot read the CA bundle / (--ca-bundle): it is a directory, not a file");
+    /// ```
     pub fn load(&self) -> Result<Arc<Vec<u8>>, ConfigError> {
         match self {
             CaBundle::Pem(pem) => Ok(Arc::clone(pem)),
-            CaBundle::File { path, source } => std::fs::read(path).map(Arc::new).map_err(|e| {
-                ConfigError::new(format!("cannot read the CA bundle {path} ({source}): {e}"))
-            }),
+            CaBundle::File { path, source } => {
+                crate::bounded_file::read(path.as_ref(), crate::bounded_file::CA_BUNDLE_CAP)
+                    .map(Arc::new)
+                    .map_err(|e| {
+                        ConfigError::new(format!(
+                            "cannot read the CA bundle {path} ({source}): {e}"
+                        ))
+                    })
+            }
         }
     }
 }
 
 /// What code (a builder, the CLI's flags) set; `None` fields are resolved.
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows the endpoint URL with any user information redacted.
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Overrides {
     /// The region (`--region`).
@@ -292,7 +320,9 @@ pub struct Overrides {
 }
 
 /// Everything but credentials, resolved, with where each came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the endpoint URL with any user information redacted.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResolvedConfig {
     /// The signing region.
@@ -311,6 +341,38 @@ pub struct ResolvedConfig {
     pub retry_mode: RetryMode,
     /// The CA bundle, if one is configured.
     pub ca_bundle: Option<CaBundle>,
+}
+
+impl fmt::Debug for Overrides {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Overrides")
+            .field("region", &self.region)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(redact_url),
+            )
+            .field("endpoint_options", &self.endpoint_options)
+            .field("max_attempts", &self.max_attempts)
+            .field("default_max_attempts", &self.default_max_attempts)
+            .field("retry_mode", &self.retry_mode)
+            .field("ca_bundle", &self.ca_bundle)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ResolvedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResolvedConfig")
+            .field("region", &self.region)
+            .field("region_source", &self.region_source)
+            .field("endpoint_url", &redact_url(&self.endpoint_url))
+            .field("endpoint_source", &self.endpoint_source)
+            .field("endpoint_options", &self.endpoint_options)
+            .field("max_attempts", &self.max_attempts)
+            .field("retry_mode", &self.retry_mode)
+            .field("ca_bundle", &self.ca_bundle)
+            .finish()
+    }
 }
 
 /// Resolves region, endpoint, retry settings and CA bundle: `overrides` > environment >
@@ -339,9 +401,16 @@ pub fn resolve(
         },
     };
     if !endpoint::is_valid_region(&region) {
+        let from = if shared.region().is_some_and(|(_, s)| s == region_source)
+            && region_source.starts_with("profile ")
+        {
+            shared.profile_key_label("region")
+        } else {
+            region_source
+        };
         return Err(ConfigError::new(format!(
-            "invalid region {region:?} (from {region_source}): a region is lower-case letters, \
-             digits and '-', such as us-east-1"
+            "invalid region {region:?} (from {from}): a region is lower-case letters, digits and \
+             '-', such as us-east-1"
         )));
     }
     let options = match overrides.endpoint_options {
@@ -418,33 +487,25 @@ fn number_setting(
     let (value, what) = match shared.env().get_non_empty(env_name) {
         Some(v) => (v, env_name.to_owned()),
         None => match shared.profile_value(key) {
-            Some(v) => (
-                v.to_owned(),
-                format!("{key} in profile {}", shared.profile_name()),
-            ),
+            Some(v) => (v.to_owned(), shared.profile_key_label(key)),
             None => return Ok(None),
         },
     };
     value
         .parse()
         .map(Some)
-        .map_err(|_| ConfigError::new(format!("{what} must be a whole number, got {value:?}")))
+        .map_err(|_| ConfigError::new(format!("{what} must be a whole number")))
 }
 
 fn retry_mode_setting(shared: &SharedConfig) -> Result<Option<RetryMode>, ConfigError> {
     let (value, what) = match shared.env().get_non_empty("AWS_RETRY_MODE") {
         Some(v) => (v, "AWS_RETRY_MODE".to_owned()),
         None => match shared.profile_value("retry_mode") {
-            Some(v) => (
-                v.to_owned(),
-                format!("retry_mode in profile {}", shared.profile_name()),
-            ),
+            Some(v) => (v.to_owned(), shared.profile_key_label("retry_mode")),
             None => return Ok(None),
         },
     };
-    RetryMode::parse(&value).map(Some).ok_or_else(|| {
-        ConfigError::new(format!(
-            "{what} must be standard, adaptive or legacy, got {value:?}"
-        ))
-    })
+    RetryMode::parse(&value)
+        .map(Some)
+        .ok_or_else(|| ConfigError::new(format!("{what} must be standard, adaptive or legacy")))
 }

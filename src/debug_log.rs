@@ -6,12 +6,40 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::config::{CaBundle, ResolvedConfig, SharedConfig};
+use crate::endpoint::redact_url;
 use crate::error::TransportError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::transport::HttpClient;
 
 /// A receiver of debug lines, shared by the client and the credential providers.
 pub type DebugLog = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The `config:` line: where each setting came from. URLs (the endpoint, the proxy) are shown
+/// with any user information redacted.
+pub fn config_line(
+    shared: &SharedConfig,
+    resolved: &ResolvedConfig,
+    proxy: Option<&str>,
+) -> String {
+    format!(
+        "config: profile {}; region {} (from {}); endpoint {} (from {}); proxy {}; max attempts \
+         {}; retry mode {:?}; CA bundle {}",
+        shared.profile_name(),
+        resolved.region,
+        resolved.region_source,
+        redact_url(&resolved.endpoint_url),
+        resolved.endpoint_source,
+        proxy.map_or("none".into(), redact_url),
+        resolved.max_attempts,
+        resolved.retry_mode,
+        match &resolved.ca_bundle {
+            Some(CaBundle::File { path, source }) => format!("{path} (from {source})"),
+            Some(CaBundle::Pem(_)) => "given in code".to_owned(),
+            None => "none (built-in roots)".to_owned(),
+        },
+    )
+}
 
 /// The log line of a request: `request: POST https://... headers: {...} body: N bytes`.
 pub fn request_line(req: &HttpRequest) -> String {
@@ -24,7 +52,7 @@ pub fn request_line(req: &HttpRequest) -> String {
     format!(
         "request: {} {} headers: {{{headers}}} body: {} bytes",
         req.method,
-        req.url,
+        redact_url(&req.url),
         req.body.len()
     )
 }
@@ -42,7 +70,7 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
         "response: {} {reason} to {} {} headers: {{{headers}}} body: {} bytes",
         resp.status,
         req.method,
-        req.url,
+        redact_url(&req.url),
         resp.body.len()
     );
     if resp.status >= 300 {
@@ -96,7 +124,8 @@ impl HttpClient for LoggingHttp {
             Ok(resp) => (self.log)(&response_line(request, resp)),
             Err(e) => (self.log)(&format!(
                 "response: none to {} {}: {e}",
-                request.method, request.url
+                request.method,
+                redact_url(&request.url)
             )),
         }
         result

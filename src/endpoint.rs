@@ -93,6 +93,28 @@ pub fn resolve_service(
     Ok(format!("https://{service}{fips}.{region}.{suffix}"))
 }
 
+/// The SSO portal endpoint (`GetRoleCredentials`) for a region, by the SSO endpoint rules:
+/// `https://portal.sso[-fips].{region}.{suffix}` with the dual-stack suffix for dual-stack, except
+/// FIPS alone in AWS GovCloud (US), which is `https://portal.sso.{region}.amazonaws.com`.
+///
+/// ```
+/// use kms_lite::endpoint::{resolve_sso_portal, EndpointOptions};
+/// let both = EndpointOptions { use_fips: true, use_dual_stack: true };
+/// assert_eq!(resolve_sso_portal("us-east-2", both).unwrap(), "https://portal.sso-fips.us-east-2.api.aws");
+/// let fips = EndpointOptions { use_fips: true, use_dual_stack: false };
+/// assert_eq!(resolve_sso_portal("us-east-2", fips).unwrap(), "https://portal.sso-fips.us-east-2.amazonaws.com");
+/// assert_eq!(resolve_sso_portal("us-gov-west-1", fips).unwrap(), "https://portal.sso.us-gov-west-1.amazonaws.com");
+/// assert_eq!(resolve_sso_portal("eu-west-1", EndpointOptions::default()).unwrap(),
+///     "https://portal.sso.eu-west-1.amazonaws.com");
+/// ```
+pub fn resolve_sso_portal(region: &str, options: EndpointOptions) -> Result<String, ConfigError> {
+    if options.use_fips && !options.use_dual_stack && region.starts_with("us-gov-") {
+        resolve_service("portal.sso", region, EndpointOptions::default())
+    } else {
+        resolve_service("portal.sso", region, options)
+    }
+}
+
 /// A parsed endpoint URL: what the transport connects to and what the signer signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -115,7 +137,7 @@ impl Endpoint {
     /// assert!(Endpoint::parse("ftp://example").is_err());
     /// ```
     pub fn parse(url: &str) -> Result<Endpoint, ConfigError> {
-        let shown = redact_user_info(url);
+        let shown = redact_url(url);
         let bad = |why: &str| ConfigError::new(format!("invalid endpoint URL {shown:?}: {why}"));
         let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
             ("https", r)
@@ -173,11 +195,22 @@ impl Endpoint {
     }
 }
 
-/// The URL with any `user:password@` replaced, so that errors never echo a password.
-fn redact_user_info(url: &str) -> std::borrow::Cow<'_, str> {
+/// The URL as it may be printed: any user information (`user:password@`) replaced by `***`.
+/// Every URL kms-lite shows (errors, `--debug` lines, `Debug` output) goes through this.
+///
+/// Everything between the scheme and the *last* `@` is hidden: a password may hold `/`, `?` or
+/// `#` unencoded, so where the authority ends cannot be trusted (an `@` in a path hides more
+/// than needed, never less).
+///
+/// ```
+/// use kms_lite::endpoint::redact_url;
+/// assert_eq!(redact_url("http://user:pa/ss@proxy:3128"), "http://***@proxy:3128");
+/// assert_eq!(redact_url("user:pass@proxy:3128"), "***@proxy:3128");
+/// assert_eq!(redact_url("https://kms.eu-west-1.amazonaws.com/"), "https://kms.eu-west-1.amazonaws.com/");
+/// ```
+pub fn redact_url(url: &str) -> std::borrow::Cow<'_, str> {
     let start = url.find("://").map_or(0, |i| i + 3);
-    let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
-    match url[start..authority_end].rfind('@') {
+    match url[start..].rfind('@') {
         Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
         None => url.into(),
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// ```
 ///
 /// `Debug` lists a fixed map's variables with the values of secret ones (names holding
-/// `SECRET`, `TOKEN` or `PASSWORD`) redacted.
+/// `SECRET`, `TOKEN` or `PASSWORD`) redacted, and the user information of URLs and proxies.
 #[derive(Clone, Default)]
 pub struct Env {
     fixed: Option<Arc<BTreeMap<String, String>>>,
@@ -33,9 +33,11 @@ impl std::fmt::Debug for Env {
         f.debug_map()
             .entries(map.iter().map(|(k, v)| {
                 let shown = if secret(k) {
-                    "** redacted **"
+                    "** redacted **".into()
+                } else if v.contains("://") || k.to_ascii_uppercase().contains("PROXY") {
+                    crate::endpoint::redact_url(v)
                 } else {
-                    v.as_str()
+                    v.as_str().into()
                 };
                 (k, shown)
             }))

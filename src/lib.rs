@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod base64;
+mod bounded_file;
 mod client;
 pub mod clock;
 pub mod codec;

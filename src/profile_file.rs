@@ -68,7 +68,8 @@ pub enum FileKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SyntaxProblem {
-    /// A `key = value` line before any `[section]` header; holds the key.
+    /// A `key = value` line before any `[section]` header; holds the key when it is a plain
+    /// name (letters, digits, `_`, `-`), else nothing.
     PropertyOutsideSection(String),
     /// An indented line before any `[section]` header.
     ContinuationOutsideSection,
@@ -81,20 +82,19 @@ pub enum SyntaxProblem {
     /// An indented line right after a section header, with no property to continue.
     ContinuationWithoutProperty,
     /// An indented line under `key =` (a sub-property block) that is not `name = value`; holds
-    /// the parent key.
+    /// the parent key when it is a plain name.
     ExpectedSubProperty(String),
-    /// An indented `= value` line in a sub-property block; holds the parent key.
+    /// An indented `= value` line in a sub-property block; holds the parent key when it is a
+    /// plain name.
     EmptySubPropertyKey(String),
 }
 
 impl fmt::Display for SyntaxProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SyntaxProblem::PropertyOutsideSection(key) => write!(
-                f,
-                "property `{}` appears before any `[section]` header",
-                printable(key)
-            ),
+            SyntaxProblem::PropertyOutsideSection(key) => {
+                write!(f, "{} appears before any `[section]` header", property(key))
+            }
             SyntaxProblem::ContinuationOutsideSection => {
                 f.write_str("indented line appears before any `[section]` header")
             }
@@ -108,13 +108,13 @@ impl fmt::Display for SyntaxProblem {
             }
             SyntaxProblem::ExpectedSubProperty(key) => write!(
                 f,
-                "expected `name = value` in the sub-properties of `{}`",
-                printable(key)
+                "expected `name = value` in the sub-properties of {}",
+                quoted(key)
             ),
             SyntaxProblem::EmptySubPropertyKey(key) => write!(
                 f,
-                "expected a sub-property name before `=` under `{}`",
-                printable(key)
+                "expected a sub-property name before `=` under {}",
+                quoted(key)
             ),
         }
     }
@@ -181,17 +181,29 @@ impl std::error::Error for ProfileFileError {
     }
 }
 
-/// One property: its value and, for `key =` followed by indented lines, its sub-properties.
-#[derive(Clone, Default, PartialEq, Eq)]
+/// One property: its value and, for `key =` followed by indented lines, its sub-properties,
+/// and where it was written (for messages; not part of equality).
+#[derive(Clone, Default)]
 struct Property {
     value: String,
     sub: Vec<(String, String)>,
+    file: std::sync::Arc<str>,
+    line: usize,
 }
+
+impl PartialEq for Property {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value && self.sub == other.sub
+    }
+}
+
+impl Eq for Property {}
 
 /// A section of a profile file: a profile, an sso-session or a services section.
 ///
 /// `Debug` redacts the values of secret keys (any key containing `secret`, `token` or
-/// `password`, such as `aws_secret_access_key` and `aws_session_token`).
+/// `password`, such as `aws_secret_access_key` and `aws_session_token`) and the user
+/// information of URLs (`endpoint_url = https://user:pass@host`).
 ///
 /// ```
 /// use kms_lite::profile_file::{parse, FileKind};
@@ -243,6 +255,19 @@ impl Section {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Where `key` was set: the file name and the 1-based line number.
+    ///
+    /// ```
+    /// use kms_lite::profile_file::{parse, FileKind};
+    /// let set = parse("[default]\n\nregion = eu-west-1\n", FileKind::Config, "~/.aws/config").unwrap();
+    /// assert_eq!(set.profile("default").unwrap().origin("Region"), Some(("~/.aws/config", 3)));
+    /// ```
+    pub fn origin(&self, key: &str) -> Option<(&str, usize)> {
+        self.properties
+            .get(&key.to_ascii_lowercase())
+            .map(|p| (&*p.file, p.line))
+    }
+
     /// The (lower-cased) keys that are set, in sorted order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.properties.keys().map(String::as_str)
@@ -260,6 +285,15 @@ fn is_secret_key(key: &str) -> bool {
     key.contains("secret") || key.contains("token") || key.contains("password")
 }
 
+/// A value as `Debug` shows it: a URL without its user information.
+fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains("://") {
+        crate::endpoint::redact_url(value)
+    } else {
+        value.into()
+    }
+}
+
 struct Redacted<'a>(&'a str, &'a Property);
 
 impl fmt::Debug for Redacted<'_> {
@@ -270,7 +304,7 @@ impl fmt::Debug for Redacted<'_> {
             if secret {
                 f.write_str("\"** redacted **\"")
             } else {
-                fmt::Debug::fmt(&property.value, f)
+                fmt::Debug::fmt(&shown(&property.value), f)
             }
         } else {
             let mut map = f.debug_map();
@@ -278,7 +312,7 @@ impl fmt::Debug for Redacted<'_> {
                 if secret || is_secret_key(k) {
                     map.entry(k, &"** redacted **");
                 } else {
-                    map.entry(k, v);
+                    map.entry(k, &shown(v));
                 }
             }
             map.finish()
@@ -439,6 +473,7 @@ struct RawProperty {
 
 fn parse_raw(text: &str, file: &str) -> Result<Vec<RawSection>, ProfileFileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let file_name: std::sync::Arc<str> = file.into();
     let mut sections: Vec<RawSection> = Vec::new();
     for (index, line) in text.split('\n').enumerate() {
         let number = index + 1;
@@ -475,9 +510,9 @@ fn parse_raw(text: &str, file: &str) -> Result<Vec<RawSection>, ProfileFileError
                 let (k, v) = split_property(continued).map_err(|e| {
                     error(match e {
                         SyntaxProblem::EmptyKey => {
-                            SyntaxProblem::EmptySubPropertyKey(current.key.clone())
+                            SyntaxProblem::EmptySubPropertyKey(shown_name(&current.key))
                         }
-                        _ => SyntaxProblem::ExpectedSubProperty(current.key.clone()),
+                        _ => SyntaxProblem::ExpectedSubProperty(shown_name(&current.key)),
                     })
                 })?;
                 current.property.sub.push((k.to_string(), v.to_string()));
@@ -488,7 +523,7 @@ fn parse_raw(text: &str, file: &str) -> Result<Vec<RawSection>, ProfileFileError
             let parsed = split_property(line);
             let Some(section) = sections.last_mut() else {
                 return Err(error(match parsed {
-                    Ok((key, _)) => SyntaxProblem::PropertyOutsideSection(key.to_string()),
+                    Ok((key, _)) => SyntaxProblem::PropertyOutsideSection(shown_name(key)),
                     Err(_) => SyntaxProblem::ExpectedKeyValue,
                 }));
             };
@@ -499,6 +534,8 @@ fn parse_raw(text: &str, file: &str) -> Result<Vec<RawSection>, ProfileFileError
                 property: Property {
                     value: value.to_string(),
                     sub: Vec::new(),
+                    file: std::sync::Arc::clone(&file_name),
+                    line: number,
                 },
                 has_sub_properties: value.is_empty(),
             });
@@ -550,36 +587,38 @@ enum Target {
     Services(String),
 }
 
-/// Decides what a header means in a file of `kind`, or why it is ignored.
+/// Decides what a header means in a file of `kind`, or why it is ignored. Messages name the
+/// section only when its words are plain names (see [`shown_name`]).
 fn classify(header: &str, kind: FileKind) -> Result<Target, String> {
     let (prefix, name) = match header.split_once(WHITESPACE) {
         Some((prefix, name)) => (Some(prefix), name.trim_matches(WHITESPACE)),
         None => (None, header),
     };
-    let shown = printable(header);
+    let section = match (prefix.map(shown_name).as_deref(), shown_name(name).as_str()) {
+        (_, "") | (Some(""), _) => "a section".to_owned(),
+        (Some(p), n) => format!("section `[{p} {n}]`"),
+        (None, n) => format!("section `[{n}]`"),
+    };
     if !is_identifier(name) {
-        return Err(format!(
-            "section `[{shown}]` ignored: `{}` is not a valid name",
-            printable(name)
-        ));
+        return Err(format!("{section} ignored: its name is not a valid name"));
     }
     match (kind, prefix) {
         (FileKind::Config, None) if name == "default" => Ok(Target::Profile(name.to_string())),
         (FileKind::Config, None) => Err(format!(
-            "section `[{shown}]` ignored: profiles in the config file need the `profile` prefix, \
-             as in `[profile {shown}]`"
+            "{section} ignored: profiles in the config file need the `profile` prefix{}",
+            match shown_name(name).as_str() {
+                "" => String::new(),
+                n => format!(", as in `[profile {n}]`"),
+            }
         )),
         (FileKind::Config, Some("profile")) => Ok(Target::Profile(name.to_string())),
         (FileKind::Config, Some("sso-session")) => Ok(Target::SsoSession(name.to_string())),
         (FileKind::Config, Some("services")) => Ok(Target::Services(name.to_string())),
-        (FileKind::Config, Some(_)) => Err(format!(
-            "section `[{shown}]` ignored: unknown kind of section"
-        )),
+        (FileKind::Config, Some(_)) => Err(format!("{section} ignored: unknown kind of section")),
         (FileKind::Credentials, None) => Ok(Target::Profile(name.to_string())),
         (FileKind::Credentials, Some(_)) => Err(format!(
-            "section `[{shown}]` ignored: sections in the credentials file take no prefix \
-             (`[{}]`), other sections belong in the config file",
-            printable(name)
+            "{section} ignored: sections in the credentials file take no prefix, other \
+             sections belong in the config file"
         )),
     }
 }
@@ -628,9 +667,8 @@ fn normalize(raw: Vec<RawSection>, kind: FileKind, file: &str) -> ProfileSet {
                     .insert(property.key, property.property);
             } else {
                 set.warnings.push(format!(
-                    "{file} line {}: key `{}` ignored: not a valid property name",
-                    property.line,
-                    printable(&property.key)
+                    "{file} line {}: a key that is not a valid property name was ignored",
+                    property.line
                 ));
             }
         }
@@ -638,17 +676,38 @@ fn normalize(raw: Vec<RawSection>, kind: FileKind, file: &str) -> ProfileSet {
     set
 }
 
-/// A name made safe for a message: control characters escaped, at most 64 characters.
-fn printable(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .take(64)
-        .flat_map(char::escape_default)
-        .collect();
-    if name.chars().count() > 64 {
-        out.push('…');
+/// A name as messages may show it: only when it is a plain name (ASCII letters, digits, `_`,
+/// `-` and `.`, at most 64 of them), else empty. A line that is not what it should be may hold
+/// a secret (`aws_secret_access_key wJalr...` without its `=`), so nothing else of it is shown.
+pub(crate) fn shown_name(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if plain {
+        name.to_owned()
+    } else {
+        String::new()
     }
-    out
+}
+
+/// "`name`", or "a property" when the name is not shown.
+fn quoted(shown: &str) -> String {
+    if shown.is_empty() {
+        "a property".to_owned()
+    } else {
+        format!("`{shown}`")
+    }
+}
+
+/// "property `name`", or "a property" when the name is not shown.
+fn property(shown: &str) -> String {
+    if shown.is_empty() {
+        "a property".to_owned()
+    } else {
+        format!("property `{shown}`")
+    }
 }
 
 /// The profile to use: `explicit` (e.g. `--profile`) if given and not blank, else `AWS_PROFILE`,
@@ -745,16 +804,12 @@ fn read_one(
     let Some(path) = expand_tilde(&name, home) else {
         return Ok(None);
     };
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(ProfileFileError::Read { file: name, source }),
-    };
-    match String::from_utf8(bytes) {
+    match crate::bounded_file::read_to_string(&path, crate::bounded_file::PROFILE_FILE_CAP) {
         Ok(text) => Ok(Some((text, name))),
-        Err(_) => Err(ProfileFileError::Read {
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(ProfileFileError::Read {
             file: name,
-            source: io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8"),
+            source: e.into_io(),
         }),
     }
 }
@@ -785,8 +840,11 @@ mod tests {
     }
 
     #[test]
-    fn printable_escapes_and_truncates() {
-        assert_eq!(printable("a\nb"), "a\\nb");
-        assert_eq!(printable(&"k".repeat(100)).chars().count(), 65);
+    fn only_plain_names_are_shown() {
+        assert_eq!(shown_name("aws_session_token"), "aws_session_token");
+        assert_eq!(shown_name("aws_session_token TOKEN"), "");
+        assert_eq!(shown_name("aws_secret_access_key:wJalr/XUtn+FEMI"), "");
+        assert_eq!(shown_name("a\nb"), "");
+        assert_eq!(shown_name(&"k".repeat(65)), "");
     }
 }

@@ -145,3 +145,78 @@ fn a_command_that_cannot_run_fails_cleanly() {
     let e = p.provide_credentials().unwrap_err();
     assert!(e.message().contains("exit status 127"), "{e}");
 }
+
+/// Whether process `pid` is gone (or a zombie waiting for its parent), waiting up to 5 s.
+fn gone(pid: &str) -> bool {
+    for _ in 0..100 {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return true,
+            Ok(stat)
+                if stat
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z') =>
+            {
+                return true;
+            }
+            Ok(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    false
+}
+
+#[test]
+fn a_child_holding_stdout_open_does_not_hang_the_run_and_is_stopped() {
+    // Exits 0 at once with valid output, but a background child keeps stdout open.
+    let s = Script::new(
+        "background",
+        "echo '{\"Version\":1,\"AccessKeyId\":\"AKID\",\"SecretAccessKey\":\"S\"}'\n\
+         sleep 9999 &\necho $! > \"$(dirname \"$0\")/pid\"\n",
+    );
+    let e = s
+        .provider(Duration::from_millis(500))
+        .provide_credentials()
+        .unwrap_err();
+    assert!(e.message().contains("did not finish within 500ms"), "{e}");
+    let pid = std::fs::read_to_string(s.dir.join("pid")).unwrap();
+    assert!(gone(pid.trim()), "the background child {pid} still runs");
+}
+
+#[test]
+fn on_timeout_the_whole_process_group_is_stopped() {
+    let s = Script::new(
+        "tree",
+        "sleep 9999 &\necho $! > \"$(dirname \"$0\")/pid\"\nsleep 30\n",
+    );
+    let e = s
+        .provider(Duration::from_millis(500))
+        .provide_credentials()
+        .unwrap_err();
+    assert!(
+        e.message()
+            .contains("was stopped (with every process it started)"),
+        "{e}"
+    );
+    let pid = std::fs::read_to_string(s.dir.join("pid")).unwrap();
+    assert!(gone(pid.trim()), "the grandchild {pid} still runs");
+}
+
+#[test]
+fn output_is_bounded() {
+    let s = Script::new("flood", "exec yes '{\"Version\":1}'\n");
+    let e = s.provider(T).provide_credentials().unwrap_err();
+    assert_eq!(
+        e.message(),
+        "credential_process: the command printed more than 64 KiB; it was stopped"
+    );
+    // Standard error past the cap is drained, not fatal: the command still exits.
+    let s = Script::new(
+        "stderr-flood",
+        "head -c 200000 /dev/zero | tr '\\0' x >&2\n\
+         echo '{\"Version\":1,\"AccessKeyId\":\"AKID\",\"SecretAccessKey\":\"S\"}'\n",
+    );
+    let c = s.provider(T).provide_credentials().unwrap();
+    assert_eq!(c.access_key_id(), "AKID");
+}

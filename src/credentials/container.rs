@@ -3,14 +3,21 @@
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` (https anywhere; http only on loopback, 169.254.170.2,
 //! 169.254.170.23 or fd00:ec2::23), with `Authorization` from
 //! `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read again at every fetch) or
-//! `AWS_CONTAINER_AUTHORIZATION_TOKEN`. Never through a proxy; short timeouts.
+//! `AWS_CONTAINER_AUTHORIZATION_TOKEN`. Never through a proxy; short timeouts; failed fetches
+//! retried (connection failures, 5xx, 429, an answer that is not JSON), 3 attempts by default.
 
 use std::fmt;
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use super::fetch::{metadata_credentials, status_error};
+use super::retry::{Attempt, classify_status, transport_retryable, with_retries};
+use super::url::{Host, MetadataUrl};
 use super::{Credentials, CredentialsError, ProviderConfig};
+use crate::endpoint::redact_url;
 use crate::env::Env;
 use crate::http::HttpRequest;
+use crate::retry::RetryKind;
 
 /// The ECS credentials endpoint that relative URIs are resolved against.
 pub const ECS_ENDPOINT: &str = "http://169.254.170.2";
@@ -48,42 +55,51 @@ impl ContainerProvider {
     pub fn endpoint_url(env: &Env) -> Result<Option<String>, CredentialsError> {
         if let Some(rel) = env.get_non_empty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
             let sep = if rel.starts_with('/') { "" } else { "/" };
-            return Ok(Some(format!("{ECS_ENDPOINT}{sep}{rel}")));
+            let url = MetadataUrl::parse(&format!("{ECS_ENDPOINT}{sep}{rel}")).map_err(|why| {
+                CredentialsError::invalid_configuration(format!(
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is refused: {why}"
+                ))
+            })?;
+            return Ok(Some(url.to_url()));
         }
         let Some(full) = env.get_non_empty("AWS_CONTAINER_CREDENTIALS_FULL_URI") else {
             return Ok(None);
         };
-        if full.starts_with("https://") {
-            return Ok(Some(full));
-        }
-        let Some(rest) = full.strip_prefix("http://") else {
-            return Err(CredentialsError::invalid_configuration(
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI must be an http:// or https:// URL",
-            ));
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host = match authority.strip_prefix('[') {
-            Some(r) => r.split(']').next().unwrap_or(""),
-            None => authority.split(':').next().unwrap_or(""),
-        };
-        if is_allowed_http_host(host) {
-            Ok(Some(full))
-        } else {
-            Err(CredentialsError::invalid_configuration(format!(
+        let url = MetadataUrl::parse(&full).map_err(|why| {
+            CredentialsError::invalid_configuration(format!(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI {} is refused: {why}",
+                redact_url(&full)
+            ))
+        })?;
+        match &url.host {
+            _ if url.https => Ok(Some(url.to_url())),
+            Host::Ip(ip) if is_allowed_http_ip(*ip) => Ok(Some(url.to_url())),
+            Host::Name(name) if name == "localhost" => Ok(Some(url.to_url())),
+            host => Err(CredentialsError::invalid_configuration(format!(
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI with http:// must point at a loopback address, \
-                 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (got host {host:?}); use https://"
-            )))
+                 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (got host {}); use https://",
+                match host {
+                    Host::Ip(ip) => ip.to_string(),
+                    Host::Name(name) => name.clone(),
+                }
+            ))),
         }
     }
 
     fn token(&self) -> Result<Option<String>, CredentialsError> {
         let env = self.cfg.env();
         let token = match env.get_non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
-            Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
-                CredentialsError::new(format!(
-                    "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path}: {e}"
-                ))
-            })?),
+            Some(path) => Some(
+                crate::bounded_file::read_to_string(
+                    path.as_ref(),
+                    crate::bounded_file::TOKEN_FILE_CAP,
+                )
+                .map_err(|e| {
+                    CredentialsError::new(format!(
+                        "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path}: {e}"
+                    ))
+                })?,
+            ),
             None => env.get_non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
         };
         let token = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
@@ -99,17 +115,22 @@ impl ContainerProvider {
     }
 }
 
-fn is_allowed_http_host(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    if host == "localhost" || host == "169.254.170.2" || host == "169.254.170.23" {
-        return true;
-    }
-    match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(v4)) => v4.is_loopback(),
-        Ok(std::net::IpAddr::V6(v6)) => {
-            v6.is_loopback() || v6 == std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23)
+/// The addresses plain http may go to: loopback (IPv4-mapped too), the ECS endpoint and the
+/// EKS Pod Identity endpoints.
+fn is_allowed_http_ip(ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4 == Ipv4Addr::new(169, 254, 170, 2)
+                || v4 == Ipv4Addr::new(169, 254, 170, 23)
         }
-        Err(_) => false,
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6 == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23)
+        }
     }
 }
 
@@ -131,14 +152,34 @@ impl super::ProvideCredentials for ContainerProvider {
             headers: headers.into_iter().map(|(n, v)| (n, v.into())).collect(),
             body: Vec::new(),
         };
-        let resp = self
-            .cfg
-            .metadata_http()?
-            .send(&request, None)
-            .map_err(|e| CredentialsError::new(format!("{what}: {e}")))?;
-        if resp.status != 200 {
-            return Err(status_error(what, &resp));
-        }
-        metadata_credentials(&resp.body, what, "container", self.cfg.clock_ref().now())
+        let http = self.cfg.metadata_http()?;
+        // As the SDKs: connection failures, 5xx, 429 and a 200 whose body is not credentials
+        // JSON are retried; the endpoint's own refusals (4xx, `Code` other than Success) are not.
+        with_retries(&self.cfg, self.cfg.max_attempts_value(), |_| {
+            let resp = match http.send(&request, None) {
+                Ok(resp) => resp,
+                Err(e) => {
+                    let err = CredentialsError::new(format!("{what}: {e}"));
+                    return if transport_retryable(&e) {
+                        Attempt::Retry(RetryKind::Transient, err)
+                    } else {
+                        Attempt::Fail(err)
+                    };
+                }
+            };
+            if resp.status != 200 {
+                return match classify_status(resp.status, None) {
+                    RetryKind::No => Attempt::Fail(status_error(what, &resp)),
+                    kind => Attempt::Retry(kind, status_error(what, &resp)),
+                };
+            }
+            match metadata_credentials(&resp.body, what, "container", self.cfg.clock_ref().now()) {
+                Ok(c) => Attempt::Ok(c),
+                Err(e) if serde_json::from_slice::<serde_json::Value>(&resp.body).is_err() => {
+                    Attempt::Retry(RetryKind::Transient, e)
+                }
+                Err(e) => Attempt::Fail(e),
+            }
+        })
     }
 }

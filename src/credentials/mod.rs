@@ -22,8 +22,10 @@ mod imds;
 mod process;
 mod profile;
 mod provider_config;
+mod retry;
 mod sso;
 mod sts;
+mod url;
 mod web_identity;
 
 pub use cache::{CredentialsCache, REFRESH_BEFORE_EXPIRY};
@@ -34,7 +36,10 @@ pub use imds::ImdsProvider;
 pub(crate) use imds::region_from_imds;
 pub use process::ProcessProvider;
 pub use profile::ProfileProvider;
-pub use provider_config::{DEFAULT_METADATA_TIMEOUT, DEFAULT_PROCESS_TIMEOUT, ProviderConfig};
+pub use provider_config::{
+    DEFAULT_MAX_ATTEMPTS, DEFAULT_METADATA_ATTEMPTS, DEFAULT_METADATA_TIMEOUT,
+    DEFAULT_PROCESS_TIMEOUT, ProviderConfig,
+};
 pub use sso::SsoProvider;
 pub use web_identity::WebIdentityProvider;
 
@@ -183,6 +188,12 @@ impl CredentialsError {
     /// The same error with `context: ` in front of its message.
     pub fn context(mut self, context: impl fmt::Display) -> Self {
         self.message = format!("{context}: {}", self.message);
+        self
+    }
+
+    /// The same error with `suffix` after its message.
+    pub(crate) fn with_suffix(mut self, suffix: &str) -> Self {
+        self.message.push_str(suffix);
         self
     }
 

@@ -1,12 +1,14 @@
 //! `credential_process`: runs a command (through `sh -c`, or `cmd /C` on Windows) and reads
 //! `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}` from its
-//! standard output. Its standard error is passed through to ours on success and quoted in the
-//! error on failure; a process running longer than the timeout is killed.
+//! standard output (at most 64 KiB). Its standard error is passed through to ours on success and
+//! quoted in the error on failure. The timeout bounds the whole run, output included: at the
+//! deadline the command and every process it started (its process group, on Unix) are killed,
+//! even when the command itself has exited but left a child holding its output open.
 
 use std::fmt;
 use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -15,6 +17,7 @@ use super::fetch::{expiry, json_problem, required};
 use super::{Credentials, CredentialsError};
 use crate::clock::{Clock, SystemClock};
 
+/// The most a credential process may print on stdout (and the most of its stderr kept).
 const MAX_OUTPUT: u64 = 64 * 1024;
 
 /// Credentials from an external command, as `credential_process` in a profile.
@@ -79,36 +82,58 @@ impl ProcessProvider {
             c.arg("-c").arg(&self.command);
             c
         };
+        // A process group of its own: on timeout the command and everything it started are
+        // stopped together.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| CredentialsError::new(format!("{what}: could not start it: {e}")))?;
-        let stdout = child.stdout.take().map(reader_thread);
-        let stderr = child.stderr.take().map(reader_thread);
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() >= self.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+        let (tx, rx) = mpsc::channel();
+        if let Some(out) = child.stdout.take() {
+            reader_thread(out, Stream::Stdout, tx.clone());
+        }
+        if let Some(err) = child.stderr.take() {
+            reader_thread(err, Stream::Stderr, tx);
+        }
+        // The whole run is bounded, output included: a process that exits but leaves a child
+        // holding its stdout open is stopped at the deadline like one that never exits.
+        let deadline = Instant::now() + self.timeout;
+        let (mut status, mut out, mut err) = (None, None, None);
+        let (status, out, err) = loop {
+            if status.is_none() {
+                status = child.try_wait().map_err(|e| {
+                    CredentialsError::new(format!("{what}: waiting for the command failed: {e}"))
+                })?;
+            }
+            if let (Some(s), Some(_), Some(_)) = (status, &out, &err) {
+                break (s, out.unwrap_or_default(), err.unwrap_or_default());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                stop(&mut child);
+                return Err(CredentialsError::new(format!(
+                    "{what}: the command did not finish within {:?} and was stopped (with \
+                     every process it started)",
+                    self.timeout
+                )));
+            }
+            match rx.recv_timeout((deadline - now).min(Duration::from_millis(5))) {
+                Ok((Stream::Stdout, Captured::TooLarge)) => {
+                    stop(&mut child);
                     return Err(CredentialsError::new(format!(
-                        "{what}: the command did not finish within {:?} and was stopped",
-                        self.timeout
+                        "{what}: the command printed more than {} KiB; it was stopped",
+                        MAX_OUTPUT >> 10
                     )));
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => {
-                    return Err(CredentialsError::new(format!(
-                        "{what}: waiting for the command failed: {e}"
-                    )));
-                }
+                Ok((Stream::Stdout, Captured::Bytes(b))) => out = Some(b),
+                Ok((Stream::Stderr, Captured::Bytes(b))) => err = Some(b),
+                Ok((Stream::Stderr, Captured::TooLarge)) | Err(_) => {}
             }
         };
-        let out = stdout.and_then(|h| h.join().ok()).unwrap_or_default();
-        let err = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
         let err_text = String::from_utf8_lossy(&err);
         if !status.success() {
             let code = match status.code() {
@@ -130,12 +155,58 @@ impl ProcessProvider {
     }
 }
 
-fn reader_thread<R: Read + Send + 'static>(stream: R) -> std::thread::JoinHandle<Vec<u8>> {
+#[derive(Debug, Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+enum Captured {
+    Bytes(Vec<u8>),
+    TooLarge,
+}
+
+/// Reads a stream to its end on a thread of its own. Standard output over [`MAX_OUTPUT`] is
+/// refused (and no longer read); standard error past it is read and dropped, so the command
+/// never blocks writing it.
+fn reader_thread<R: Read + Send + 'static>(
+    mut stream: R,
+    which: Stream,
+    tx: mpsc::Sender<(Stream, Captured)>,
+) {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = stream.take(MAX_OUTPUT).read_to_end(&mut buf);
-        buf
-    })
+        let _ = (&mut stream).take(MAX_OUTPUT + 1).read_to_end(&mut buf);
+        let result = match which {
+            Stream::Stdout if buf.len() as u64 > MAX_OUTPUT => Captured::TooLarge,
+            Stream::Stderr if buf.len() as u64 > MAX_OUTPUT => {
+                buf.truncate(MAX_OUTPUT as usize);
+                let _ = std::io::copy(&mut stream, &mut std::io::sink());
+                Captured::Bytes(buf)
+            }
+            _ => Captured::Bytes(buf),
+        };
+        // The receiver is gone when the run already ended (a timeout): nothing to do.
+        let _ = tx.send((which, result));
+    });
+}
+
+/// Stops the command and, on Unix, its whole process group, with the POSIX `kill` utility (std
+/// cannot signal a group, and kms-lite has no `unsafe`). If that fails the command itself is
+/// still killed; a process that left the group is beyond reach.
+fn stop(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        let group = format!("-{}", child.id());
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &group])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Reads the process's JSON answer (see [`ProcessProvider::parse_output`]).

@@ -181,6 +181,11 @@ fn resolve_chain(
         if has_static(p) {
             return Ok((Base::Static(name), roles));
         }
+        if value(p, "web_identity_token_file").is_some() {
+            return Err(CredentialsError::invalid_configuration(format!(
+                "profile {name} sets web_identity_token_file but no role_arn"
+            )));
+        }
         return Err(if first {
             CredentialsError::not_loaded(format!("profile {name} has no credentials"))
         } else {
@@ -235,8 +240,12 @@ impl ProfileProvider {
                             .context("credential_source EcsContainer")
                     }),
                 other => Err(CredentialsError::invalid_configuration(format!(
-                    "credential_source {:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer",
-                    super::fetch::safe_text(other)
+                    "credential_source {}is not one of Environment, Ec2InstanceMetadata, \
+                     EcsContainer",
+                    match crate::profile_file::shown_name(other).as_str() {
+                        "" => String::new(),
+                        name => format!("{name:?} "),
+                    }
                 ))),
             },
         }

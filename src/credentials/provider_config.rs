@@ -17,6 +17,12 @@ use crate::transport::{HttpClient, TransportConfig, UreqClient};
 pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default connect and read timeout for instance metadata and container endpoints.
 pub const DEFAULT_METADATA_TIMEOUT: Duration = Duration::from_secs(1);
+/// Default attempts of each STS, SSO and container-endpoint call, counting the first (the SDKs'
+/// standard mode).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// Default attempts of each instance metadata request (the Rust SDK's); otherwise
+/// `AWS_METADATA_SERVICE_NUM_ATTEMPTS` or the profile's `metadata_service_num_attempts`.
+pub const DEFAULT_METADATA_ATTEMPTS: u32 = 4;
 
 /// Settings shared by the credential providers: where configuration comes from, the region STS
 /// is called in, the clock that judges expiry, and the transports.
@@ -36,6 +42,9 @@ pub struct ProviderConfig {
     endpoint_options: EndpointOptions,
     clock: Arc<dyn Clock>,
     http: Option<Arc<dyn HttpClient>>,
+    metadata_http: Option<Arc<dyn HttpClient>>,
+    jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
+    max_attempts: u32,
     ca_bundle: Option<CaBundle>,
     process_timeout: Duration,
     metadata_timeout: Duration,
@@ -50,6 +59,7 @@ impl fmt::Debug for ProviderConfig {
             .field("endpoint_options", &self.endpoint_options)
             .field("process_timeout", &self.process_timeout)
             .field("metadata_timeout", &self.metadata_timeout)
+            .field("max_attempts", &self.max_attempts)
             .finish_non_exhaustive()
     }
 }
@@ -63,6 +73,9 @@ impl ProviderConfig {
             endpoint_options: EndpointOptions::default(),
             clock: Arc::new(SystemClock),
             http: None,
+            metadata_http: None,
+            jitter: Arc::new(crate::retry::random_unit),
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
             ca_bundle: None,
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
             metadata_timeout: DEFAULT_METADATA_TIMEOUT,
@@ -88,6 +101,23 @@ impl ProviderConfig {
     /// The transport for STS calls (never used for metadata endpoints).
     pub fn http_client(mut self, http: Arc<dyn HttpClient>) -> Self {
         self.http = Some(http);
+        self
+    }
+    /// The transport for the instance metadata and container endpoints (tests, replays);
+    /// otherwise ureq, never through a proxy, with short timeouts.
+    pub fn metadata_http_client(mut self, http: Arc<dyn HttpClient>) -> Self {
+        self.metadata_http = Some(http);
+        self
+    }
+    /// The backoff jitter source for retries, returning values in [0, 1) (default random).
+    pub fn jitter(mut self, jitter: Arc<dyn Fn() -> f64 + Send + Sync>) -> Self {
+        self.jitter = jitter;
+        self
+    }
+    /// Attempts of each STS, SSO and container-endpoint call, counting the first (default 3;
+    /// the client passes its resolved `max_attempts`).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
         self
     }
     /// The CA bundle for STS.
@@ -132,6 +162,39 @@ impl ProviderConfig {
         self.process_timeout
     }
 
+    pub(crate) fn jitter_value(&self) -> f64 {
+        (self.jitter)()
+    }
+
+    pub(crate) fn max_attempts_value(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Attempts per instance metadata request: `AWS_METADATA_SERVICE_NUM_ATTEMPTS`, else the
+    /// profile's `metadata_service_num_attempts`, else [`DEFAULT_METADATA_ATTEMPTS`].
+    pub(crate) fn metadata_attempts(&self) -> Result<u32, CredentialsError> {
+        let (value, what) = match self
+            .env()
+            .get_non_empty("AWS_METADATA_SERVICE_NUM_ATTEMPTS")
+        {
+            Some(v) => (v, "AWS_METADATA_SERVICE_NUM_ATTEMPTS".to_owned()),
+            None => match self.shared.profile_value("metadata_service_num_attempts") {
+                Some(v) => (
+                    v.to_owned(),
+                    self.shared
+                        .profile_key_label("metadata_service_num_attempts"),
+                ),
+                None => return Ok(DEFAULT_METADATA_ATTEMPTS),
+            },
+        };
+        match value.parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(CredentialsError::invalid_configuration(format!(
+                "{what} must be a whole number of at least 1"
+            ))),
+        }
+    }
+
     /// The region for STS: set, else the profile's, else `us-east-1`.
     pub(crate) fn sts_region(&self) -> String {
         self.region
@@ -173,6 +236,9 @@ impl ProviderConfig {
     /// A transport for the instance metadata and container endpoints: never through a proxy,
     /// short timeouts, built-in roots.
     pub(crate) fn metadata_http(&self) -> Result<Arc<dyn HttpClient>, CredentialsError> {
+        if let Some(http) = &self.metadata_http {
+            return Ok(debug_log::wrap(Arc::clone(http), self.debug_log.as_ref()));
+        }
         let http = UreqClient::new(&TransportConfig {
             connect_timeout: self.metadata_timeout,
             read_timeout: self.metadata_timeout,

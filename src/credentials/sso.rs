@@ -1,7 +1,9 @@
 //! IAM Identity Center (SSO) profiles: the access token the AWS CLI cached at `aws sso login`
 //! (`~/.aws/sso/cache/<sha1 of the sso_session name, or of sso_start_url for legacy
 //! profiles>.json`) is exchanged for role credentials with the SSO portal's
-//! `GetRoleCredentials` (`GET https://portal.sso.{sso_region}.amazonaws.com/federation/credentials`).
+//! `GetRoleCredentials` (`GET https://portal.sso.{sso_region}.amazonaws.com/federation/credentials`,
+//! or its FIPS and dual-stack variants: see [`resolve_sso_portal`](crate::endpoint::resolve_sso_portal)),
+//! retried as the SDKs' standard mode retries.
 //!
 //! The token is never refreshed here (the CLI refreshes it with SSO OIDC `CreateToken`): an
 //! expired or missing token is an error telling the user to run `aws sso login`.
@@ -12,9 +14,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 use super::fetch::{check_not_expired, json_problem, required, status_error};
+use super::retry::{Attempt, classify_status, transport_retryable, with_retries};
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::endpoint::{self, Endpoint};
 use crate::http::HttpRequest;
+use crate::retry::RetryKind;
 
 /// Role credentials for an SSO profile, from the AWS CLI's cached token.
 #[derive(Clone)]
@@ -103,6 +107,12 @@ impl SsoProvider {
             }
             None => (need("sso_region")?, need("sso_start_url")?),
         };
+        if get("sso_account_id").is_none() && get("sso_role_name").is_none() {
+            return Err(CredentialsError::invalid_configuration(format!(
+                "SSO profile {name} has no sso_account_id and no sso_role_name: it gives an SSO \
+                 access token (for services that take one), not AWS credentials"
+            )));
+        }
         Ok(Settings {
             region,
             cache_key,
@@ -129,11 +139,17 @@ impl SsoProvider {
             .join("sso")
             .join("cache")
             .join(&file);
-        let text = std::fs::read(&path).map_err(|e| {
-            CredentialsError::new(format!(
-                "SSO: no cached token ~/.aws/sso/cache/{file} ({e}); {login}"
-            ))
-        })?;
+        let text =
+            crate::bounded_file::read(&path, crate::bounded_file::TOKEN_FILE_CAP).map_err(|e| {
+                let what = if e.is_not_found() {
+                    "no cached token"
+                } else {
+                    "cannot read the cached token"
+                };
+                CredentialsError::new(format!(
+                    "SSO: {what} ~/.aws/sso/cache/{file} ({e}); {login}"
+                ))
+            })?;
         let cached: CachedToken = serde_json::from_slice(&text).map_err(|e| {
             CredentialsError::new(format!(
                 "SSO: the cached token ~/.aws/sso/cache/{file} {}; {login}",
@@ -173,15 +189,18 @@ impl super::ProvideCredentials for SsoProvider {
         let token = self.token(&s)?;
         let invalid =
             |e: crate::error::ConfigError| CredentialsError::invalid_configuration(e.to_string());
+        let options = self.cfg.options();
         let base = match self
             .cfg
             .shared()
             .configured_endpoint("sso")
             .map_err(invalid)?
         {
-            Some((url, _)) => url,
-            None => endpoint::resolve_service("portal.sso", &s.region, Default::default())
-                .map_err(invalid)?,
+            Some((url, _)) => {
+                crate::config::custom_endpoint_allowed(options).map_err(invalid)?;
+                url
+            }
+            None => endpoint::resolve_sso_portal(&s.region, options).map_err(invalid)?,
         };
         let endpoint = Endpoint::parse(&base).map_err(invalid)?;
         let url = format!(
@@ -206,21 +225,31 @@ impl super::ProvideCredentials for SsoProvider {
             "SSO GetRoleCredentials for role {} in account {}",
             s.role_name, s.account_id
         );
-        let resp = self
-            .cfg
-            .http_for(&endpoint)?
-            .send(&request, None)
-            .map_err(|e| CredentialsError::new(format!("{what}: {e}")))?;
-        match resp.status {
-            200 => {}
-            401 | 403 => {
-                return Err(CredentialsError::new(format!(
+        let http = self.cfg.http_for(&endpoint)?;
+        let resp = with_retries(&self.cfg, self.cfg.max_attempts_value(), |_| {
+            let resp = match http.send(&request, None) {
+                Ok(resp) => resp,
+                Err(e) => {
+                    let err = CredentialsError::new(format!("{what}: {e}"));
+                    return if transport_retryable(&e) {
+                        Attempt::Retry(RetryKind::Transient, err)
+                    } else {
+                        Attempt::Fail(err)
+                    };
+                }
+            };
+            match resp.status {
+                200 => Attempt::Ok(resp),
+                401 | 403 => Attempt::Fail(CredentialsError::new(format!(
                     "{what}: refused (HTTP {}); run `aws sso login --profile {}` and try again",
                     resp.status, self.profile
-                )));
+                ))),
+                status => match classify_status(status, resp.header("x-amzn-errortype")) {
+                    RetryKind::No => Attempt::Fail(status_error(&what, &resp)),
+                    kind => Attempt::Retry(kind, status_error(&what, &resp)),
+                },
             }
-            _ => return Err(status_error(&what, &resp)),
-        }
+        })?;
         let answer: RoleCredentialsAnswer = serde_json::from_slice(&resp.body).map_err(|e| {
             CredentialsError::new(format!("{what}: the answer {}", json_problem(&e)))
         })?;

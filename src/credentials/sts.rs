@@ -5,10 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::fetch::{check_not_expired, safe_text};
+use super::retry::{Attempt, classify_status, transport_retryable, with_retries};
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::clock::Clock;
 use crate::endpoint::Endpoint;
 use crate::http::HttpRequest;
+use crate::retry::RetryKind;
 use crate::sigv4;
 use crate::transport::HttpClient;
 
@@ -31,6 +33,7 @@ pub(crate) struct Sts {
     region: String,
     http: Arc<dyn HttpClient>,
     clock: Arc<dyn Clock>,
+    cfg: ProviderConfig,
 }
 
 /// The session name used when none is configured: `kms-lite-<unix millis>`.
@@ -59,6 +62,7 @@ impl Sts {
             region,
             http,
             clock: Arc::clone(cfg.clock_ref()),
+            cfg: cfg.clone(),
         })
     }
 
@@ -125,22 +129,34 @@ impl Sts {
         source: &'static str,
     ) -> Result<Credentials, CredentialsError> {
         let body = form_encode(form).into_bytes();
-        let request = match creds {
-            Some(c) => self.signed(body, c),
-            None => HttpRequest {
-                method: "POST",
-                url: self.endpoint.url(),
-                headers: vec![("content-type", FORM_CONTENT_TYPE.into())],
-                body,
-            },
-        };
-        let resp = self
-            .http
-            .send(&request, None)
-            .map_err(|e| CredentialsError::new(format!("{what}: {e}")))?;
-        let text = String::from_utf8_lossy(&resp.body);
-        if !(200..300).contains(&resp.status) {
-            return Err(match crate::xml::parse_sts_error(&text) {
+        // Every attempt is signed afresh (its own time); standard-mode retries.
+        let resp = with_retries(&self.cfg, self.cfg.max_attempts_value(), |_| {
+            let request = match creds {
+                Some(c) => self.signed(body.clone(), c),
+                None => HttpRequest {
+                    method: "POST",
+                    url: self.endpoint.url(),
+                    headers: vec![("content-type", FORM_CONTENT_TYPE.into())],
+                    body: body.clone(),
+                },
+            };
+            let resp = match self.http.send(&request, None) {
+                Ok(resp) => resp,
+                Err(e) if transport_retryable(&e) => {
+                    return Attempt::Retry(
+                        RetryKind::Transient,
+                        CredentialsError::new(format!("{what}: {e}")),
+                    );
+                }
+                Err(e) => return Attempt::Fail(CredentialsError::new(format!("{what}: {e}"))),
+            };
+            if (200..300).contains(&resp.status) {
+                return Attempt::Ok(resp);
+            }
+            let text = String::from_utf8_lossy(&resp.body);
+            let parsed = crate::xml::parse_sts_error(&text);
+            let kind = classify_status(resp.status, parsed.as_ref().map(|(c, _)| c.as_str()));
+            let err = match parsed {
                 Some((code, message)) => CredentialsError::new(format!(
                     "{what} failed: {} (HTTP {}): {}",
                     safe_text(&code),
@@ -156,8 +172,13 @@ impl Sts {
                     resp.status,
                     crate::http::reason_phrase(resp.status)
                 )),
-            });
-        }
+            };
+            match kind {
+                RetryKind::No => Attempt::Fail(err),
+                kind => Attempt::Retry(kind, err),
+            }
+        })?;
+        let text = String::from_utf8_lossy(&resp.body);
         let parsed = crate::xml::parse_sts_credentials(&text, result_element)
             .map_err(|e| CredentialsError::new(format!("{what}: unusable answer: {e}")))?;
         check_not_expired(parsed.expiration, what, self.clock.now())?;

@@ -85,7 +85,11 @@ impl WebIdentityProvider {
 impl super::ProvideCredentials for WebIdentityProvider {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         let s = self.settings()?;
-        let token = std::fs::read_to_string(&s.token_file).map_err(|e| {
+        let token = crate::bounded_file::read_to_string(
+            s.token_file.as_ref(),
+            crate::bounded_file::TOKEN_FILE_CAP,
+        )
+        .map_err(|e| {
             CredentialsError::new(format!(
                 "cannot read the web identity token file {}: {e}",
                 s.token_file

@@ -47,13 +47,14 @@ pub fn build_client(g: &Globals, default_attempts: Option<u32>) -> Result<Client
         b = b.read_timeout(t);
     }
     if let Some(path) = &g.ca_bundle {
-        let pem = std::fs::read(path).map_err(|e| {
-            Failure::Message(
-                exit::USAGE,
-                format!("Unable to read the --ca-bundle file {path}: {e}"),
-            )
-        })?;
-        b = b.ca_bundle_pem(pem);
+        let bundle = kms_lite::config::CaBundle::File {
+            path: path.clone(),
+            source: "--ca-bundle".to_owned(),
+        };
+        let pem = bundle
+            .load()
+            .map_err(|e| Failure::Message(exit::USAGE, e.to_string()))?;
+        b = b.ca_bundle_pem(pem.to_vec());
     }
     if let Some(n) = default_attempts {
         b = b.default_max_attempts(n);
