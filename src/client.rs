@@ -511,7 +511,7 @@ impl ClientBuilder {
         if let Some(log) = &self.debug_log {
             let proxy = Endpoint::parse(&resolved.endpoint_url)
                 .ok()
-                .and_then(|e| crate::proxy::for_endpoint(&e, &env));
+                .and_then(|e| crate::proxy::for_endpoint(&e, &env).ok().flatten());
             log(&crate::debug_log::config_line(
                 &shared,
                 &resolved,
@@ -554,7 +554,7 @@ impl ClientBuilder {
                     user_agent: USER_AGENT.to_owned(),
                     connect_to: self.connect_to,
                     ca_bundle_pem,
-                    proxy: crate::proxy::for_endpoint(&endpoint, &env),
+                    proxy: crate::proxy::for_endpoint(&endpoint, &env)?,
                 })?)
             }
         };

@@ -234,15 +234,18 @@ impl SharedConfig {
     }
 }
 
-/// An error when a custom endpoint is combined with FIPS or dual-stack (the SDKs' endpoint
-/// rules refuse it).
+/// A custom endpoint with FIPS or dual-stack is refused, FIPS first, with the endpoint rule
+/// set's own words in parentheses (as the SDKs report it).
 pub(crate) fn custom_endpoint_allowed(options: EndpointOptions) -> Result<(), ConfigError> {
-    if options.use_fips || options.use_dual_stack {
-        return Err(ConfigError::new(
-            "a custom endpoint cannot be combined with FIPS or dual-stack endpoints",
-        ));
-    }
-    Ok(())
+    let (what, rules) = match (options.use_fips, options.use_dual_stack) {
+        (false, false) => return Ok(()),
+        (true, _) => ("FIPS", "FIPS"),
+        (false, true) => ("dual-stack", "Dualstack"),
+    };
+    Err(ConfigError::new(format!(
+        "a custom endpoint cannot be combined with {what} endpoints \
+         (Invalid Configuration: {rules} and custom endpoint are not supported)"
+    )))
 }
 
 fn parse_bool(value: Option<&str>, what: &str) -> Result<Option<bool>, ConfigError> {

@@ -74,7 +74,8 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
         resp.body.len()
     );
     if resp.status >= 300 {
-        line.push_str(&format!(" error code: {}", error_code(resp)));
+        let code = crate::error::Escaped(error_code(resp));
+        line.push_str(&format!(" error code: {code}"));
     }
     line
 }

@@ -40,7 +40,9 @@ fn partition(region: &str) -> Partition {
     }
 }
 
-/// Whether a region name is a plausible host label: letters, digits and `-`, 1..=63 long.
+/// Whether a region name is a plausible host label: lower-case letters, digits and `-`,
+/// 1..=63 long, not starting or ending with `-`, not all digits (botocore's
+/// `validate_region_name`, which also allows upper case).
 pub fn is_valid_region(region: &str) -> bool {
     !region.is_empty()
         && region.len() <= 63
@@ -49,6 +51,7 @@ pub fn is_valid_region(region: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !region.starts_with('-')
         && !region.ends_with('-')
+        && !region.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The KMS endpoint URL for a region, by the partition rules of the AWS SDKs.
@@ -127,7 +130,10 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Parses `scheme://host[:port][/path]`. Query strings, fragments and user info are refused.
+    /// Parses `scheme://host[:port][/path]`: the host a DNS name (labels of letters, digits,
+    /// `-` and `_`), an IPv4 address or a bracketed IPv6 address; the path printable ASCII.
+    /// Query strings, fragments and user info are refused, and so is anything the HTTP stack
+    /// could not send as is.
     ///
     /// ```
     /// use kms_lite::endpoint::Endpoint;
@@ -135,10 +141,14 @@ impl Endpoint {
     /// assert_eq!((e.host.as_str(), e.path.as_str()), ("localhost:4566", "/"));
     /// assert_eq!(Endpoint::parse("https://kms.us-east-1.amazonaws.com:443/").unwrap().host, "kms.us-east-1.amazonaws.com");
     /// assert!(Endpoint::parse("ftp://example").is_err());
+    /// assert!(Endpoint::parse("http://[::1").is_err());
     /// ```
     pub fn parse(url: &str) -> Result<Endpoint, ConfigError> {
         let shown = redact_url(url);
         let bad = |why: &str| ConfigError::new(format!("invalid endpoint URL {shown:?}: {why}"));
+        if url.len() > MAX_URL_LEN {
+            return Err(bad("it is longer than 4096 bytes"));
+        }
         let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
             ("https", r)
         } else if let Some(r) = url.strip_prefix("http://") {
@@ -165,15 +175,27 @@ impl Endpoint {
         {
             return Err(bad("the host has characters a host name cannot have"));
         }
+        let (name, port) = split_authority(authority).map_err(bad)?;
+        if port.is_some_and(|p| !is_port(p)) {
+            return Err(bad("the port is not a number from 0 to 65535"));
+        }
+        if !name.starts_with('[') && !is_host_name(name) {
+            return Err(bad(
+                "the host is not a valid host name (dot-separated labels of letters, digits, \
+                 '-' and '_', none empty or longer than 63) nor an IP address",
+            ));
+        }
         let default_port = if scheme == "https" { ":443" } else { ":80" };
         let host = authority.strip_suffix(default_port).unwrap_or(authority);
-        if let Some(port) = port_of(host) {
-            if port.parse::<u16>().is_err() {
-                return Err(bad("the port is not a number from 0 to 65535"));
-            }
-        }
-        if path.bytes().any(|b| b <= b' ' || b == 0x7f) {
-            return Err(bad("the path has spaces or control characters"));
+        // What the HTTP stack sends as is; `<`, `>` and `` ` `` must be percent-encoded.
+        if !path
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"<>`".contains(&b))
+        {
+            return Err(bad(
+                "the path has spaces or control characters, non-ASCII text or one of < > ` \
+                 (percent-encode them)",
+            ));
         }
         Ok(Endpoint {
             scheme,
@@ -216,10 +238,59 @@ pub fn redact_url(url: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn port_of(host: &str) -> Option<&str> {
-    let after_bracket = match host.rfind(']') {
-        Some(i) => &host[i + 1..],
-        None => host,
-    };
-    after_bracket.rfind(':').map(|i| &after_bracket[i + 1..])
+/// The longest endpoint URL accepted (the HTTP stack refuses URIs near 64 KiB).
+const MAX_URL_LEN: usize = 4096;
+
+/// Splits `host[:port]` or `[ipv6][:port]`; the IPv6 literal must parse.
+pub(crate) fn split_authority(authority: &str) -> Result<(&str, Option<&str>), &'static str> {
+    if let Some(rest) = authority.strip_prefix('[') {
+        let Some((ip, after)) = rest.split_once(']') else {
+            return Err("an IPv6 address is missing its closing ']'");
+        };
+        if ip.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err("the text in brackets is not an IPv6 address");
+        }
+        return match after {
+            "" => Ok((&authority[..ip.len() + 2], None)),
+            _ => match after.strip_prefix(':') {
+                Some(port) => Ok((&authority[..ip.len() + 2], Some(port))),
+                None => Err("only a :port may follow an IPv6 address"),
+            },
+        };
+    }
+    if authority.contains(['[', ']']) {
+        return Err("brackets are only allowed around an IPv6 address");
+    }
+    match authority.split_once(':') {
+        Some((_, port)) if port.contains(':') => {
+            Err("an IPv6 address must be in brackets, and a host has at most one :port")
+        }
+        Some((name, port)) => Ok((name, Some(port))),
+        None => Ok((authority, None)),
+    }
+}
+
+/// Whether `port` is the digits of a port number (0..=65535).
+pub(crate) fn is_port(port: &str) -> bool {
+    !port.is_empty()
+        && port.len() <= 5
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u16>().is_ok()
+}
+
+/// A DNS name (labels of letters, digits, `-` and `_`, 1..=63 long, not starting or ending
+/// with `-`; at most 253 characters; one trailing dot allowed) or a dotted IPv4 address.
+fn is_host_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }

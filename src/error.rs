@@ -2,9 +2,87 @@
 //! transport. Each operation's own error type (for example
 //! [`ReEncryptError`](crate::ReEncryptError)) wraps these and names its modelled errors.
 
+use std::borrow::Cow;
 use std::fmt;
 
 pub use crate::credentials::CredentialsError;
+
+/// Shows a value with the control characters of its text escaped, so that text from outside (a
+/// server's error code or message, a certificate's names, a file, an environment variable)
+/// cannot drive the terminal it is printed on: C0 and C1 controls, DEL and the Unicode
+/// bidirectional controls become `\n`, `\r`, `\t` or `\u{1b}`-style escapes; everything else,
+/// non-ASCII text included, is shown as is. Every error type's `Display` in this crate goes
+/// through it.
+///
+/// ```
+/// use kms_lite::error::Escaped;
+/// assert_eq!(Escaped("\u{1b}]0;owned\u{7}done\r\n").to_string(), "\\u{1b}]0;owned\\u{7}done\\r\\n");
+/// assert_eq!(Escaped("clé introuvable").to_string(), "clé introuvable");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Escaped<T>(pub T);
+
+impl<T: fmt::Display> fmt::Display for Escaped<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        write!(EscapingWriter(f), "{}", self.0)
+    }
+}
+
+/// [`Escaped`] as a string, borrowed when nothing needed escaping.
+///
+/// ```
+/// use kms_lite::error::escape_controls;
+/// assert_eq!(escape_controls("a\u{9b}31mb"), "a\\u{9b}31mb");
+/// assert!(matches!(escape_controls("plain"), std::borrow::Cow::Borrowed("plain")));
+/// ```
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if text.chars().any(needs_escape) {
+        Cow::Owned(Escaped(text).to_string())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// C0 and C1 controls and DEL (`char::is_control`), and the bidirectional controls that can
+/// reorder what a terminal shows (U+061C, U+200E, U+200F, U+202A..=U+202E, U+2066..=U+2069),
+/// and the line and paragraph separators.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Escapes what passes through it (see [`Escaped`]).
+struct EscapingWriter<'a, 'b>(&'a mut fmt::Formatter<'b>);
+
+impl fmt::Write for EscapingWriter<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut start = 0;
+        for (i, c) in s.char_indices() {
+            if !needs_escape(c) {
+                continue;
+            }
+            self.0.write_str(&s[start..i])?;
+            match c {
+                '\n' => self.0.write_str("\\n")?,
+                '\r' => self.0.write_str("\\r")?,
+                '\t' => self.0.write_str("\\t")?,
+                _ => write!(self.0, "\\u{{{:x}}}", u32::from(c))?,
+            }
+            start = i + c.len_utf8();
+        }
+        self.0.write_str(&s[start..])
+    }
+}
 
 /// An error the service returned: its code, message, HTTP status and request id.
 ///
@@ -108,18 +186,19 @@ fn write_retry_summary(f: &mut fmt::Formatter<'_>, attempts: u32, stop: RetrySto
     }
 }
 
+/// The AWS CLI's line (botocore's `ClientError` template): the colon is always there, with
+/// nothing after it when the service sent no message. The code and message are the service's
+/// text, shown [`Escaped`].
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "An error occurred ({}) when calling the {} operation",
-            self.code, self.operation
+            Escaped(&self.code),
+            self.operation
         )?;
         write_retry_summary(f, self.attempts, self.retry_stop)?;
-        match self.message.as_deref() {
-            Some(m) => write!(f, ": {m}"),
-            None => Ok(()),
-        }
+        write!(f, ": {}", Escaped(self.message.as_deref().unwrap_or("")))
     }
 }
 
@@ -154,7 +233,8 @@ impl fmt::Display for ParameterError {
         write!(
             f,
             "Invalid value for parameter {}: {}",
-            self.member, self.problem
+            self.member,
+            Escaped(&self.problem)
         )
     }
 }
@@ -182,7 +262,7 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}", Escaped(&self.message))
     }
 }
 
@@ -207,6 +287,10 @@ pub enum TransportErrorKind {
     /// The response was not what the protocol promises (a success body that is not the
     /// operation's JSON, invalid base64 in a blob, a malformed HTTP response).
     InvalidResponse,
+    /// The request could not be sent as built, and was not: a header value HTTP does not
+    /// allow (a control character or non-ASCII text, as in an access key id or a session
+    /// token), or a URL the HTTP stack refuses.
+    InvalidRequest,
 }
 
 impl TransportErrorKind {
@@ -258,7 +342,8 @@ impl TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
+        // The detail can quote the peer (a certificate's names, a proxy's answer).
+        write!(f, "{}", Escaped(&self.message))?;
         write_retry_summary(f, self.attempts, self.retry_stop)
     }
 }

@@ -1,25 +1,77 @@
 //! `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`, read from the client's [`Env`] (never for the
 //! metadata endpoints, which are always reached directly).
+//!
+//! As in botocore, the proxy is the one named for the endpoint's scheme; `ALL_PROXY` is not
+//! read. A proxy is an `http://` or `https://` URL (a value without a scheme is `http://`);
+//! any other scheme, SOCKS included, is refused with a configuration error naming the variable,
+//! never showing the value (it may hold a password).
 
 use crate::endpoint::Endpoint;
 use crate::env::Env;
+use crate::error::ConfigError;
 
-/// The proxy URL for this endpoint, or `None` when no proxy applies.
-pub(crate) fn for_endpoint(endpoint: &Endpoint, env: &Env) -> Option<String> {
+/// The proxy URL for this endpoint, or `None` when no proxy applies; an error when the
+/// variable that applies holds a proxy the transport cannot use.
+pub(crate) fn for_endpoint(endpoint: &Endpoint, env: &Env) -> Result<Option<String>, ConfigError> {
     let names: [&str; 2] = if endpoint.scheme == "https" {
         ["HTTPS_PROXY", "https_proxy"]
     } else {
         ["HTTP_PROXY", "http_proxy"]
     };
-    let proxy = names.iter().find_map(|n| env.get_non_empty(n))?;
+    let Some((name, proxy)) = names
+        .iter()
+        .find_map(|n| env.get_non_empty(n).map(|v| (*n, v)))
+    else {
+        return Ok(None);
+    };
     let no_proxy = env
         .get_non_empty("NO_PROXY")
         .or_else(|| env.get_non_empty("no_proxy"))
         .unwrap_or_default();
     if bypasses(&no_proxy, host_without_port(&endpoint.host)) {
-        return None;
+        return Ok(None);
     }
-    Some(proxy)
+    parse(&proxy, name)?;
+    Ok(Some(proxy))
+}
+
+/// The proxy as ureq takes it. `source` names where the URL came from in the error (a
+/// variable, or "the proxy URL"); the URL itself is never shown.
+pub(crate) fn parse(url: &str, source: &str) -> Result<ureq::Proxy, ConfigError> {
+    let scheme = url.split_once("://").map(|(s, _)| s);
+    match scheme {
+        None => {}
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {}
+        Some(s) => {
+            let named = if !s.is_empty()
+                && s.len() <= 16
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+            {
+                format!("a {} proxy", s.to_ascii_lowercase())
+            } else {
+                "a proxy of an unknown scheme".to_owned()
+            };
+            return Err(ConfigError::new(format!(
+                "{source} names {named}, which kms-lite does not support: use an http:// or \
+                 https:// proxy, or exclude the endpoint with NO_PROXY"
+            )));
+        }
+    }
+    let invalid = || {
+        ConfigError::new(format!(
+            "{source} is not a valid proxy URL (expected http://[user:password@]host[:port])"
+        ))
+    };
+    // ureq would take a port it cannot read (`:99999`, `:-1`) as the default port.
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match crate::endpoint::split_authority(host_port) {
+        Ok((_, port)) if port.is_none_or(crate::endpoint::is_port) => {}
+        _ => return Err(invalid()),
+    }
+    ureq::Proxy::new(url).map_err(|_| invalid())
 }
 
 fn host_without_port(host: &str) -> &str {
@@ -78,10 +130,60 @@ mod tests {
         let http = Endpoint::parse("http://localhost:4566").unwrap();
         let internal = Endpoint::parse("https://kms.internal:8443").unwrap();
         assert_eq!(
-            for_endpoint(&https, &env).as_deref(),
+            for_endpoint(&https, &env).unwrap().as_deref(),
             Some("http://proxy:3128")
         );
-        assert_eq!(for_endpoint(&http, &env), None);
-        assert_eq!(for_endpoint(&internal, &env), None);
+        assert_eq!(for_endpoint(&http, &env).unwrap(), None);
+        assert_eq!(for_endpoint(&internal, &env).unwrap(), None);
+    }
+
+    #[test]
+    fn only_http_and_https_proxies_are_taken() {
+        for ok in [
+            "http://proxy:3128",
+            "HTTPS://user:pw@proxy",
+            "proxy:3128",
+            "http://[::1]:3128",
+        ] {
+            assert!(parse(ok, "HTTPS_PROXY").is_ok(), "{ok}");
+        }
+        for (bad, named) in [
+            ("socks5://u:hunter2@proxy:1080", "a socks5 proxy"),
+            ("SOCKS5H://proxy", "a socks5h proxy"),
+            ("socks4a://proxy", "a socks4a proxy"),
+            ("socks://proxy", "a socks proxy"),
+            ("ftp://proxy", "a ftp proxy"),
+            ("\u{1b}[31m://hunter2@proxy", "a proxy of an unknown scheme"),
+            ("://proxy", "a proxy of an unknown scheme"),
+        ] {
+            let e = parse(bad, "https_proxy").unwrap_err().to_string();
+            assert_eq!(
+                e,
+                format!(
+                    "https_proxy names {named}, which kms-lite does not support: use an http:// \
+                     or https:// proxy, or exclude the endpoint with NO_PROXY"
+                ),
+                "{bad}"
+            );
+        }
+        for bad in [
+            "http://[::1",
+            "http://hunter2:pw@ü",
+            "http://a b",
+            "http://",
+            "http://proxy:99999",
+            "http://proxy:-1",
+            "http://proxy:",
+            "proxy:3128:1",
+            "http://u:p@[zz]:1",
+        ] {
+            let e = parse(bad, "HTTP_PROXY").unwrap_err().to_string();
+            assert_eq!(
+                e,
+                "HTTP_PROXY is not a valid proxy URL (expected \
+                 http://[user:password@]host[:port])",
+                "{bad}"
+            );
+        }
     }
 }

@@ -261,6 +261,7 @@ mod tests {
             (K::BodyTooLarge, RetryKind::No),
             (K::Tls, RetryKind::No),
             (K::InvalidResponse, RetryKind::No),
+            (K::InvalidRequest, RetryKind::No),
         ] {
             let f = Failure::Transport(TransportError::new(kind, "x"));
             assert_eq!(classify(&f), want, "{kind:?}");

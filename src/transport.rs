@@ -22,13 +22,17 @@ pub trait HttpClient: fmt::Debug + Send + Sync {
     ) -> Result<HttpResponse, TransportError>;
 }
 
+/// The longest bound the transport applies: a timeout longer than this (`Duration::MAX`, say)
+/// is taken as this, since ureq adds timeouts to the current instant.
+pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// Settings of the ureq transport.
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
-    /// Connect timeout (TCP and TLS handshake).
+    /// Connect timeout (TCP and TLS handshake); at most [`LONGEST_TIMEOUT`].
     pub connect_timeout: Duration,
     /// Longest wait for any single read from the socket; also the most time for receiving the
-    /// response head, and separately the body, of one attempt.
+    /// response head, and separately the body, of one attempt. At most [`LONGEST_TIMEOUT`].
     pub read_timeout: Duration,
     /// The largest response body accepted.
     pub max_response_bytes: u64,
@@ -38,7 +42,8 @@ pub struct TransportConfig {
     pub connect_to: Option<SocketAddr>,
     /// Trust only these PEM certificates (a CA bundle) instead of the built-in roots.
     pub ca_bundle_pem: Option<Arc<Vec<u8>>>,
-    /// The proxy URL, if the request must go through one.
+    /// The proxy URL, if the request must go through one: `http://` or `https://` (a URL
+    /// without a scheme is `http://`); any other scheme is a configuration error.
     pub proxy: Option<String>,
 }
 
@@ -46,6 +51,8 @@ pub struct TransportConfig {
 pub struct UreqClient {
     agent: ureq::Agent,
     max_response_bytes: u64,
+    /// Every connection goes to a proxy first: connection errors say so.
+    through_proxy: bool,
 }
 
 impl fmt::Debug for UreqClient {
@@ -77,6 +84,8 @@ impl UreqClient {
     /// built-in roots are loaded by rustls on the first TLS connection, never for plain HTTP.
     pub fn new(config: &TransportConfig) -> Result<Self, crate::error::ConfigError> {
         use ureq::config::AutoHeaderValue;
+        let connect_timeout = config.connect_timeout.min(LONGEST_TIMEOUT);
+        let read_timeout = config.read_timeout.min(LONGEST_TIMEOUT);
         let mut builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -86,13 +95,13 @@ impl UreqClient {
             )))
             .accept(AutoHeaderValue::None)
             .accept_encoding(AutoHeaderValue::None)
-            .timeout_connect(Some(config.connect_timeout))
+            .timeout_connect(Some(connect_timeout))
             // Per read restarts on every read; the receive bounds stop a server that trickles
             // a byte at a time from holding an attempt open for ever.
-            .timeout_per_read(Some(config.read_timeout))
-            .timeout_recv_response(Some(config.read_timeout))
-            .timeout_recv_body(Some(config.read_timeout))
-            .timeout_per_write(Some(config.read_timeout))
+            .timeout_per_read(Some(read_timeout))
+            .timeout_recv_response(Some(read_timeout))
+            .timeout_recv_body(Some(read_timeout))
+            .timeout_per_write(Some(read_timeout))
             .max_idle_connections_per_host(64)
             // KMS messages are a few KiB: ureq's 128 KiB per-connection buffers would be most
             // of a small process's memory, and of a batch's with many connections.
@@ -101,12 +110,7 @@ impl UreqClient {
             .output_buffer_size(16 * 1024)
             .proxy(None);
         if let Some(proxy) = &config.proxy {
-            let p = ureq::Proxy::new(proxy).map_err(|_| {
-                crate::error::ConfigError::new(
-                    "the proxy URL (HTTPS_PROXY/HTTP_PROXY) is not a valid URL",
-                )
-            })?;
-            builder = builder.proxy(Some(p));
+            builder = builder.proxy(Some(crate::proxy::parse(proxy, "the proxy URL")?));
         }
         if let Some(pem) = &config.ca_bundle_pem {
             let certs = parse_ca_bundle(pem)?;
@@ -127,17 +131,26 @@ impl UreqClient {
         Ok(UreqClient {
             agent,
             max_response_bytes: config.max_response_bytes,
+            through_proxy: config.proxy.is_some(),
         })
     }
 }
 
-/// Parses every certificate of a PEM bundle; a bundle without any is an error.
+/// Parses every certificate of a PEM bundle; a bundle without any is an error, and so is a
+/// certificate that is not even a DER structure (rustls would drop it without a word, and
+/// every handshake would then fail as untrusted).
 fn parse_ca_bundle(
     pem: &[u8],
 ) -> Result<Vec<ureq::tls::Certificate<'static>>, crate::error::ConfigError> {
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
         match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) if !is_der_sequence(c.der()) => {
+                return Err(crate::error::ConfigError::new(format!(
+                    "the CA bundle's certificate number {} is not a DER certificate",
+                    certs.len() + 1
+                )));
+            }
             Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
             Ok(_) => {}
             Err(_) => {
@@ -155,12 +168,60 @@ fn parse_ca_bundle(
     Ok(certs)
 }
 
+/// Whether `der` is one whole DER SEQUENCE (definite length, nothing after it): the envelope
+/// of every X.509 certificate.
+fn is_der_sequence(der: &[u8]) -> bool {
+    let [0x30, first, rest @ ..] = der else {
+        return false;
+    };
+    let (len, body) = if *first < 0x80 {
+        (usize::from(*first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return false;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (len, &rest[n..])
+    };
+    body.len() == len
+}
+
+/// Refuses a header value HTTP/1.1 could not carry as text (control characters, non-ASCII),
+/// naming the header and what it is made from, never its value.
+fn check_header_values(request: &HttpRequest) -> Result<(), TransportError> {
+    let Some((name, _)) = request
+        .headers
+        .iter()
+        .find(|(_, v)| !v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)))
+    else {
+        return Ok(());
+    };
+    let from = if name.eq_ignore_ascii_case("authorization") {
+        " (it carries the access key id: check the credentials)"
+    } else if name.eq_ignore_ascii_case("x-amz-security-token") {
+        " (it carries the session token: check the credentials)"
+    } else {
+        ""
+    };
+    Err(TransportError::new(
+        TransportErrorKind::InvalidRequest,
+        format!(
+            "the request was not sent: its {name} header would hold a control character or \
+             non-ASCII text{from}"
+        ),
+    ))
+}
+
 impl HttpClient for UreqClient {
     fn send(
         &self,
         request: &HttpRequest,
         timeout: Option<Duration>,
     ) -> Result<HttpResponse, TransportError> {
+        check_header_values(request)?;
         let mut builder = ureq::http::Request::builder()
             .method(request.method)
             .uri(&request.url);
@@ -169,22 +230,25 @@ impl HttpClient for UreqClient {
         }
         let http_request = builder.body(&request.body[..]).map_err(|_| {
             TransportError::new(
-                TransportErrorKind::InvalidResponse,
-                "the request could not be built: a header value is not valid",
+                TransportErrorKind::InvalidRequest,
+                format!(
+                    "the request was not sent: the HTTP stack refuses its URL {}",
+                    crate::endpoint::redact_url(&request.url)
+                ),
             )
         })?;
         let http_request = match timeout {
             Some(t) => self
                 .agent
                 .configure_request(http_request)
-                .timeout_global(Some(t))
+                .timeout_global(Some(t.min(LONGEST_TIMEOUT)))
                 .build(),
             None => http_request,
         };
         let mut response = self
             .agent
             .run(http_request)
-            .map_err(|e| map_error(e, &request.url))?;
+            .map_err(|e| map_error(e, &request.url, self.through_proxy))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -276,7 +340,7 @@ fn too_large(cap: u64) -> TransportError {
     )
 }
 
-fn map_error(e: ureq::Error, url: &str) -> TransportError {
+fn map_error(e: ureq::Error, url: &str, through_proxy: bool) -> TransportError {
     use TransportErrorKind as K;
     let (kind, what) = match &e {
         ureq::Error::Timeout(t) => (K::Timeout, format!("timed out ({t:?})")),
@@ -292,6 +356,10 @@ fn map_error(e: ureq::Error, url: &str) -> TransportError {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
                 (K::Timeout, format!("timed out: {io}"))
             }
+            // rustls reports every TLS failure (a certificate that fails verification, an
+            // alert, a peer that does not speak TLS) as InvalidData; nothing else in the
+            // connection does. None of them is fixed by trying again.
+            std::io::ErrorKind::InvalidData => (K::Tls, format!("TLS failed: {io}")),
             _ => (K::Io, format!("the connection failed: {io}")),
         },
         ureq::Error::Tls(msg) => (K::Tls, format!("TLS failed: {msg}")),
@@ -306,5 +374,11 @@ fn map_error(e: ureq::Error, url: &str) -> TransportError {
         }
         other => (K::Io, other.to_string()),
     };
-    TransportError::new(kind, format!("{what} when calling {url}"))
+    let via = if through_proxy && kind == K::Connect {
+        " (through the proxy)"
+    } else {
+        ""
+    };
+    let url = crate::endpoint::redact_url(url);
+    TransportError::new(kind, format!("{what}{via} when calling {url}"))
 }

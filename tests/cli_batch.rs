@@ -200,7 +200,7 @@ fn mixed_failures_are_all_reported_and_the_batch_goes_on() {
         error_lines,
         vec![
             "item 3: An error occurred (NotFoundException) when calling the ReEncrypt operation: Key 'alias/gone' does not exist",
-            "item 10: An error occurred (InvalidCiphertextException) when calling the ReEncrypt operation",
+            "item 10: An error occurred (InvalidCiphertextException) when calling the ReEncrypt operation: ",
             "item 15: Invalid base64: invalid base64 character 0x2a at offset 3",
             "item 18: An error occurred (NotFoundException) when calling the ReEncrypt operation: Key 'alias/gone' does not exist",
         ],

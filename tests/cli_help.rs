@@ -247,7 +247,7 @@ fn the_help_of_a_command_shows_each_option_with_its_value_and_required_mark() {
     assert!(help.contains("\n  --plaintext BLOB                (required)\n"));
     assert!(help.contains("\n  --grant-tokens TOKEN [TOKEN ...]\n"));
     assert!(help.contains("\n  --generate-cli-skeleton [input|output]\n"));
-    assert!(help.contains("\n  --output json|text\n"));
+    assert!(help.contains("\n  --output json|text|table|yaml|yaml-stream|off\n"));
     assert!(help.contains("\n  --color on|off|auto\n"));
     assert!(help.contains("\n  --cli-binary-format base64|raw-in-base64-out\n"));
     assert!(help.contains("\n  --help, -h\n"));
@@ -583,7 +583,11 @@ fn bash_completion_offers_commands_options_and_values() {
     );
     assert_eq!(
         bash_complete(&path, &["--output", ""]),
-        sorted(&["json", "text"])
+        sorted(&["json", "text", "table", "yaml", "yaml-stream", "off"])
+    );
+    assert_eq!(
+        bash_complete(&path, &["--output", "y"]),
+        sorted(&["yaml", "yaml-stream"])
     );
     assert_eq!(
         bash_complete(&path, &["encrypt", "--encryption-algorithm", "RSA"]),

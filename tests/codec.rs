@@ -175,3 +175,81 @@ fn query_xml_errors_give_their_code_and_message() {
     );
     assert_eq!(e.code(), "403");
 }
+
+/// botocore's `ClientError` template always has the colon: `...operation: ` with nothing after
+/// it when the service sent no message, as the AWS CLI prints it (issue 9 item 21).
+#[test]
+fn a_service_error_without_a_message_keeps_the_colon() {
+    let e = decode_error(
+        "Decrypt",
+        &resp(400, &[], br#"{"__type":"InvalidCiphertextException"}"#),
+    );
+    assert_eq!(e.message(), None);
+    assert_eq!(
+        e.to_string(),
+        "An error occurred (InvalidCiphertextException) when calling the Decrypt operation: "
+    );
+    // An empty message reads the same; a message follows the colon.
+    let e = decode_error(
+        "Decrypt",
+        &resp(400, &[], br#"{"__type":"X","message":""}"#),
+    );
+    assert_eq!(
+        e.to_string(),
+        "An error occurred (X) when calling the Decrypt operation: "
+    );
+    let e = decode_error(
+        "Decrypt",
+        &resp(400, &[], br#"{"__type":"X","message":"why"}"#),
+    );
+    assert_eq!(
+        e.to_string(),
+        "An error occurred (X) when calling the Decrypt operation: why"
+    );
+}
+
+/// A hostile or spoofed endpoint's code and message reach a terminal only escaped: no ESC,
+/// OSC, BEL, CR, C1 CSI or bidirectional override survives `Display`; the accessors keep the
+/// service's text as sent (issue 9 item 18).
+#[test]
+fn server_text_is_escaped_in_display_and_kept_in_the_accessors() {
+    let body = br#"{"__type":"Evil\u001b[31mException","message":"a\u001b]0;owned\u0007b\r\n\u001b[2Jc\u009b31m\u202etxt.exe\u2066\t"}"#;
+    let e = decode_error("Decrypt", &resp(400, &[], body));
+    assert_eq!(e.code(), "Evil\u{1b}[31mException");
+    assert_eq!(
+        e.message(),
+        Some("a\u{1b}]0;owned\u{7}b\r\n\u{1b}[2Jc\u{9b}31m\u{202e}txt.exe\u{2066}\t")
+    );
+    let shown = e.to_string();
+    assert_eq!(
+        shown,
+        r"An error occurred (Evil\u{1b}[31mException) when calling the Decrypt operation: a\u{1b}]0;owned\u{7}b\r\n\u{1b}[2Jc\u{9b}31m\u{202e}txt.exe\u{2066}\t"
+    );
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+
+    // The same through an AWS Query-style XML error document.
+    let xml = b"<ErrorResponse><Error><Code>Bad\x1b[0mCode</Code><Message>m\x07\xc2\x9b</Message></Error></ErrorResponse>";
+    let e = decode_error("Encrypt", &resp(403, &[], xml));
+    assert_eq!(
+        e.to_string(),
+        r"An error occurred (Bad\u{1b}[0mCode) when calling the Encrypt operation: m\u{7}\u{9b}"
+    );
+}
+
+/// Every error type's `Display` escapes (they all may quote outside text); printable text,
+/// non-ASCII included, is left alone.
+#[test]
+fn every_error_display_escapes_control_characters() {
+    use kms_lite::credentials::CredentialsError;
+    use kms_lite::error::{ConfigError, TransportError, TransportErrorKind, escape_controls};
+    let raw = "x\u{1b}[8m\u{85}é";
+    let want = r"x\u{1b}[8m\u{85}é";
+    assert_eq!(
+        TransportError::new(TransportErrorKind::Tls, raw).to_string(),
+        want
+    );
+    assert_eq!(ConfigError::new(raw).to_string(), want);
+    assert_eq!(CredentialsError::new(raw).to_string(), want);
+    assert_eq!(escape_controls(raw), want);
+    assert_eq!(escape_controls("kein Schlüssel"), "kein Schlüssel");
+}

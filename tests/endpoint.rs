@@ -105,6 +105,9 @@ fn invalid_regions_are_refused_before_they_reach_a_host_name() {
         "us-",
         "a/b",
         "us east",
+        // botocore's validate_region_name: a host label, never all digits.
+        "123",
+        "0",
     ] {
         let err = resolve(bad, PLAIN).unwrap_err();
         assert!(err.message().contains("invalid region"), "{bad:?}: {err}");
@@ -137,6 +140,21 @@ fn custom_endpoints_keep_their_port_and_path() {
 
     let v6 = Endpoint::parse("http://[::1]:4566").unwrap();
     assert_eq!(v6.host, "[::1]:4566");
+
+    // Names the grammar still takes: underscores (container names), a trailing dot, the
+    // longest label, IPv4, a path with what the HTTP stack sends as is.
+    for ok in [
+        "http://local_kms:8080",
+        "https://kms.us-east-1.amazonaws.com.",
+        &format!("https://{}.example", "a".repeat(63)),
+        "http://10.0.0.1:4566",
+        "http://[fe80::1]",
+        "https://h/p%2Fq/~x_y-z.(1)!$&'*+,;=:@\"{}|^[]",
+    ] {
+        Endpoint::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    assert!(Endpoint::parse(&format!("https://{}.example", "a".repeat(64))).is_err());
+    assert!(Endpoint::parse(&format!("https://h/{}", "p".repeat(5000))).is_err());
 }
 
 #[test]
@@ -154,6 +172,36 @@ fn malformed_endpoints_are_configuration_errors() {
         ("https://ho st", "characters a host name cannot have"),
         ("https://host/a b", "spaces or control characters"),
         ("https://host/\u{7f}", "spaces or control characters"),
+        // What the HTTP stack would refuse, or read as another host, is refused here with a
+        // reason, not later as an unclear transport error (or a DNS query for a bogus name).
+        ("http://[::1", "missing its closing ']'"),
+        ("http://[", "missing its closing ']'"),
+        (
+            "http://[zz]:80",
+            "the text in brackets is not an IPv6 address",
+        ),
+        ("http://[::1]x", "only a :port may follow an IPv6 address"),
+        ("http://[::1]:80:1", "the port is not a number"),
+        (
+            "http://a]b",
+            "brackets are only allowed around an IPv6 address",
+        ),
+        ("http://::1", "an IPv6 address must be in brackets"),
+        ("http://a:1:2", "an IPv6 address must be in brackets"),
+        ("https://:443", "the host is not a valid host name"),
+        ("https://a..b", "the host is not a valid host name"),
+        ("https://-a.example", "the host is not a valid host name"),
+        ("https://a-.example", "the host is not a valid host name"),
+        ("https://.example", "the host is not a valid host name"),
+        ("https://a.example:", "the port is not a number"),
+        (
+            "https://a.example:+80",
+            "the host has characters a host name cannot have",
+        ),
+        ("https://a.example:080000", "the port is not a number"),
+        ("https://h/caf\u{e9}", "non-ASCII text"),
+        ("https://h/a<b>", "one of < > `"),
+        ("https://h/a`b", "one of < > `"),
     ];
     for (url, why) in cases {
         let err = Endpoint::parse(url).unwrap_err();

@@ -1003,3 +1003,201 @@ fn random_jitter_stays_within_the_ceilings() {
     assert_eq!(sleeps[4], ms(0));
     assert_eq!(sleeps[5], ms(0));
 }
+
+// ---------------------------------------------------------------- TLS certificate verification
+
+/// A loopback server that counts the connections it accepts (so a test sees how many
+/// handshakes the client tried) and hands each to `handler` on a thread of its own.
+struct CountingServer {
+    addr: std::net::SocketAddr,
+    connections: Arc<AtomicUsize>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CountingServer {
+    fn start(handler: impl Fn(std::net::TcpStream) + Send + Sync + 'static) -> CountingServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let handler = Arc::new(handler);
+        {
+            let (connections, stop) = (Arc::clone(&connections), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    connections.fetch_add(1, Ordering::SeqCst);
+                    let handler = Arc::clone(&handler);
+                    std::thread::spawn(move || handler(stream));
+                }
+            });
+        }
+        CountingServer {
+            addr,
+            connections,
+            stop,
+        }
+    }
+
+    /// A TLS server presenting `leaf` (`tests/fixtures/tls/<leaf>.pem` and `.key`, made by
+    /// its `make.sh`); a connection whose handshake completes gets one OK answer.
+    fn tls(leaf: &str) -> CountingServer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_file_iter(tls_fixture(&format!("{leaf}.pem")))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(tls_fixture(&format!("{leaf}.key"))).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+        let config = Arc::new(config);
+        CountingServer::start(move |stream| {
+            let _ = serve_tls(stream, Arc::clone(&config));
+        })
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for CountingServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+fn tls_fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
+}
+
+fn serve_tls(stream: std::net::TcpStream, config: Arc<rustls::ServerConfig>) -> Option<()> {
+    use std::io::Write;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let conn = rustls::ServerConnection::new(config).ok()?;
+    let mut tls = std::io::BufReader::new(rustls::StreamOwned::new(conn, stream));
+    harness::read_request(&mut tls)?;
+    let response = http_response(
+        200,
+        &[("Content-Type", "application/x-amz-json-1.1")],
+        OK_BODY,
+    );
+    let tls = tls.get_mut();
+    tls.write_all(&response).ok()?;
+    tls.flush().ok()
+}
+
+/// A client of `https://kms.us-east-1.amazonaws.com` connected to `server`, trusting only the
+/// test CA (or, with `trust_test_ca` false, only a bundle the server's chain is not from).
+fn tls_client(server: &CountingServer, clock: &ManualClock, trust_test_ca: bool) -> Client {
+    let bundle = if trust_test_ca { "ca.pem" } else { "other.pem" };
+    Client::builder()
+        .env(Env::from_pairs::<&str, &str>([]))
+        .region("us-east-1")
+        .endpoint_url("https://kms.us-east-1.amazonaws.com")
+        .connect_to(server.addr)
+        .ca_bundle_pem(std::fs::read(tls_fixture(bundle)).unwrap())
+        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
+        .clock(clock.clone())
+        .jitter(|| 1.0)
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// The control: the test CA, the right name and dates, so the failures below are the
+/// certificate's and nothing else's.
+#[test]
+fn a_trusted_certificate_for_the_endpoint_name_is_accepted() {
+    let server = CountingServer::tls("kms");
+    let clock = pinned_clock();
+    let out = tls_client(&server, &clock, true)
+        .re_encrypt(&request())
+        .expect("the handshake succeeds");
+    assert_eq!(out.ciphertext_blob.as_deref(), Some(&[1u8, 2, 3][..]));
+    assert_eq!(server.connections(), 1);
+}
+
+/// A certificate that fails verification (untrusted issuer, another host's name, expired) fails
+/// the call at once: one handshake, no retry, no backoff (issue 9 item 20).
+#[test]
+fn a_certificate_that_fails_verification_is_not_retried() {
+    let cases = [
+        ("self-signed", true, "UnknownIssuer"),
+        ("kms", false, "UnknownIssuer"),
+        (
+            "other",
+            true,
+            "certificate not valid for name \"kms.us-east-1.amazonaws.com\"",
+        ),
+        ("expired", true, "certificate expired"),
+    ];
+    for (leaf, trust_test_ca, why) in cases {
+        let server = CountingServer::tls(leaf);
+        let clock = pinned_clock();
+        let e = tls_client(&server, &clock, trust_test_ca)
+            .re_encrypt(&request())
+            .unwrap_err();
+        let t = transport(&e);
+        assert_eq!(t.kind(), TransportErrorKind::Tls, "{leaf}: {e}");
+        assert_eq!(e.attempts(), 1, "{leaf}: {e}");
+        assert_eq!(t.retry_stop(), RetryStop::NotRetryable, "{leaf}");
+        assert_eq!(server.connections(), 1, "{leaf}: one handshake");
+        assert!(clock.sleeps().is_empty(), "{leaf}: no backoff");
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("TLS failed: invalid peer certificate: ") && shown.contains(why),
+            "{leaf}: {shown}"
+        );
+        assert!(
+            shown.ends_with(" when calling https://kms.us-east-1.amazonaws.com/"),
+            "{leaf}: {shown}"
+        );
+    }
+}
+
+/// The siblings: a peer that answers in plain HTTP is as final as a bad certificate, while a
+/// handshake the peer cuts off is a lost connection, retried like any other.
+#[test]
+fn a_peer_that_does_not_speak_tls_fails_at_once_and_a_cut_handshake_is_retried() {
+    let plain = CountingServer::start(|mut stream| {
+        use std::io::{Read, Write};
+        // Take the ClientHello first and linger until the client hangs up, so that the close
+        // never turns into a reset racing the answer.
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut hello = [0u8; 4096];
+        let _ = stream.read(&mut hello);
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        let _ = stream.read_to_end(&mut Vec::new());
+    });
+    let clock = pinned_clock();
+    let e = tls_client(&plain, &clock, true)
+        .re_encrypt(&request())
+        .unwrap_err();
+    assert_eq!(transport(&e).kind(), TransportErrorKind::Tls, "{e}");
+    assert_eq!((e.attempts(), plain.connections()), (1, 1), "{e}");
+    assert!(e.to_string().starts_with("TLS failed: "), "{e}");
+
+    let cut = CountingServer::start(drop);
+    let clock = pinned_clock();
+    let e = tls_client(&cut, &clock, true)
+        .re_encrypt(&request())
+        .unwrap_err();
+    assert!(transport(&e).kind().is_retryable(), "{e}");
+    assert_eq!((e.attempts(), cut.connections()), (3, 3), "{e}");
+    assert_eq!(clock.sleeps(), vec![ms(50), ms(100)]);
+}

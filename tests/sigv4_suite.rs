@@ -1,7 +1,11 @@
-//! The official AWS SigV4 test suite (Apache-2.0; see `tests/data/sigv4-test-suite/LICENSE` and
+//! The official AWS SigV4 test suite (Apache-2.0; see `../shared/sigv4-test-suite/LICENSE` and
 //! `NOTICE`), run byte for byte: for every case, the `.req` is parsed, signed, and the
 //! canonical request, string to sign and `Authorization` header compared with `.creq`, `.sts`
 //! and `.authz`.
+//!
+//! The suite is read from `../shared/sigv4-test-suite/` beside the checkout (it is not copied
+//! into the repository); without it every case passes having run nothing, after a loud
+//! `SKIPPED: ../shared/sigv4-test-suite not found` on stderr.
 //!
 //! One `#[test]` per case, so a failure names its case; `every_case_on_disk_is_run` fails if the
 //! data folder holds no case, or a case that is not listed here.
@@ -18,6 +22,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+#[path = "support/shared_data.rs"]
+mod shared_data;
+
 use kms_lite::sigv4::{
     Payload, SignableRequest, SigningParams, SigningSettings, UriEncoding, amz_date,
     canonical_request, sign, string_to_sign,
@@ -33,8 +40,11 @@ fn suite_time() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_440_938_160)
 }
 
-fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sigv4-test-suite")
+const SUITE: &str = "sigv4-test-suite";
+
+/// The suite's root, or `None` (reported as SKIPPED) when `../shared` does not hold it.
+fn suite_dir() -> Option<PathBuf> {
+    shared_data::shared_path(SUITE)
 }
 
 /// A parsed `.req` file.
@@ -188,8 +198,8 @@ fn read(path: &Path) -> String {
 }
 
 /// The session token the suite uses: the last non-empty line of `post-sts-token/readme.txt`.
-fn suite_session_token() -> String {
-    let readme = read(&suite_dir().join("post-sts-token/readme.txt"));
+fn suite_session_token(root: &Path) -> String {
+    let readme = read(&root.join("post-sts-token/readme.txt"));
     readme
         .lines()
         .map(str::trim)
@@ -206,7 +216,10 @@ fn mismatch(case: &str, file: &str, expected: &str, actual: &str) -> String {
 
 /// Runs one case; `case` is its folder relative to the suite root.
 fn run_case(case: &str) {
-    let dir = suite_dir().join(case);
+    let Some(root) = suite_dir() else {
+        return;
+    };
+    let dir = root.join(case);
     let base = case.rsplit('/').next().unwrap_or(case);
     let file = |ext: &str| dir.join(format!("{base}.{ext}"));
     let raw = parse_req(&read(&file("req")))
@@ -266,7 +279,7 @@ fn run_case(case: &str) {
     // The session-token cases: the token is the one readme.txt gives; "before" signs it as a
     // header, "after" adds it to the request only once signed (see its .sreq).
     if case.starts_with("post-sts-token/") {
-        let token = suite_session_token();
+        let token = suite_session_token(&root);
         let in_req = raw
             .headers
             .iter()
@@ -369,12 +382,15 @@ mod sigv4 {
 
     #[test]
     fn every_case_on_disk_is_run() {
+        let Some(root) = suite_dir() else {
+            return;
+        };
         let mut found = Vec::new();
-        discover(&suite_dir(), "", &mut found);
+        discover(&root, "", &mut found);
         assert!(
             !found.is_empty(),
             "no SigV4 test-suite case found under {}",
-            suite_dir().display()
+            root.display()
         );
         let found: BTreeSet<&str> = found.iter().map(String::as_str).collect();
         let listed: BTreeSet<&str> = CASES.iter().copied().collect();

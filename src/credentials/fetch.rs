@@ -106,7 +106,8 @@ pub(crate) fn status_error(what: &str, resp: &HttpResponse) -> CredentialsError 
     ))
 }
 
-/// At most 64 printable characters of a value that is not secret but came from outside.
+/// At most 64 characters of a value that is not secret but came from outside (the error's
+/// `Display` escapes its control characters, see [`crate::error::Escaped`]).
 pub(crate) fn safe_text(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(64).collect()
+    s.chars().take(64).collect()
 }

@@ -205,7 +205,7 @@ impl CredentialsError {
 
 impl fmt::Display for CredentialsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}", crate::error::Escaped(&self.message))
     }
 }
 

@@ -227,7 +227,8 @@ impl ProviderConfig {
             user_agent: crate::client::USER_AGENT.to_owned(),
             connect_to: None,
             ca_bundle_pem,
-            proxy: crate::proxy::for_endpoint(endpoint, self.env()),
+            proxy: crate::proxy::for_endpoint(endpoint, self.env())
+                .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?,
         })
         .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?;
         Ok(debug_log::wrap(Arc::new(http), self.debug_log.as_ref()))

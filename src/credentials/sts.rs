@@ -161,11 +161,8 @@ impl Sts {
                     "{what} failed: {} (HTTP {}): {}",
                     safe_text(&code),
                     resp.status,
-                    message
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(400)
-                        .collect::<String>()
+                    // CredentialsError's Display escapes control characters.
+                    message.chars().take(400).collect::<String>()
                 )),
                 None => CredentialsError::new(format!(
                     "{what} failed: HTTP {} {} without an STS error document",

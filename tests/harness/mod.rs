@@ -151,7 +151,7 @@ impl Replay {
 }
 
 /// Reads one request: head lines up to the blank line, then `Content-Length` bytes.
-pub fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
+pub fn read_request(reader: &mut impl std::io::BufRead) -> Option<Received> {
     http1::read_request(reader)
 }
 
@@ -216,13 +216,15 @@ pub fn assert_request(fixture: &str, expected_section: &str, received: &Received
 
 /// The `expect` lines of a result: what the runner compares and what the recorder writes.
 /// `output_json` renders a success (the AWS CLI's JSON, plaintext included where there is one).
+/// Values are trimmed as [`Fixture::expectations`] reads them (a `key: value` line cannot hold
+/// surrounding spaces), so a message-less error's `...operation: ` is written `...operation:`.
 pub fn render_expectations<O, E: kms_lite::error::OperationError>(
     result: &Result<O, E>,
     output_json: impl Fn(&O) -> String,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut put = |k: &str, v: String| {
-        out.insert(k.to_owned(), v);
+        out.insert(k.to_owned(), v.trim().to_owned());
     };
     match result {
         Ok(response) => {

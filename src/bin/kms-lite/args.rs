@@ -14,7 +14,6 @@ use kms_lite::ReEncryptRequest;
 
 use crate::input::BinaryFormat;
 use crate::model::{Operation, Shape};
-use crate::output::Query;
 use crate::{Failure, opts};
 
 /// The longest timeout handed to the transport. `0` ("no timeout" in the AWS CLI) and anything
@@ -25,22 +24,36 @@ pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
-/// The output format.
+/// The output format (`--output`, `AWS_DEFAULT_OUTPUT`, the profile's `output`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Pretty JSON, 4-space indented (the default).
     Json,
     /// Tab-separated values, keys in alphabetical order.
     Text,
+    /// A bordered table titled with the operation name.
+    Table,
+    /// A YAML document.
+    Yaml,
+    /// A YAML list with the response as its element.
+    YamlStream,
+    /// Nothing on stdout.
+    Off,
 }
 
 impl OutputFormat {
+    /// Every format by name, in the AWS CLI's order.
+    pub const CHOICES: [(&'static str, OutputFormat); 6] = [
+        ("json", OutputFormat::Json),
+        ("text", OutputFormat::Text),
+        ("table", OutputFormat::Table),
+        ("yaml", OutputFormat::Yaml),
+        ("yaml-stream", OutputFormat::YamlStream),
+        ("off", OutputFormat::Off),
+    ];
+
     pub fn parse(s: &str) -> Option<OutputFormat> {
-        match s {
-            "json" => Some(OutputFormat::Json),
-            "text" => Some(OutputFormat::Text),
-            _ => None,
-        }
+        Self::CHOICES.iter().find(|(n, _)| *n == s).map(|(_, f)| *f)
     }
 }
 
@@ -49,9 +62,10 @@ impl OutputFormat {
 pub struct Globals {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
-    /// `None`: `AWS_DEFAULT_OUTPUT`, then JSON.
+    /// `None`: `AWS_DEFAULT_OUTPUT`, then the profile's `output`, then JSON.
     pub output: Option<OutputFormat>,
-    pub query: Option<Query>,
+    /// The `--query` expression, compiled when the command starts.
+    pub query: Option<String>,
     /// The profile of the shared config files to use (`--profile`).
     pub profile: Option<String>,
     pub ca_bundle: Option<String>,
@@ -696,9 +710,7 @@ impl Globals {
             } else if o.is(&opts::OUTPUT) {
                 g.output = OutputFormat::parse(text);
             } else if o.is(&opts::QUERY) {
-                let q = Query::parse(text)
-                    .map_err(|e| UsageError(format!("argument {}: {e}", o.name)))?;
-                g.query = Some(q);
+                g.query = owned();
             } else if o.is(&opts::PROFILE) {
                 g.profile = owned();
             } else if o.is(&opts::CA_BUNDLE) {
@@ -855,8 +867,12 @@ mod tests {
         );
         assert_eq!(
             usage(&["re-encrypt", "--destination-key-id", "k", "--output", "xml"]),
-            "argument --output: Invalid choice, valid choices are: json | text"
+            "argument --output: Invalid choice, valid choices are: json | text | table | yaml \
+             | yaml-stream | off"
         );
+        // The declared choices are the formats there are.
+        let names: Vec<&str> = OutputFormat::CHOICES.iter().map(|(n, _)| *n).collect();
+        assert!(matches!(opts::OUTPUT.takes, Takes::Choice(c) if c == names.as_slice()));
         assert_eq!(
             usage(&[
                 "re-encrypt",

@@ -100,12 +100,12 @@ pub fn command(c: &Command) -> String {
         let members: Vec<&str> = op.output.iter().map(|m| m.name).collect();
         out.push_str("\nOUTPUT\n");
         out.push_str(&wrap(
-            &format!(
-                "json (default): the response members with their AWS names, blobs in base64, \
-                 absent members left out, 4-space indented; text: the values tab-separated, \
-                 ordered by member name. The members: {}.",
-                members.join(", ")
-            ),
+            "The response in the --output format (json by default: the members with their \
+             AWS names, blobs in base64, absent members left out, 4-space indented).",
+            "  ",
+        ));
+        out.push_str(&wrap(
+            &format!("The members: {}.", members.join(", ")),
             "  ",
         ));
         out.push_str(&format!(

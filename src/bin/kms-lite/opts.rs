@@ -27,19 +27,19 @@ endpoint).",
 
 pub static OUTPUT: Opt = Opt::local(
     "--output",
-    Takes::Choice(&["json", "text"]),
-    "The output format (else AWS_DEFAULT_OUTPUT, then json). json: the
-response members with their AWS names, blobs in base64, absent members
-left out, 4-space indented. text: the values tab-separated, ordered by
-member name.",
+    Takes::Choice(&["json", "text", "table", "yaml", "yaml-stream", "off"]),
+    "The output format, as the AWS CLI v2 writes it (else AWS_DEFAULT_OUTPUT,
+the profile's output, then json). json: the response members with their
+AWS names, blobs in base64, absent members left out, 4-space indented;
+text: the values tab-separated; table: a bordered table titled with the
+operation; yaml, yaml-stream; off: nothing on stdout.",
 );
 
 pub static QUERY: Opt = Opt::local(
     "--query",
     Takes::One("EXPR"),
-    "Print only part of the response. Supported: a top-level member name
-(CiphertextBlob) or a list of them ([KeyId,CiphertextBlob]). A missing
-member prints null (json) or None (text).",
+    "A JMESPath expression: print only what it selects, for example KeyId
+or {id: KeyId, size: length(CiphertextBlob)}.",
 );
 
 pub static PROFILE: Opt = Opt::local(

@@ -1,24 +1,55 @@
-//! Output as the AWS CLI writes it: JSON (`json.dump(indent=4, ensure_ascii=False)` plus a
-//! newline, members in the service model's order) or text (scalars tab-separated, keys sorted),
-//! after an optional `--query`.
+//! Output as the AWS CLI v2 writes it: the response as a value (members in the service model's
+//! order), `--query` applied ([`query`], JMESPath), then printed in the chosen format
+//! ([`format`]: json, text, table, yaml, yaml-stream, or nothing for `off`).
+
+pub mod format;
+pub mod query;
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::args::OutputFormat;
+use query::Query;
 
-/// A response value, members in the order they are printed as JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A response value, or what a query made of it.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Val {
     Null,
     Bool(bool),
-    /// A number, as JSON wrote it.
-    Num(String),
+    Num(Number),
     Str(String),
     List(Vec<Val>),
-    /// Members in the order they are printed as JSON.
+    /// Members in insertion order (the model's order for a response), keys unique.
     Object(Vec<(String, Val)>),
+}
+
+/// A number as Python holds it: an integer or a float (`1` and `1.0` print differently).
+#[derive(Debug, Clone, Copy)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+impl Number {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            // Exact for the magnitudes an i64 holds up to 2^53; beyond, the nearest float, as
+            // Python compares an int to a float only approximately there too.
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+}
+
+impl PartialEq for Number {
+    /// `1 == 1.0`, as in JSON and Python.
+    fn eq(&self, other: &Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            _ => self.as_f64() == other.as_f64(),
+        }
+    }
 }
 
 impl Val {
@@ -35,6 +66,61 @@ impl Val {
         std::hint::black_box(&mut text);
         // The text was just written by serde_json: reading it back cannot fail.
         v.map_err(|_| "cannot serialize the response".to_owned())
+    }
+
+    /// The member `name` of an object; `None` for a missing member or another kind of value.
+    pub fn get(&self, name: &str) -> Option<&Val> {
+        match self {
+            Val::Object(members) => members.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Overwrites every string with zeros before the value is dropped (a response may hold a
+    /// plaintext the caller chose to print).
+    pub fn wipe(&mut self) {
+        match self {
+            Val::Str(s) => wipe_string(s),
+            Val::List(items) => items.iter_mut().for_each(Val::wipe),
+            Val::Object(members) => members.iter_mut().for_each(|(k, v)| {
+                wipe_string(k);
+                v.wipe();
+            }),
+            _ => {}
+        }
+    }
+
+    /// A list or an object (the formats treat the others as scalars).
+    pub fn is_container(&self) -> bool {
+        matches!(self, Val::List(_) | Val::Object(_))
+    }
+
+    /// Python's falsiness, which the table format uses to print nothing: `None`, `False`, `0`,
+    /// `0.0`, `''`, `[]`, `{}`.
+    pub fn is_falsy(&self) -> bool {
+        match self {
+            Val::Null | Val::Bool(false) => true,
+            Val::Bool(true) => false,
+            Val::Num(n) => n.as_f64() == 0.0,
+            Val::Str(s) => s.is_empty(),
+            Val::List(items) => items.is_empty(),
+            Val::Object(members) => members.is_empty(),
+        }
+    }
+}
+
+fn wipe_string(s: &mut String) {
+    let mut bytes = std::mem::take(s).into_bytes();
+    bytes.fill(0);
+    std::hint::black_box(&mut bytes);
+}
+
+/// Sets `key` in an object's members as a Python dict does: a new key goes last, an existing
+/// key keeps its place and takes the new value.
+pub fn insert(members: &mut Vec<(String, Val)>, key: String, value: Val) {
+    match members.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, v)) => *v = value,
+        None => members.push((key, value)),
     }
 }
 
@@ -65,13 +151,15 @@ impl<'de> Deserialize<'de> for Val {
                 Ok(Val::Bool(b))
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Val, E> {
-                Ok(Val::Num(n.to_string()))
+                Ok(Val::Num(Number::Int(n)))
             }
             fn visit_u64<E: de::Error>(self, n: u64) -> Result<Val, E> {
-                Ok(Val::Num(n.to_string()))
+                i64::try_from(n)
+                    .map(|i| Val::Num(Number::Int(i)))
+                    .map_err(|_| E::custom("an integer larger than 2^63 - 1"))
             }
             fn visit_f64<E: de::Error>(self, n: f64) -> Result<Val, E> {
-                Ok(Val::Num(n.to_string()))
+                Ok(Val::Num(Number::Float(n)))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Val, E> {
                 Ok(Val::Str(s.to_owned()))
@@ -89,7 +177,7 @@ impl<'de> Deserialize<'de> for Val {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
                 let mut members = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, Val>()? {
-                    members.push((k, v));
+                    insert(&mut members, k, v);
                 }
                 Ok(Val::Object(members))
             }
@@ -98,253 +186,58 @@ impl<'de> Deserialize<'de> for Val {
     }
 }
 
-/// The subset of JMESPath that `--query` supports: a top-level member name (`CiphertextBlob`,
-/// or quoted: `"KeyId"`), or a multi-select list of them (`[KeyId, CiphertextBlob]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Query {
-    Member(String),
-    List(Vec<String>),
+/// The name of the operation a response answers, which the table format prints as its title.
+pub trait OperationName {
+    const NAME: &'static str;
 }
 
-impl Query {
-    pub fn parse(text: &str) -> Result<Query, String> {
-        let unsupported = || {
-            "kms-lite supports only a top-level member name (for example CiphertextBlob) \
-             or a list of them ([KeyId, CiphertextBlob])"
-                .to_owned()
-        };
-        let t = text.trim();
-        if let Some(inner) = t.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            let names = inner
-                .split(',')
-                .map(|n| identifier(n.trim()).ok_or_else(unsupported))
-                .collect::<Result<Vec<_>, _>>()?;
-            return Ok(Query::List(names));
-        }
-        identifier(t).map(Query::Member).ok_or_else(unsupported)
-    }
-
-    /// Applies the query the way JMESPath does: a missing member is `null`.
-    pub fn search(&self, v: &Val) -> Val {
-        let get = |name: &str| match v {
-            Val::Object(members) => members
-                .iter()
-                .find(|(k, _)| k == name)
-                .map_or(Val::Null, |(_, v)| v.clone()),
-            _ => Val::Null,
-        };
-        match self {
-            Query::Member(n) => get(n),
-            Query::List(ns) => Val::List(ns.iter().map(|n| get(n)).collect()),
-        }
-    }
+macro_rules! operation_names {
+    ($($t:ty => $name:literal),* $(,)?) => {
+        $(impl OperationName for $t { const NAME: &'static str = $name; })*
+    };
 }
 
-/// A JMESPath identifier: unquoted `[A-Za-z_][A-Za-z0-9_]*`, or a double-quoted one without
-/// escapes.
-fn identifier(s: &str) -> Option<String> {
-    if let Some(q) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        return (!q.is_empty() && !q.contains(['"', '\\'])).then(|| q.to_owned());
-    }
-    let mut chars = s.chars();
-    let first = chars.next()?;
-    ((first.is_ascii_alphabetic() || first == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
-    .then(|| s.to_owned())
+operation_names! {
+    kms_lite::EncryptResponse => "Encrypt",
+    kms_lite::DecryptResponse => "Decrypt",
+    kms_lite::GenerateDataKeyResponse => "GenerateDataKey",
+    kms_lite::GenerateDataKeyWithoutPlaintextResponse => "GenerateDataKeyWithoutPlaintext",
+    kms_lite::ReEncryptResponse => "ReEncrypt",
 }
 
-/// Renders the value to what goes on stdout.
-pub fn render(v: &Val, format: OutputFormat) -> String {
-    let mut out = String::new();
-    match format {
-        OutputFormat::Json => {
-            // The AWS CLI prints nothing for an empty response object.
-            if *v != Val::Object(Vec::new()) {
-                json(v, 0, &mut out);
-                out.push('\n');
+impl<T: OperationName> OperationName for kms_lite::WithPlaintext<'_, T> {
+    const NAME: &'static str = T::NAME;
+}
+
+/// How a command prints its response: the format and the compiled `--query`.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: OutputFormat,
+    pub query: Option<Query>,
+}
+
+/// Why a response could not be printed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenderError {
+    /// The query failed on this response (a function given the wrong type, a result too
+    /// large).
+    Query(query::QueryError),
+    /// The value has a shape the format cannot show (the AWS CLI fails on these too).
+    Shape(String),
+}
+
+impl Output {
+    /// The response's value after the query, printed: what goes on stdout (maybe nothing).
+    /// `operation` titles a table.
+    pub fn render(&self, response: &Val, operation: &str) -> Result<String, RenderError> {
+        match &self.query {
+            Some(q) => {
+                let mut queried = q.search(response).map_err(RenderError::Query)?;
+                let text = format::render(&queried, self.format, operation);
+                queried.wipe();
+                text.map_err(RenderError::Shape)
             }
+            None => format::render(response, self.format, operation).map_err(RenderError::Shape),
         }
-        OutputFormat::Text => text(v, &mut out),
-    }
-    out
-}
-
-fn json_string(s: &str, out: &mut String) {
-    // Strings always serialize; the fallback is never taken.
-    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned()));
-}
-
-fn indent(level: usize, out: &mut String) {
-    for _ in 0..level {
-        out.push_str("    ");
-    }
-}
-
-fn json(v: &Val, level: usize, out: &mut String) {
-    match v {
-        Val::Null => out.push_str("null"),
-        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Val::Num(n) => out.push_str(n),
-        Val::Str(s) => json_string(s, out),
-        Val::List(items) if items.is_empty() => out.push_str("[]"),
-        Val::Object(members) if members.is_empty() => out.push_str("{}"),
-        Val::List(items) => {
-            out.push_str("[\n");
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(",\n");
-                }
-                indent(level + 1, out);
-                json(item, level + 1, out);
-            }
-            out.push('\n');
-            indent(level, out);
-            out.push(']');
-        }
-        Val::Object(members) => {
-            out.push_str("{\n");
-            for (i, (k, item)) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(",\n");
-                }
-                indent(level + 1, out);
-                json_string(k, out);
-                out.push_str(": ");
-                json(item, level + 1, out);
-            }
-            out.push('\n');
-            indent(level, out);
-            out.push('}');
-        }
-    }
-}
-
-fn scalar(v: &Val) -> Option<&str> {
-    match v {
-        Val::Null => Some("None"),
-        // Python's str() of a bool, as the AWS CLI's text output prints it.
-        Val::Bool(true) => Some("True"),
-        Val::Bool(false) => Some("False"),
-        Val::Num(n) => Some(n),
-        Val::Str(s) => Some(s),
-        _ => None,
-    }
-}
-
-/// The AWS CLI's text format for the shapes here: a scalar on its own line; an object's scalar
-/// members on one line, tab-separated, in key order; a list of scalars on one line.
-fn text(v: &Val, out: &mut String) {
-    match v {
-        Val::Null | Val::Bool(_) | Val::Num(_) | Val::Str(_) => {
-            out.push_str(scalar(v).unwrap_or_default());
-            out.push('\n');
-        }
-        Val::List(items) => {
-            let scalars: Vec<&str> = items.iter().filter_map(scalar).collect();
-            if !scalars.is_empty() {
-                out.push_str(&scalars.join("\t"));
-                out.push('\n');
-            }
-        }
-        Val::Object(members) => {
-            let mut sorted: Vec<&(String, Val)> = members.iter().collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            let scalars: Vec<&str> = sorted.iter().filter_map(|(_, v)| scalar(v)).collect();
-            if !scalars.is_empty() {
-                out.push_str(&scalars.join("\t"));
-                out.push('\n');
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn obj(pairs: &[(&str, &str)]) -> Val {
-        Val::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), Val::Str(v.to_string())))
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn json_is_four_space_indented() {
-        let v = obj(&[("KeyId", "k\"1"), ("SourceKeyId", "é")]);
-        assert_eq!(
-            render(&v, OutputFormat::Json),
-            "{\n    \"KeyId\": \"k\\\"1\",\n    \"SourceKeyId\": \"é\"\n}\n"
-        );
-        assert_eq!(render(&Val::Object(vec![]), OutputFormat::Json), "");
-        assert_eq!(render(&Val::Null, OutputFormat::Json), "null\n");
-        assert_eq!(
-            render(
-                &Val::List(vec![Val::Str("a".into()), Val::Null]),
-                OutputFormat::Json
-            ),
-            "[\n    \"a\",\n    null\n]\n"
-        );
-    }
-
-    #[test]
-    fn text_sorts_keys() {
-        let v = obj(&[
-            ("SourceKeyId", "s"),
-            ("KeyId", "k"),
-            ("CiphertextBlob", "b"),
-        ]);
-        assert_eq!(render(&v, OutputFormat::Text), "b\tk\ts\n");
-        assert_eq!(render(&Val::Null, OutputFormat::Text), "None\n");
-    }
-
-    #[test]
-    fn responses_keep_the_serialization_order() {
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct R {
-            zeta: &'static str,
-            alpha: Option<u32>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            absent: Option<String>,
-            flag: bool,
-            list: Vec<&'static str>,
-        }
-        let v = Val::from_response(&R {
-            zeta: "z",
-            alpha: None,
-            absent: None,
-            flag: true,
-            list: vec!["a"],
-        })
-        .unwrap();
-        assert_eq!(
-            render(&v, OutputFormat::Json),
-            "{\n    \"Zeta\": \"z\",\n    \"Alpha\": null,\n    \"Flag\": true,\n    \"List\": [\n        \"a\"\n    ]\n}\n"
-        );
-        assert_eq!(render(&v, OutputFormat::Text), "None\tTrue\tz\n");
-    }
-
-    #[test]
-    fn queries() {
-        let v = obj(&[("KeyId", "k"), ("CiphertextBlob", "b")]);
-        assert_eq!(
-            Query::parse("CiphertextBlob").unwrap().search(&v),
-            Val::Str("b".into())
-        );
-        assert_eq!(
-            Query::parse("\"KeyId\"").unwrap().search(&v),
-            Val::Str("k".into())
-        );
-        assert_eq!(Query::parse("Nope").unwrap().search(&v), Val::Null);
-        assert_eq!(
-            Query::parse("[KeyId, CiphertextBlob]").unwrap().search(&v),
-            Val::List(vec![Val::Str("k".into()), Val::Str("b".into())])
-        );
-        assert!(Query::parse("KeyId.foo").is_err());
-        assert!(Query::parse("").is_err());
-        assert!(Query::parse("[]").is_err());
     }
 }

@@ -16,7 +16,7 @@ use kms_lite::env::Env;
 use crate::args::{Given, Globals, Invocation, Opt};
 use crate::input::{self, BinaryFormat, ParamError};
 use crate::model::{Member, Shape};
-use crate::output::Val;
+use crate::output::{Number, Val};
 use crate::{Failure, exit, opts};
 
 /// The name the AWS CLI gives `--cli-input-json` in its errors.
@@ -119,11 +119,8 @@ pub fn params(inv: &Invocation) -> Result<Params, Failure> {
         Some(value) => load_json(value)?,
         None => Vec::new(),
     };
-    for (i, (name, v)) in json.iter().enumerate() {
-        // A repeated key: the last one counts, as Python's json module has it.
-        if json[i + 1..].iter().any(|(n, _)| n == name) {
-            continue;
-        }
+    // The reader keeps the last of a repeated key, as Python's json module does.
+    for (name, v) in &json {
         match members.iter().find(|m| m.name == name) {
             None => errors.push(unknown("input", name, &members)),
             Some(m) if !params.has(m.name) => {
@@ -319,18 +316,15 @@ fn from_json(
             input::blob_text(CLI_INPUT_JSON, &format!(" in {path}"), s, format.get()?)
                 .map_err(param)?,
         ),
-        (Shape::Integer { min, max }, Val::Num(n)) => match n.parse::<i64>() {
-            Err(_) => return bad(errors),
-            Ok(i) => match u32::try_from(i) {
-                Ok(u) => Param::Int(u),
-                Err(_) => {
-                    let (which, bound) = if i < min { ("min", min) } else { ("max", max) };
-                    errors.push(format!(
-                        "Invalid value for parameter {path}, value: {i}, valid {which} value: {bound}"
-                    ));
-                    return Ok(None);
-                }
-            },
+        (Shape::Integer { min, max }, Val::Num(Number::Int(i))) => match u32::try_from(*i) {
+            Ok(u) => Param::Int(u),
+            Err(_) => {
+                let (which, bound) = if *i < min { ("min", min) } else { ("max", max) };
+                errors.push(format!(
+                    "Invalid value for parameter {path}, value: {i}, valid {which} value: {bound}"
+                ));
+                return Ok(None);
+            }
         },
         (Shape::Boolean, Val::Bool(b)) => Param::Bool(*b),
         (Shape::List(item), Val::List(items)) => {
@@ -385,8 +379,8 @@ fn py_type(v: &Val) -> &'static str {
     match v {
         Val::Null => "NoneType",
         Val::Bool(_) => "bool",
-        Val::Num(n) if n.contains(['.', 'e', 'E']) => "float",
-        Val::Num(_) => "int",
+        Val::Num(Number::Float(_)) => "float",
+        Val::Num(Number::Int(_)) => "int",
         Val::Str(_) => "str",
         Val::List(_) => "list",
         Val::Object(_) => "dict",

@@ -11,7 +11,8 @@
 use crate::args::{Invocation, OutputFormat};
 use crate::commands::shared;
 use crate::model::Shape;
-use crate::output::{Val, render};
+use crate::output::format::render;
+use crate::output::{Number, Val};
 use crate::{Failure, opts, params, write_stdout};
 
 /// Prints the skeleton `kind` (`input` or `output`) asks for.
@@ -28,7 +29,12 @@ pub fn print(inv: &Invocation, kind: &str) -> Result<(), Failure> {
     if kind != "output" {
         let members = command.members();
         let skeleton = members.iter().map(|m| (m.name.to_owned(), input(m.shape)));
-        let text = render(&Val::Object(skeleton.collect()), OutputFormat::Json);
+        let text = render(
+            &Val::Object(skeleton.collect()),
+            OutputFormat::Json,
+            op.name,
+        )
+        .map_err(|m| Failure::Message(crate::exit::OTHER, m))?;
         return write_stdout(text.as_bytes());
     }
     if !command.prints_response {
@@ -45,7 +51,12 @@ pub fn print(inv: &Invocation, kind: &str) -> Result<(), Failure> {
         .output
         .iter()
         .map(|m| (m.name.to_owned(), output(m.shape, m.name)));
-    shared::print_value(&inv.globals, format, Val::Object(members.collect()))
+    shared::print_value(
+        &inv.globals,
+        format,
+        Val::Object(members.collect()),
+        op.name,
+    )
 }
 
 /// A placeholder input value.
@@ -54,7 +65,7 @@ fn input(shape: Shape) -> Val {
         Shape::String => Val::Str(String::new()),
         Shape::Enum(values) => Val::Str(values.first().copied().unwrap_or_default().to_owned()),
         Shape::Blob => Val::Null,
-        Shape::Integer { .. } => Val::Num("0".into()),
+        Shape::Integer { .. } => Val::Num(Number::Int(0)),
         Shape::Boolean => Val::Bool(true),
         Shape::List(item) => Val::List(vec![input(*item)]),
         Shape::Map(value) => Val::Object(vec![("KeyName".into(), input(*value))]),
@@ -71,7 +82,7 @@ fn input(shape: Shape) -> Val {
 fn output(shape: Shape, name: &str) -> Val {
     match shape {
         Shape::String | Shape::Enum(_) | Shape::Blob => Val::Str(name.to_owned()),
-        Shape::Integer { .. } => Val::Num("0".into()),
+        Shape::Integer { .. } => Val::Num(Number::Int(0)),
         Shape::Boolean => Val::Bool(true),
         Shape::List(item) => Val::List(vec![output(*item, "")]),
         Shape::Map(value) => Val::Object(vec![("KeyName".into(), output(*value, ""))]),

@@ -8,7 +8,8 @@ use kms_lite::error::OperationError;
 use kms_lite::{Client, EncryptionAlgorithmSpec, RecipientInfo};
 
 use crate::args::{Globals, Invocation, OutputFormat};
-use crate::output::Val;
+use crate::output::query::Query;
+use crate::output::{OperationName, Output, RenderError, Val};
 use crate::params::Params;
 use crate::{Failure, exit, opts, write_stderr, write_stdout};
 
@@ -87,6 +88,8 @@ pub fn call_failure<E: OperationError>(e: &E, dry_run: Option<bool>) -> Failure 
             let detail = se
                 .message()
                 .unwrap_or("the request would have succeeded, but the DryRun option is set.");
+            // The service's text, escaped like every error line.
+            let detail = kms_lite::error::Escaped(detail);
             write_stderr(&format!("Dry run succeeded: {detail}\n"));
             return Failure::Quiet(exit::OK);
         }
@@ -95,25 +98,54 @@ pub fn call_failure<E: OperationError>(e: &E, dry_run: Option<bool>) -> Failure 
     Failure::Message(code, message)
 }
 
-/// `--output`, else `AWS_DEFAULT_OUTPUT`, else JSON.
-pub fn output_format(g: &Globals) -> Result<OutputFormat, Failure> {
-    if let Some(f) = g.output {
-        return Ok(f);
-    }
-    match std::env::var("AWS_DEFAULT_OUTPUT") {
-        Ok(v) if !v.trim().is_empty() => OutputFormat::parse(v.trim()).ok_or_else(|| {
-            Failure::Message(
-                exit::CONFIG,
-                "AWS_DEFAULT_OUTPUT must be json or text".into(),
+/// How the response will be printed: `--output`, else `AWS_DEFAULT_OUTPUT`, else the
+/// selected profile's `output`, else JSON (the AWS CLI v2's order), with `--query` compiled.
+/// Commands call it first, so that a bad value stops them before anything is read or sent:
+/// a bad query with the AWS CLI's 252, an unknown format with its `Unknown output type`
+/// (255), a malformed config file as the client would report it (253).
+pub fn output_format(g: &Globals) -> Result<Output, Failure> {
+    let query = match &g.query {
+        Some(q) => Some(Query::parse(q).map_err(|e| bad_query(q, &e))?),
+        None => None,
+    };
+    let format = match g.output {
+        Some(f) => f,
+        None => configured_format(g)?,
+    };
+    Ok(Output { format, query })
+}
+
+fn bad_query(expression: &str, e: &crate::output::query::QueryError) -> Failure {
+    Failure::Message(
+        exit::USAGE,
+        format!("Bad value for --query {expression}: {e}"),
+    )
+}
+
+/// `AWS_DEFAULT_OUTPUT` (blank counts as unset, as for every variable here), else the
+/// profile's `output`, else JSON.
+fn configured_format(g: &Globals) -> Result<OutputFormat, Failure> {
+    let name = match std::env::var_os("AWS_DEFAULT_OUTPUT") {
+        Some(v) if !v.to_string_lossy().trim().is_empty() => v.to_string_lossy().trim().to_owned(),
+        _ => {
+            let shared = kms_lite::config::SharedConfig::load(
+                kms_lite::env::Env::process(),
+                g.profile.as_deref(),
             )
-        }),
-        _ => Ok(OutputFormat::Json),
-    }
+            .map_err(|e| Failure::Message(exit::CONFIG, e.to_string()))?;
+            match shared.profile_value("output") {
+                Some(v) => v.to_owned(),
+                None => return Ok(OutputFormat::Json),
+            }
+        }
+    };
+    OutputFormat::parse(&name)
+        .ok_or_else(|| Failure::Message(exit::OTHER, format!("Unknown output type: {name}")))
 }
 
 /// What a command that calls one operation needs first, checked before anything is read or
 /// sent: the output format, the raw destinations, and the request members.
-pub fn prepare(inv: &Invocation) -> Result<(OutputFormat, RawDests, Params), Failure> {
+pub fn prepare(inv: &Invocation) -> Result<(Output, RawDests, Params), Failure> {
     let format = output_format(&inv.globals)?;
     let dests = raw_dests(inv)?;
     let params = crate::params::params(inv)?;
@@ -123,9 +155,9 @@ pub fn prepare(inv: &Invocation) -> Result<(OutputFormat, RawDests, Params), Fai
 /// Writes the blobs taken out of `response` to their `--ciphertext-out` and `--plaintext-out`
 /// destinations (the ciphertext first), then prints the rest (see [`finish`]). `what` names
 /// the ciphertext in messages.
-pub fn respond<T: serde::Serialize>(
+pub fn respond<T: serde::Serialize + OperationName>(
     g: &Globals,
-    format: OutputFormat,
+    format: Output,
     dests: &RawDests,
     (ciphertext, what): (Option<Vec<u8>>, &'static str),
     plaintext: Option<kms_lite::SecretBytes>,
@@ -291,12 +323,12 @@ pub fn member<'a>(value: Option<&'a [u8]>, name: &str) -> Result<&'a [u8], Failu
 }
 
 /// Writes the raw outputs, files first in the order given, then the one going to stdout, if
-/// any. When none goes to stdout, prints `response` (`--query` applied, in the chosen format):
-/// the caller has removed the members written raw from it. A write error names the option
-/// and the path, never the bytes.
-pub fn finish<T: serde::Serialize>(
+/// any. When none goes to stdout, prints `response` (`--query` applied, in the chosen format,
+/// a table titled with the operation's name): the caller has removed the members written raw
+/// from it. A write error names the option and the path, never the bytes.
+pub fn finish<T: serde::Serialize + OperationName>(
     g: &Globals,
-    format: OutputFormat,
+    format: Output,
     outs: &[RawOut<'_>],
     response: &T,
 ) -> Result<(), Failure> {
@@ -315,15 +347,25 @@ pub fn finish<T: serde::Serialize>(
         return write_stdout(o.bytes);
     }
     let value = Val::from_response(response).map_err(|m| Failure::Message(exit::OTHER, m))?;
-    print_value(g, format, value)
+    print_value(g, format, value, T::NAME)
 }
 
-/// Prints a response value: `--query` applied, in the chosen format.
-pub fn print_value(g: &Globals, format: OutputFormat, mut value: Val) -> Result<(), Failure> {
-    if let Some(q) = &g.query {
-        value = q.search(&value);
-    }
-    let mut text = crate::output::render(&value, format).into_bytes();
+/// Prints a response value of `operation` (a table's title): `--query` applied, in the chosen
+/// format. The value is wiped once printed.
+pub fn print_value(
+    g: &Globals,
+    format: Output,
+    mut value: Val,
+    operation: &str,
+) -> Result<(), Failure> {
+    let rendered = format.render(&value, operation);
+    value.wipe();
+    let mut text = rendered
+        .map_err(|e| match e {
+            RenderError::Query(e) => bad_query(g.query.as_deref().unwrap_or_default(), &e),
+            RenderError::Shape(m) => Failure::Message(exit::OTHER, m),
+        })?
+        .into_bytes();
     let result = write_stdout(&text);
     // The text may hold a plaintext the user chose to print: clear this copy.
     text.fill(0);
