@@ -4,7 +4,7 @@
 mod common;
 
 use common::loopback::Loopback;
-use common::{BASE_ENV, code, run, run_with, stderr, stdout};
+use common::{BASE_ENV, code, run, run_with, stderr, stdout, tempdir};
 use serde_json::json;
 
 const GLOBAL: &[&str] = &[
@@ -333,17 +333,6 @@ fn pager_pagination_and_color_switches_change_nothing() {
     assert!(stderr(&out).ends_with(
         "\nkms-lite: error: argument --color: Invalid choice, valid choices are: on | off | auto\n"
     ));
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "kms-lite-cli-help-{name}-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Runs `encrypt --plaintext TEXT` with extra arguments and environment; the Plaintext sent.

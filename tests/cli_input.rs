@@ -5,24 +5,13 @@
 mod common;
 
 use common::loopback::{Loopback, Reply, Server, closed_port_url};
-use common::{BASE_ENV, code, run, run_with, stderr, stdout};
+use common::{BASE_ENV, code, run, run_with, stderr, stdout, tempdir};
 use serde_json::json;
 
 /// Runs with no environment at all: no region, no credentials. Anything that needed them (a
 /// request) fails, so a success proves nothing was sent.
 fn offline(args: &[&str]) -> std::process::Output {
     run_with(args, &[], b"")
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "kms-lite-cli-input-{name}-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 const RE_ENCRYPT_SKELETON: &str = r#"{

@@ -5,7 +5,7 @@
 mod common;
 
 use common::loopback::{Loopback, closed_port_url};
-use common::{BASE_ENV, code, run, run_with, stderr, stdout};
+use common::{BASE_ENV, code, run, run_with, stderr, stdout, tempdir};
 use serde_json::json;
 
 /// A plaintext no other text in these tests contains, raw and in base64.
@@ -39,17 +39,6 @@ fn args<'a>(command: &'a str, server: &'a Loopback, extra: &[&'a str]) -> Vec<&'
     let mut v = vec![command, "--endpoint-url", server.url.as_str()];
     v.extend_from_slice(extra);
     v
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "kms-lite-cli-ops-{name}-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[cfg(unix)]

@@ -3,7 +3,7 @@
 mod common;
 
 use common::loopback::Loopback;
-use common::{BASE_ENV, code, run, run_with, stderr, stdout};
+use common::{BASE_ENV, code, run, run_with, stderr, stdout, tempdir};
 use serde_json::json;
 
 const OK_BODY: &str = r#"{"CiphertextBlob":"AQIDBA==","KeyId":"arn:aws:kms:us-east-1:111122223333:key/new","SourceKeyId":"arn:aws:kms:us-east-1:111122223333:key/old","SourceEncryptionAlgorithm":"SYMMETRIC_DEFAULT","DestinationEncryptionAlgorithm":"SYMMETRIC_DEFAULT","Unknown":1}"#;
@@ -276,17 +276,6 @@ fn kms_lite_decode(text: &str) -> Vec<u8> {
         }
     }
     out
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "kms-lite-cli-{name}-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]
