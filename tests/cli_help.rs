@@ -127,6 +127,7 @@ const COMMANDS: &[(&str, bool, &[&str])] = &[
             "--concurrency",
             "--rate",
             "--shard",
+            "--give-up-after",
         ],
     ),
 ];

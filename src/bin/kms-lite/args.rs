@@ -77,33 +77,7 @@ pub struct Globals {
     pub binary_format: Option<BinaryFormat>,
 }
 
-/// `--shard K/N`: this run takes the items whose number `i` has `(i - 1) % N == K - 1`
-/// (`K` is 1-based, `1 <= K <= N`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub k: u64,
-    pub n: u64,
-}
-
-impl Shard {
-    pub const ALL: Shard = Shard { k: 1, n: 1 };
-
-    /// Parses `K/N`.
-    pub fn parse(s: &str) -> Option<Shard> {
-        let (k, n) = s.split_once('/')?;
-        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-        if !digits(k) || !digits(n) {
-            return None;
-        }
-        let (k, n) = (k.parse().ok()?, n.parse().ok()?);
-        (1..=n).contains(&k).then_some(Shard { k, n })
-    }
-
-    /// Whether item `i` (1-based) belongs to this shard.
-    pub fn holds(&self, i: u64) -> bool {
-        (i - 1) % self.n == self.k - 1
-    }
-}
+pub use crate::batch::shard::Shard;
 
 /// Where `re-encrypt-batch` reads its items.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +107,8 @@ pub struct BatchArgs {
     /// Requests per second, if capped.
     pub rate: Option<f64>,
     pub shard: Shard,
+    /// `--give-up-after SECONDS`.
+    pub give_up_after: Option<Duration>,
 }
 
 /// What an option takes after its name.

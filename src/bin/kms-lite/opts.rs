@@ -362,7 +362,9 @@ leave it out of the printed response:
   -      to stdout, and nothing else goes to stdout (--query is not
          allowed)
   PATH   to a file (written to a temporary file beside it, then renamed
-         over PATH); the JSON or text output still goes to stdout
+         over PATH, keeping its mode and owner; a symbolic link is
+         replaced, not followed; a device, a FIFO or /dev/stdout is
+         written in place); the JSON or text output still goes to stdout
 So `--ciphertext-blob fileb://key.enc --ciphertext-out key.enc`
 re-encrypts a file in place, and `--ciphertext-blob -
 --ciphertext-out -` works as a filter.",
@@ -375,10 +377,13 @@ pub static PLAINTEXT_OUT: Opt = Opt::local(
 out of the printed response:
   -      to stdout, and nothing else goes to stdout (--query is not
          allowed)
-  PATH   to a file created with mode 0600 (a temporary file beside it,
-         renamed over PATH); the JSON or text output still goes to
-         stdout
+  PATH   to a file with mode 0600 (a temporary file beside it, renamed
+         over PATH; a symbolic link is replaced, not followed; a device,
+         a FIFO or /dev/stdout is written in place); the JSON or text
+         output still goes to stdout
 Without it the plaintext is printed in base64 as the AWS CLI prints it,
 even to a terminal. It never appears on stderr: not in errors, not in
---debug output. Not the same destination as --ciphertext-out.",
+--debug output. With --ciphertext-out, the two cannot both be stdout,
+nor name one file (checked before anything is sent); files are written
+ciphertext first.",
 );

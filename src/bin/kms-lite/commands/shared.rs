@@ -1,7 +1,7 @@
-//! What the commands share: the client, how a failed call maps to an exit code, the atomic
-//! file write, and how a response and raw blobs are written out.
+//! What the commands share: the client, how a failed call maps to an exit code, the request
+//! members several commands take, and how a response and raw blobs are written out (files
+//! through [`files`]).
 
-use std::io::Write;
 use std::path::Path;
 
 use kms_lite::error::OperationError;
@@ -11,7 +11,7 @@ use crate::args::{Globals, Invocation, OutputFormat};
 use crate::output::query::Query;
 use crate::output::{OperationName, Output, RenderError, Val};
 use crate::params::Params;
-use crate::{Failure, exit, opts, write_stderr, write_stdout};
+use crate::{Failure, exit, files, opts, write_stderr, write_stdout};
 
 /// The client the global options describe. `default_attempts` replaces the default of 3
 /// attempts when neither `AWS_MAX_ATTEMPTS` nor the profile sets them.
@@ -182,7 +182,7 @@ pub struct RawOut<'a> {
     /// `-` for stdout, else a file path.
     pub dest: &'a str,
     pub bytes: &'a [u8],
-    /// A plaintext: its file is created with mode 0600 on Unix.
+    /// A plaintext: its file is 0600 on Unix (see [`files::Output::open`]).
     pub private: bool,
 }
 
@@ -273,7 +273,7 @@ pub struct RawDests {
 }
 
 /// `--ciphertext-out` and `--plaintext-out`, checked before anything is read or sent: not
-/// empty, not `-` with `--query` (stdout carries only the raw bytes), not the same place.
+/// empty, not stdout with `--query` (stdout carries only the raw bytes), not one file.
 pub fn raw_dests(inv: &Invocation) -> Result<RawDests, Failure> {
     let options = [&opts::PLAINTEXT_OUT, &opts::CIPHERTEXT_OUT];
     let [plaintext, ciphertext] = options.map(|o| inv.one(o));
@@ -284,16 +284,21 @@ pub fn raw_dests(inv: &Invocation) -> Result<RawDests, Failure> {
                 o.name
             )));
         }
-        if v == Some("-") && inv.globals.query.is_some() {
-            return Err(Failure::Usage(format!(
-                "argument {}: not allowed with argument {} - (stdout carries only the raw bytes)",
-                opts::QUERY.name,
-                o.name
-            )));
+        // `/dev/stdout` and the like are stdout, as `-` is.
+        if let Some(dest) = v.filter(|d| files::is_stdout(d)) {
+            if inv.globals.query.is_some() {
+                return Err(Failure::Usage(format!(
+                    "argument {}: not allowed with argument {} {dest} (stdout carries only the \
+                     raw bytes)",
+                    opts::QUERY.name,
+                    o.name
+                )));
+            }
         }
     }
     if let (Some(p), Some(c)) = (plaintext, ciphertext) {
-        if p == c {
+        // One file by another name too (a link, `./`, `-` and /dev/stdout): nothing is sent.
+        if files::same_file(p, c) {
             let (c_opt, p_opt) = (opts::CIPHERTEXT_OUT.name, opts::PLAINTEXT_OUT.name);
             return Err(Failure::Usage(if p == "-" {
                 format!(
@@ -332,18 +337,21 @@ pub fn finish<T: serde::Serialize + OperationName>(
     outs: &[RawOut<'_>],
     response: &T,
 ) -> Result<(), Failure> {
-    for o in outs.iter().filter(|o| o.dest != "-") {
-        write_atomically_with(Path::new(o.dest), o.bytes, o.private).map_err(|e| {
+    // `/dev/stdout` and the like are stdout, as `-` is.
+    for o in outs.iter().filter(|o| !files::is_stdout(o.dest)) {
+        files::write(Path::new(o.dest), o.bytes, o.private).map_err(|e| {
             Failure::Message(
                 exit::OTHER,
                 format!(
                     "cannot write the {} ({}) to {}: {e}",
-                    o.what, o.option, o.dest
+                    o.what,
+                    o.option,
+                    files::shown(Path::new(o.dest))
                 ),
             )
         })?;
     }
-    if let Some(o) = outs.iter().find(|o| o.dest == "-") {
+    if let Some(o) = outs.iter().find(|o| files::is_stdout(o.dest)) {
         return write_stdout(o.bytes);
     }
     let value = Val::from_response(response).map_err(|m| Failure::Message(exit::OTHER, m))?;
@@ -371,57 +379,4 @@ pub fn print_value(
     text.fill(0);
     std::hint::black_box(&mut text);
     result
-}
-
-/// The temporary name used for an atomic write of `path`: a hidden file beside it.
-pub fn temp_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file path"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".kms-lite-{}{TEMP_SUFFIX}", std::process::id()));
-    Ok(path.with_file_name(tmp_name))
-}
-
-/// How every temporary file this tool makes ends.
-pub const TEMP_SUFFIX: &str = ".tmp";
-
-/// Writes `bytes` to a fresh temporary file beside `path`, fsyncs it, then renames it over
-/// `path`, so a failure never leaves a half-written ciphertext (re-encrypting a file in place
-/// is safe). The directory is not fsynced here; callers that need the rename durable do it.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_atomically_with(path, bytes, false)
-}
-
-/// [`write_atomically`]; `private` creates the temporary file (and so the result) with mode
-/// 0600 on Unix, from the start: a plaintext is never readable by others, not even briefly.
-pub fn write_atomically_with(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
-    let tmp = temp_path(path)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut f = options.open(&tmp)?;
-    let result = f
-        .write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Makes renames inside `dir` durable (a no-op where directories cannot be opened).
-pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    match std::fs::File::open(dir) {
-        Ok(d) => d.sync_all(),
-        Err(_) => Ok(()),
-    }
 }

@@ -1,6 +1,8 @@
 //! The command line of `re-encrypt-batch`: its options, its help, and the [`BatchArgs`] they
 //! make.
 
+use std::time::Duration;
+
 use crate::args::{
     BatchArgs, BatchInput, Command, DEFAULT_CONCURRENCY, Invocation, MAX_CONCURRENCY, Opt, Shard,
     Takes, optional, required,
@@ -12,18 +14,22 @@ pub static INPUT: Opt = Opt::local(
     "--input",
     Takes::One("PATH|-"),
     "Newline-delimited base64 ciphertexts (standard alphabet, padded), from
-a file or stdin. Line N is item N. Blank lines and lines starting with
-# are not items. Spaces and a trailing CR around a line are ignored.",
+a file, stdin, a pipe (<(cmd)) or a FIFO, read once. Line N is item N.
+Blank lines and lines starting with # are not items. Spaces and a
+trailing CR around a line are ignored. A line longer than 8192
+characters is a failed item; a NUL byte ends the run (the input is not
+text).",
 );
 
 pub static INPUT_DIR: Opt = Opt::local(
     "--input-dir",
     Takes::One("DIR"),
-    "Every regular file in DIR (not subdirectories, not symbolic links)
-holds one raw ciphertext; files are items 1, 2, ... in byte order of
-their names. Each file is rewritten in place atomically: a temporary
-file .NAME.kms-lite-PID.tmp in DIR, written and fsynced, then renamed
-over NAME; DIR is fsynced at the end.",
+    "Every regular file in DIR (not subdirectories, not symbolic links, not
+kms-lite's own journal, lock or temporary files) holds one raw
+ciphertext; files are items 1, 2, ... in byte order of their names.
+Each file is rewritten in place atomically, keeping its mode and owner:
+a temporary file .NAME.kms-lite-PID.tmp in DIR, written and fsynced,
+then renamed over NAME; DIR is fsynced at the end.",
 );
 
 pub static OUTPUT_FILE: Opt = Opt::local(
@@ -35,16 +41,21 @@ empty line for anything else (a failed item, a blank or comment line,
 another shard's item), so `paste input output` pairs them and
 `paste -d '' shard1.out shard2.out ...` merges shards. A file is
 written to a temporary file beside it and renamed over PATH when the
-run ends.",
+run ends (keeping its mode and owner; a symbolic link is replaced,
+never followed); a device, a FIFO or /dev/stdout is written as the run
+goes. It may not be the --input file.",
 );
 
 pub static JOURNAL: Opt = Opt::local(
     "--journal",
     Takes::One("PATH"),
     "The journal (default: OUTPUT.journal when --output-file is a file;
-DIR.journal for --input-dir, DIR.shard-K-of-N.journal with --shard).
-With --output-file - and no --journal there is no journal and the run
-cannot be resumed.",
+DIR.journal beside the directory for --input-dir, DIR.shard-K-of-N.journal
+with --shard). Without a file output and without --journal there is no
+journal and the run cannot be resumed. A file that is not a journal (or
+a symbolic link) is refused untouched. A second run on the same journal
+or directory is refused while the first runs (a lock file, PATH.lock or
+DIR/.kms-lite.lock; a killed run's lock is taken over).",
 );
 
 pub static CONCURRENCY: Opt = Opt::local(
@@ -64,10 +75,21 @@ every other caller. Retries inside one request are not counted.",
 
 pub static SHARD: Opt = Opt::local(
     "--shard",
-    Takes::One("K/N"),
+    Takes::One("K/N|env:VAR/N"),
     "Take only the items i with (i - 1) mod N = K - 1, K counted from 1
 (1 <= K <= N). The N shards of one input are disjoint and together hold
-every item.",
+every item. env:VAR/N takes K - 1 from the variable VAR, so one command
+line serves every member of a Kubernetes Indexed Job
+(env:JOB_COMPLETION_INDEX/N) or an AWS Batch array job
+(env:AWS_BATCH_JOB_ARRAY_INDEX/N).",
+);
+
+pub static GIVE_UP_AFTER: Opt = Opt::local(
+    "--give-up-after",
+    Takes::One("SECONDS"),
+    "Stop the run when the service has answered no call for this long while
+calls keep failing with retryable errors (default under RETRIES); run
+again to resume.",
 );
 
 pub static COMMAND: Command = Command {
@@ -97,6 +119,7 @@ kill -9, Ctrl-C) resume without losing or redoing items. The request options
         optional(&CONCURRENCY),
         optional(&RATE),
         optional(&SHARD),
+        optional(&GIVE_UP_AFTER),
     ],
     positional: None,
     one_of: &[&[&INPUT, &INPUT_DIR]],
@@ -120,8 +143,10 @@ ITEMS
   Each failed item prints one line on stderr and never stops the batch:
       item N: An error occurred (CODE) when calling the ReEncrypt operation: MESSAGE
   (in directory mode `item N: (NAME) ...`). At the end a summary goes to stderr:
-      re-encrypted N, failed M, skipped (already done) S, in T s (R items/s)
-  and, when stderr is a terminal, a progress line (done, failed, rate, ETA) meanwhile.
+      re-encrypted N, failed M, skipped (already done) S, in T s (R items/s);
+      throttled X, retried later Y
+  and, when stderr is a terminal, a progress line meanwhile (done, failed, items/s,
+  requests/s, throttled, ETA).
 
 RESUMING
   Run the same command again. Items the journal records as done are not sent again (line
@@ -130,13 +155,17 @@ RESUMING
   input mode or shard, or for other input lines, is refused: remove it to start over. The
   journal is kept after a complete run, so running again is cheap and changes nothing.
 
-THROTTLING
+RETRIES
   Without AWS_MAX_ATTEMPTS, each request is tried up to {attempts} times with the standard
-  backoff; an item still throttled after that pauses every worker (2, 4, 8, 16 s) and is
-  tried again up to {rounds} more times before it counts as failed.
+  backoff. An item whose call still ends in a retryable error (throttling, 5xx, a reset,
+  a timeout, a truncated response) goes back to the queue and is tried again later,
+  with a growing pause. Only a final error fails it, or {tries} failed tries (not
+  throttling) while the service answers other calls. A service down for good ends the run
+  after {give_up} s without an answer (--give-up-after).
 ",
         attempts = super::BATCH_DEFAULT_ATTEMPTS,
-        rounds = super::THROTTLE_ROUNDS,
+        tries = crate::batch::call::TRANSIENT_TRIES,
+        give_up = crate::batch::DEFAULT_GIVE_UP.as_secs(),
     )
 }
 
@@ -193,9 +222,25 @@ fn batch_args(inv: &Invocation) -> Result<BatchArgs, Failure> {
         .transpose()?;
     let shard = match inv.one(&SHARD) {
         None => Shard::ALL,
-        Some(v) => Shard::parse(v)
-            .ok_or_else(|| usage(&SHARD, "expected K/N with 1 <= K <= N (for example 2/8)"))?,
+        Some(v) => {
+            Shard::from_arg(v, |var| std::env::var(var).ok()).map_err(|m| usage(&SHARD, &m))?
+        }
     };
+    let give_up_after = inv
+        .one(&GIVE_UP_AFTER)
+        .map(|v| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.1 && *s <= 1e7)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| {
+                    usage(
+                        &GIVE_UP_AFTER,
+                        "expected seconds, a number from 0.1 to 10000000",
+                    )
+                })
+        })
+        .transpose()?;
     let mut p = params::params(inv)?;
     Ok(BatchArgs {
         request: re_encrypt::template(&mut p),
@@ -205,5 +250,6 @@ fn batch_args(inv: &Invocation) -> Result<BatchArgs, Failure> {
         concurrency,
         rate,
         shard,
+        give_up_after,
     })
 }
