@@ -471,3 +471,88 @@ fn live_raw_call_reaches_operations_without_types() {
         "{err}"
     );
 }
+
+/// `kms-lite call` against moto: an HMAC key made, a MAC generated and checked, a wrong MAC
+/// refused, all from the command line.
+#[test]
+fn live_cli_call_makes_and_uses_a_mac_key() {
+    let Some(live) = Live::from_env() else { return };
+    let secret = live.credentials.secret_access_key().to_owned();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+            .arg("call")
+            .args(args)
+            .args(["--endpoint-url", &live.endpoint, "--region", REGION])
+            .env_clear()
+            .envs([
+                ("AWS_ACCESS_KEY_ID", live.credentials.access_key_id()),
+                ("AWS_SECRET_ACCESS_KEY", secret.as_str()),
+                ("AWS_MAX_ATTEMPTS", "1"),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ])
+            .output()
+            .unwrap()
+    };
+    let text = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
+    };
+    let key = text(run(&[
+        "CreateKey",
+        "--cli-input-json",
+        r#"{"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}"#,
+        "--query",
+        "KeyMetadata.KeyId",
+        "--output",
+        "text",
+    ]));
+    let input = |mac: Option<&str>, message: &str| {
+        let mut v = json!({"KeyId": key, "Message": message, "MacAlgorithm": "HMAC_SHA_256"});
+        if let Some(mac) = mac {
+            v["Mac"] = json!(mac);
+        }
+        v.to_string()
+    };
+    let mac = text(run(&[
+        "GenerateMac",
+        "--cli-input-json",
+        &input(None, "aGVsbG8="),
+        "--query",
+        "Mac",
+        "--output",
+        "text",
+    ]));
+    assert_eq!(decoded_len(&mac), 32, "{mac}");
+    assert_eq!(
+        text(run(&[
+            "VerifyMac",
+            "--cli-input-json",
+            &input(Some(&mac), "aGVsbG8="),
+            "--query",
+            "MacValid",
+        ])),
+        "true"
+    );
+    let refused = run(&[
+        "VerifyMac",
+        "--cli-input-json",
+        &input(Some(&mac), "b3RoZXI="),
+    ]);
+    assert_eq!(refused.status.code(), Some(254));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(
+            "An error occurred (KMSInvalidMacException) when calling the VerifyMac operation"
+        ),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+/// The length of the bytes a base64 text holds.
+fn decoded_len(text: &str) -> usize {
+    kms_lite::base64::decode(text.as_bytes()).unwrap().len()
+}
