@@ -9,34 +9,25 @@ use kms_lite::ops::raw::OPERATIONS;
 use serde_json::Value;
 
 use super::shared;
-use crate::args::{Command, Invocation, OPERATION_COMMAND, Opt, Positional, Takes, optional};
+use crate::args::{Command, Invocation, OPERATION_COMMAND, Positional, optional};
 use crate::output::{Number, Val};
-use crate::{Failure, params};
-
-/// `--cli-input-json` as `call` reads it: parsed by name like the other commands' (the parser
-/// knows one `--cli-input-json`), but sent as given, without a model to check it against.
-static INPUT: Opt = Opt::local(
-    "--cli-input-json",
-    Takes::One("JSON|file://PATH"),
-    "The operation's input: a JSON object of its members, named as in the
-KMS API reference, blobs in base64 whatever --cli-binary-format says;
-or file://PATH holding it. Sent as given: KMS checks the members.
-Without it the input is {}.",
-);
+use crate::{Failure, opts, params};
 
 pub static COMMAND: Command = Command {
     name: "call",
     summary: "Call any KMS operation by name, its input as JSON.",
     about: "call any KMS operation by its API name (CreateKey, DescribeKey,
 ListKeys, Sign, Verify, GenerateRandom...), with its input as the operation's
-JSON, and print its output: signed, retried and reported like the other
-commands. Output members are listed in alphabetical order; an output with no
-members prints nothing, as with the AWS CLI.",
+JSON (--cli-input-json; {} without it), and print its output: signed, retried
+and reported like the other commands. The JSON is sent as given, blobs in
+base64 whatever --cli-binary-format says: KMS checks the members. Output
+members are listed in alphabetical order; an output with no members prints
+nothing, as with the AWS CLI.",
     positional: Some(Positional {
         name: "operation",
         choices: OPERATIONS,
     }),
-    options: &[optional(&INPUT)],
+    options: &[optional(&opts::CLI_INPUT_JSON)],
     notes,
 
     run,
@@ -76,7 +67,7 @@ fn run(inv: &Invocation) -> Result<(), Failure> {
     let format = shared::output_format(&inv.globals)?;
     // The parser took only names of OPERATIONS.
     let operation = inv.positional.as_deref().unwrap_or_default();
-    let input = match inv.one(&INPUT) {
+    let input = match inv.one(&opts::CLI_INPUT_JSON) {
         Some(value) => Value::Object(
             params::load_json(value)?
                 .into_iter()
