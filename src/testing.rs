@@ -61,7 +61,7 @@ use crate::clock::ManualClock;
 use crate::credentials::Credentials;
 use crate::env::Env;
 use crate::error::{TransportError, TransportErrorKind};
-use crate::http::{HttpRequest, HttpResponse, is_secret_header};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::ops::Operation;
 use crate::transport::HttpClient;
 use crate::{Client, ClientBuilder};
@@ -323,18 +323,9 @@ impl Request {
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                let v = if is_secret_header(n) {
-                    "** redacted **"
-                } else {
-                    v
-                };
-                (n.as_str(), v)
-            })
-            .collect();
+        let headers = crate::http::redacted_headers(
+            self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        );
         f.debug_struct("Request")
             .field("index", &self.index)
             .field("operation", &self.operation)

@@ -8,16 +8,12 @@ mod harness;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, UNIX_EPOCH};
 
 use harness::{Fixture, Replay, assert_request, raw_response, render_expectations};
-use kms_lite::clock::ManualClock;
-use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
 use kms_lite::error::{OperationError, RetryStop, TransportErrorKind};
 use kms_lite::ops::raw::OPERATIONS;
 use kms_lite::testing::{MockKms, Reply};
-use kms_lite::{Client, RawCallError, ReEncryptRequest};
+use kms_lite::{RawCallError, ReEncryptRequest};
 use serde_json::{Value, json};
 
 const SECRET_B64: &str = "Y29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZQ==";
@@ -335,9 +331,6 @@ fn a_raw_call_is_a_typed_call_on_the_wire() {
     );
 }
 
-/// 2026-11-29T01:24:20Z, the time of the recorded fixtures.
-const PINNED: u64 = 1_795_915_460;
-
 /// The typed variants every error type shares; a raw call reports the others as `Unhandled`.
 const COMMON_VARIANTS: [&str; 16] = [
     "AccessDenied",
@@ -375,21 +368,7 @@ fn replay_raw(operation: &str, path: &Path) -> bool {
         return false;
     }
     let replay = Replay::start(vec![raw_response(fixture.section("response"))]);
-    let client = Client::builder()
-        .env(Env::from_pairs::<&str, &str>([]))
-        .region("us-east-1")
-        .endpoint_url("http://kms.us-east-1.amazonaws.com")
-        .connect_to(replay.addr)
-        .credentials(Credentials::new(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            None,
-        ))
-        .clock(ManualClock::new(UNIX_EPOCH + Duration::from_secs(PINNED)))
-        .max_attempts(1)
-        .read_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
+    let client = harness::pinned_client(replay.addr, None);
     let result = client.raw_call(operation, &input);
     assert_request(
         &name,
@@ -418,30 +397,21 @@ fn replay_raw(operation: &str, path: &Path) -> bool {
     true
 }
 
+/// How many of `Op`'s fixtures replay through the raw call.
+fn replayed<Op: harness::Recorded>() -> usize {
+    harness::fixture_paths(Op::DIR)
+        .iter()
+        .filter(|p| replay_raw(Op::OPERATION, p))
+        .count()
+}
+
 #[test]
 fn recorded_exchanges_replay_through_the_raw_call() {
-    let mut replayed = 0;
-    for (operation, dir) in [
-        ("ReEncrypt", "re_encrypt"),
-        ("Encrypt", "encrypt"),
-        ("Decrypt", "decrypt"),
-        ("GenerateDataKey", "generate_data_key"),
-        (
-            "GenerateDataKeyWithoutPlaintext",
-            "generate_data_key_without_plaintext",
-        ),
-    ] {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(dir);
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "http"))
-            .collect();
-        paths.sort();
-        replayed += paths.iter().filter(|p| replay_raw(operation, p)).count();
-    }
+    let replayed = replayed::<kms_lite::ReEncryptRequest>()
+        + replayed::<kms_lite::EncryptRequest>()
+        + replayed::<kms_lite::DecryptRequest>()
+        + replayed::<kms_lite::GenerateDataKeyRequest>()
+        + replayed::<kms_lite::GenerateDataKeyWithoutPlaintextRequest>();
     // Guards against the filter quietly skipping everything.
     assert!(replayed >= 40, "only {replayed} fixtures replayed");
     eprintln!("{replayed} recorded exchanges replayed through raw_call");
