@@ -146,6 +146,14 @@ fn main() {
             black_box(client.re_encrypt(black_box(&req)).unwrap());
         });
         t.ratio(&path, &floor);
+
+        // The same call by name, its input a JSON value (Client::raw_call).
+        let raw_input = serde_json::to_value(&req).unwrap();
+        let raw = format!("client.raw_call ReEncrypt {s} (canned transport)");
+        t.bench(&raw, Some(blen), || {
+            black_box(client.raw_call("ReEncrypt", black_box(&raw_input)).unwrap());
+        });
+        t.ratio(&raw, &path);
     }
 
     let err = fixtures::error_response();

@@ -39,20 +39,28 @@ pub fn is_secret_header(name: &str) -> bool {
     SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
-impl std::fmt::Debug for HttpRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                let v = if is_secret_header(n) {
+/// Header names and values as `Debug` shows them: secret values (see [`is_secret_header`])
+/// replaced by `** redacted **`.
+pub(crate) fn redacted_headers<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<(&'a str, &'a str)> {
+    headers
+        .map(|(n, v)| {
+            (
+                n,
+                if is_secret_header(n) {
                     "** redacted **"
                 } else {
-                    v.as_ref()
-                };
-                (*n, v)
-            })
-            .collect();
+                    v
+                },
+            )
+        })
+        .collect()
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers = redacted_headers(self.headers.iter().map(|(n, v)| (*n, v.as_ref())));
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &self.url)

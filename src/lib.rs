@@ -27,6 +27,7 @@
 //! - [`credentials`], [`endpoint`], [`profile_file`], [`config`], [`env`](mod@env): configuration as the AWS CLI
 //!   resolves it.
 //!
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -50,8 +51,12 @@ pub mod retry;
 pub mod secret;
 mod sha1;
 pub mod sigv4;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 pub mod timestamp;
 pub mod transport;
+mod user_agent;
 pub mod xml;
 
 pub use client::{Client, ClientBuilder, USER_AGENT};
@@ -64,6 +69,7 @@ pub use ops::generate_data_key_without_plaintext::{
     GenerateDataKeyWithoutPlaintextError, GenerateDataKeyWithoutPlaintextRequest,
     GenerateDataKeyWithoutPlaintextResponse,
 };
+pub use ops::raw::{RawCallError, RawOutput};
 pub use ops::re_encrypt::{ReEncryptError, ReEncryptRequest, ReEncryptResponse};
 pub use ops::{
     DataKeySpec, DryRunModifierType, EncryptionAlgorithmSpec, KeyEncryptionMechanism, RecipientInfo,

@@ -19,15 +19,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use kms_lite::clock::ManualClock;
 use kms_lite::codec::decode_error;
-use kms_lite::credentials::{Credentials, ProcessProvider};
-use kms_lite::env::Env;
-use kms_lite::error::TransportError;
-use kms_lite::http::{HttpRequest, HttpResponse};
+use kms_lite::credentials::ProcessProvider;
+use kms_lite::http::HttpResponse;
 use kms_lite::profile_file::{self, FileKind};
-use kms_lite::transport::HttpClient;
-use kms_lite::{Client, ReEncryptError, ReEncryptRequest, base64, timestamp, xml};
+use kms_lite::testing::{MockKms, Reply};
+use kms_lite::{ReEncryptError, ReEncryptRequest, base64, timestamp, xml};
 
 /// Inputs per target in a plain `cargo test` (debug build).
 const DEFAULT_ITERATIONS: u64 = 3000;
@@ -260,38 +257,14 @@ fn json_ish(rng: &mut Rng) -> Vec<u8> {
     }
 }
 
-/// A transport that answers every request with the next canned response.
-#[derive(Debug, Default)]
-struct Canned(Arc<std::sync::Mutex<Option<HttpResponse>>>);
-
-impl HttpClient for Canned {
-    fn send(
-        &self,
-        _request: &HttpRequest,
-        _timeout: Option<Duration>,
-    ) -> Result<HttpResponse, TransportError> {
-        Ok(self.0.lock().unwrap().take().unwrap_or(HttpResponse {
-            status: 500,
-            headers: vec![],
-            body: vec![],
-        }))
-    }
-}
-
 #[test]
 fn fuzz_re_encrypt_response_parser() {
-    let slot = Arc::new(std::sync::Mutex::new(None));
-    let client = Client::builder()
-        .env(Env::from_pairs::<&str, &str>([]))
-        .region("us-east-1")
-        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
-        .http_client(Canned(slot.clone()))
-        .clock(ManualClock::new(
-            UNIX_EPOCH + Duration::from_secs(1_795_915_460),
-        ))
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    // The test double answers each call with the response this iteration puts in the slot.
+    let slot = Arc::new(std::sync::Mutex::new(None::<Reply>));
+    let next = slot.clone();
+    let kms = MockKms::new()
+        .with_handler(move |_| next.lock().unwrap().take().unwrap_or(Reply::http(500, "")));
+    let client = kms.builder().max_attempts(1).build().unwrap();
     let request = ReEncryptRequest::new("alias/new").ciphertext_blob(vec![1, 2, 3]);
     run("re_encrypt_response", |rng| {
         let body = json_ish(rng);
@@ -316,11 +289,12 @@ fn fuzz_re_encrypt_response_parser() {
                 ),
             ));
         }
-        *slot.lock().unwrap() = Some(HttpResponse {
-            status,
-            headers,
-            body: body.clone(),
-        });
+        let reply = headers
+            .iter()
+            .fold(Reply::http(status, body.clone()), |r, (n, v)| {
+                r.with_header(n, v)
+            });
+        *slot.lock().unwrap() = Some(reply);
         match client.re_encrypt(&request) {
             Ok(out) => {
                 assert!((200..300).contains(&status));

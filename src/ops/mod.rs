@@ -9,6 +9,7 @@ pub mod decrypt;
 pub mod encrypt;
 pub mod generate_data_key;
 pub mod generate_data_key_without_plaintext;
+pub mod raw;
 pub mod re_encrypt;
 mod types;
 
