@@ -190,6 +190,25 @@ fn an_unknown_format_is_the_aws_cli_error_and_nothing_is_sent() {
     assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
 }
 
+/// The unknown type is echoed as the AWS CLI does, but a variable or a config file cannot drive
+/// the terminal through it: its control characters are escaped.
+#[test]
+fn an_unknown_format_from_the_environment_or_a_profile_is_echoed_escaped() {
+    let url = closed_port_url();
+    let hostile = "x\u{1b}]0;owned\u{7}\u{9b}2J\u{202e}";
+    let want = "\nUnknown output type: x\\u{1b}]0;owned\\u{7}\\u{9b}2J\\u{202e}\n";
+    let mut env = BASE_ENV.to_vec();
+    env.push(("AWS_DEFAULT_OUTPUT", hostile));
+    let out = run_with(&re_encrypt(&url, &[]), &env, b"");
+    assert_eq!((code(&out), stderr(&out).as_str()), (255, want));
+
+    let config = ConfigFile::new("hostile", &format!("[default]\noutput = {hostile}\n"));
+    let mut env = BASE_ENV.to_vec();
+    env.push(("AWS_CONFIG_FILE", config.path()));
+    let out = run_with(&re_encrypt(&url, &[]), &env, b"");
+    assert_eq!((code(&out), stderr(&out).as_str()), (255, want));
+}
+
 #[test]
 fn the_queries_from_the_issue() {
     let q = |query: &str, output: &str| printed(&["--query", query, "--output", output], &[]);

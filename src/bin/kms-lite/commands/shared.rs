@@ -139,8 +139,11 @@ fn configured_format(g: &Globals) -> Result<OutputFormat, Failure> {
             }
         }
     };
-    OutputFormat::parse(&name)
-        .ok_or_else(|| Failure::Message(exit::OTHER, format!("Unknown output type: {name}")))
+    // The value may come from a file or a variable: escaped, it cannot drive the terminal.
+    OutputFormat::parse(&name).ok_or_else(|| {
+        let name = kms_lite::error::Escaped(&name);
+        Failure::Message(exit::OTHER, format!("Unknown output type: {name}"))
+    })
 }
 
 /// What a command that calls one operation needs first, checked before anything is read or
