@@ -653,3 +653,35 @@ fn hostile_json_inputs_are_bounded_errors() {
         "{err}"
     );
 }
+
+/// A member name from the JSON is echoed as botocore does, with its control characters
+/// escaped: a hostile input file cannot drive the terminal through the message.
+#[test]
+fn member_names_from_the_json_are_echoed_escaped() {
+    let err = rejected(
+        &["re-encrypt"],
+        r#"{"DestinationKeyId": "k", "\u001b]0;owned\u0007": 1, "SourceEncryptionContext": {"\u001b[2J\u009b": 1}, "DryRunModifiers": {"\u202e": 1}}"#,
+    );
+    assert_eq!(
+        err,
+        "\nParameter validation failed:\n\
+         Unknown parameter in input: \"\\u{1b}]0;owned\\u{7}\", must be one of: CiphertextBlob, \
+         SourceEncryptionContext, SourceKeyId, DestinationKeyId, DestinationEncryptionContext, \
+         SourceEncryptionAlgorithm, DestinationEncryptionAlgorithm, GrantTokens, DryRun, \
+         DryRunModifiers\n\
+         Invalid type for parameter SourceEncryptionContext.\\u{1b}[2J\\u{9b}, type: <class 'int'>, \
+         valid types: <class 'str'>\n\
+         Invalid type for parameter DryRunModifiers, type: <class 'dict'>, valid types: <class \
+         'list'>, <class 'tuple'>\n"
+    );
+    // In a structure.
+    let err = rejected(
+        &["decrypt"],
+        r#"{"CiphertextBlob": "AAAA", "Recipient": {"\u001b[31m": 1}}"#,
+    );
+    assert_eq!(
+        err,
+        "\nParameter validation failed:\nUnknown parameter in Recipient: \"\\u{1b}[31m\", must \
+         be one of: KeyEncryptionAlgorithm, AttestationDocument\n"
+    );
+}
