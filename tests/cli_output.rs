@@ -307,6 +307,29 @@ fn a_bad_query_fails_before_anything_is_sent() {
             "",
             "Bad value for --query : Invalid JMESPath expression: cannot be empty.",
         ),
+        // Control characters (an expression built from a script's data) are escaped, and the
+        // caret stays under the escaped column.
+        (
+            "a.\u{1b}]0;x\u{7}",
+            "Bad value for --query a.\\u{1b}]0;x\\u{7}: Bad jmespath expression: Unknown token \
+             \\u{1b}:\na.\\u{1b}]0;x\\u{7}\n  ^",
+        ),
+        (
+            "\u{9b}2J.Key\u{7}",
+            "Bad value for --query \\u{9b}2J.Key\\u{7}: Bad jmespath expression: Unknown token \
+             \\u{9b}:\n\\u{9b}2J.Key\\u{7}\n^",
+        ),
+        (
+            "'\u{1b}[31m' | [",
+            "Bad value for --query '\\u{1b}[31m' | [: Invalid jmespath expression: Incomplete \
+             expression:\n\"'\\u{1b}[31m' | [\"\n                 ^",
+        ),
+        (
+            "\"\u{202e}\" \"x\"",
+            "Bad value for --query \"\\u{202e}\" \"x\": Unexpected token: x: Parse error at \
+             column 4, token \"x\" (QUOTED_IDENTIFIER), for expression:\n\"\"\\u{202e}\" \
+             \"x\"\"\n            ^",
+        ),
     ] {
         let out = run(&re_encrypt(&url, &["--query", query]));
         assert_eq!(code(&out), 252, "{query}: {}", stderr(&out));

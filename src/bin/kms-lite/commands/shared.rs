@@ -120,6 +120,7 @@ pub fn output_format(g: &Globals) -> Result<Output, Failure> {
 }
 
 fn bad_query(expression: &str, e: &crate::output::query::QueryError) -> Failure {
+    let expression = kms_lite::error::Escaped(expression);
     Failure::Message(
         exit::USAGE,
         format!("Bad value for --query {expression}: {e}"),
