@@ -222,8 +222,9 @@ fn from_option(
         }
         Shape::Integer { .. } => Param::Int(text.parse().map_err(|_| {
             Failure::Usage(format!(
-                "argument {}: invalid int value: '{text}'",
-                opt.name
+                "argument {}: invalid int value: '{}'",
+                opt.name,
+                Escaped(text)
             ))
         })?),
         Shape::Boolean | Shape::List(_) => Param::Str(text.to_owned()),

@@ -21,7 +21,10 @@ pub fn build_client(g: &Globals, default_attempts: Option<u32>) -> Result<Client
         if !kms_lite::endpoint::is_valid_region(r) {
             return Err(Failure::Message(
                 exit::USAGE,
-                format!("Provided region_name '{r}' doesn't match a supported format."),
+                format!(
+                    "Provided region_name '{}' doesn't match a supported format.",
+                    kms_lite::error::Escaped(r)
+                ),
             ));
         }
         b = b.region(r.clone());
@@ -296,10 +299,11 @@ pub fn raw_dests(inv: &Invocation) -> Result<RawDests, Failure> {
         if let Some(dest) = v.filter(|d| files::is_stdout(d)) {
             if inv.globals.query.is_some() {
                 return Err(Failure::Usage(format!(
-                    "argument {}: not allowed with argument {} {dest} (stdout carries only the \
+                    "argument {}: not allowed with argument {} {} (stdout carries only the \
                      raw bytes)",
                     opts::QUERY.name,
-                    o.name
+                    o.name,
+                    files::shown(Path::new(dest))
                 )));
             }
         }
