@@ -383,7 +383,7 @@ out of the printed response:
          output still goes to stdout
 Without it the plaintext is printed in base64 as the AWS CLI prints it,
 even to a terminal. It never appears on stderr: not in errors, not in
---debug output. With --ciphertext-out, the two cannot both be stdout,
+--debug output, and --plaintext-out /dev/stderr is refused. With --ciphertext-out, the two cannot both be stdout,
 nor name one file (checked before anything is sent); files are written
 ciphertext first.",
 );

@@ -284,7 +284,8 @@ pub struct RawDests {
 }
 
 /// `--ciphertext-out` and `--plaintext-out`, checked before anything is read or sent: not
-/// empty, not stdout with `--query` (stdout carries only the raw bytes), not one file.
+/// empty, not stdout with `--query` (stdout carries only the raw bytes), not one file, and the
+/// plaintext not stderr.
 pub fn raw_dests(inv: &Invocation) -> Result<RawDests, Failure> {
     let options = [&opts::PLAINTEXT_OUT, &opts::CIPHERTEXT_OUT];
     let [plaintext, ciphertext] = options.map(|o| inv.one(o));
@@ -307,6 +308,14 @@ pub fn raw_dests(inv: &Invocation) -> Result<RawDests, Failure> {
                 )));
             }
         }
+    }
+    // Logs are collected from stderr (CI jobs, systemd, container runtimes): never a plaintext.
+    if plaintext.is_some_and(files::is_stderr) {
+        return Err(Failure::Usage(format!(
+            "argument {}: names stderr, where logs are collected; the plaintext goes only to a \
+             file or to stdout (-)",
+            opts::PLAINTEXT_OUT.name
+        )));
     }
     if let (Some(p), Some(c)) = (plaintext, ciphertext) {
         // One file by another name too (a link, `./`, `-` and /dev/stdout): nothing is sent.
