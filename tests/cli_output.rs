@@ -546,3 +546,83 @@ fn a_query_cannot_build_an_unbounded_result() {
     );
     assert_eq!(out.stdout, b"");
 }
+
+/// A hostile or spoofed endpoint's strings: an OSC title change with BEL, CR LF to fake a line,
+/// a C1 CSI clearing the screen, a right-to-left override, a tab, DEL.
+const HOSTILE_BODY: &str = r#"{"CiphertextBlob":"AQIDBA==","KeyId":"k\u001b]0;owned\u0007\r\n\u009b2J\u202eevil","SourceKeyId":"old\tx\u007f"}"#;
+
+/// On a terminal, every format shows what would act on it as an escape: JSON and YAML with
+/// their own escapes (the same value), text and table as error lines show it. Through a pipe
+/// the bytes are the AWS CLI's.
+#[test]
+fn server_text_is_escaped_on_a_terminal_and_exact_through_a_pipe() {
+    let server = common::loopback::Server::start(|_| common::loopback::Reply::ok(HOSTILE_BODY));
+    let key = r"k\u{1b}]0;owned\u{7}\r\n\u{9b}2J\u{202e}evil";
+    let on_terminal = [
+        (
+            "json",
+            "{\n    \"CiphertextBlob\": \"AQIDBA==\",\n    \"SourceKeyId\": \"old\\tx\\u007f\",\n    \
+             \"KeyId\": \"k\\u001b]0;owned\\u0007\\r\\n\\u009b2J\\u202eevil\"\n}\n"
+                .to_owned(),
+        ),
+        (
+            "yaml",
+            "CiphertextBlob: AQIDBA==\nKeyId: \"k\\e]0;owned\\a\\r\\n\\x9B2J\\u202Eevil\"\n\
+             SourceKeyId: \"old\\tx\\x7F\"\n"
+                .to_owned(),
+        ),
+        (
+            "yaml-stream",
+            "- CiphertextBlob: AQIDBA==\n  KeyId: \"k\\e]0;owned\\a\\r\\n\\x9B2J\\u202Eevil\"\n  \
+             SourceKeyId: \"old\\tx\\x7F\"\n"
+                .to_owned(),
+        ),
+        ("text", format!("AQIDBA==\t{key}\told\\tx\\u{{7f}}\n")),
+        (
+            "table",
+            format!(
+                "\
+--------------------------------------------------------------------
+|                             ReEncrypt                            |
++-----------------+------------------------------------------------+
+|  CiphertextBlob |  AQIDBA==                                      |
+|  KeyId          |  {key}  |
+|  SourceKeyId    |  old\\tx\\u{{7f}}                                  |
++-----------------+------------------------------------------------+
+"
+            ),
+        ),
+    ];
+    for (format, want) in on_terminal {
+        let args = re_encrypt(&server.url, &["--output", format]);
+        let Some((code, shown)) = common::run_in_terminal(&args, BASE_ENV) else {
+            return;
+        };
+        assert_eq!((code, shown.as_str()), (0, want.as_str()), "{format}");
+    }
+    // Through a pipe, the AWS CLI's bytes (Python's json and libyaml leave DEL, C1 and the
+    // bidirectional controls as they are).
+    let raw = "k\\u001b]0;owned\\u0007\\r\\n\u{9b}2J\u{202e}evil";
+    for (format, want) in [
+        (
+            "json",
+            format!(
+                "{{\n    \"CiphertextBlob\": \"AQIDBA==\",\n    \"SourceKeyId\": \
+                 \"old\\tx\u{7f}\",\n    \"KeyId\": \"{raw}\"\n}}\n"
+            ),
+        ),
+        (
+            "yaml",
+            "CiphertextBlob: AQIDBA==\nKeyId: \"k\\e]0;owned\\a\\r\\n\\x9B2J\u{202e}evil\"\n\
+             SourceKeyId: \"old\\tx\\x7F\"\n"
+                .to_owned(),
+        ),
+        (
+            "text",
+            "AQIDBA==\tk\u{1b}]0;owned\u{7}\r\n\u{9b}2J\u{202e}evil\told\tx\u{7f}\n".to_owned(),
+        ),
+    ] {
+        let out = run(&re_encrypt(&server.url, &["--output", format]));
+        assert_eq!((code(&out), stdout(&out)), (0, want), "{format}");
+    }
+}

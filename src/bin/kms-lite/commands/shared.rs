@@ -2,6 +2,7 @@
 //! members several commands take, and how a response and raw blobs are written out (files
 //! through [`files`]).
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use kms_lite::error::OperationError;
@@ -119,7 +120,11 @@ pub fn output_format(g: &Globals) -> Result<Output, Failure> {
         Some(f) => f,
         None => configured_format(g)?,
     };
-    Ok(Output { format, query })
+    Ok(Output {
+        format,
+        query,
+        terminal: std::io::stdout().is_terminal(),
+    })
 }
 
 fn bad_query(expression: &str, e: &crate::output::query::QueryError) -> Failure {
