@@ -17,7 +17,7 @@ pub type DebugLog = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// The `config:` line: where each setting came from. URLs (the endpoint, the proxy) are shown
 /// with any user information redacted, names from the environment (the profile, the CA
-/// bundle's path) [`Escaped`](crate::error::Escaped).
+/// bundle's path) [`Escaped`].
 pub fn config_line(
     shared: &SharedConfig,
     resolved: &ResolvedConfig,
