@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::config::{CaBundle, ResolvedConfig, SharedConfig};
 use crate::endpoint::redact_url;
-use crate::error::{Escaped, TransportError};
+use crate::error::TransportError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::transport::HttpClient;
 
@@ -16,8 +16,7 @@ use crate::transport::HttpClient;
 pub type DebugLog = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// The `config:` line: where each setting came from. URLs (the endpoint, the proxy) are shown
-/// with any user information redacted, names from the environment (the profile, the CA
-/// bundle's path) [`Escaped`].
+/// with any user information redacted.
 pub fn config_line(
     shared: &SharedConfig,
     resolved: &ResolvedConfig,
@@ -26,7 +25,7 @@ pub fn config_line(
     format!(
         "config: profile {}; region {} (from {}); endpoint {} (from {}); proxy {}; max attempts \
          {}; retry mode {:?}; CA bundle {}",
-        Escaped(shared.profile_name()),
+        shared.profile_name(),
         resolved.region,
         resolved.region_source,
         redact_url(&resolved.endpoint_url),
@@ -35,7 +34,7 @@ pub fn config_line(
         resolved.max_attempts,
         resolved.retry_mode,
         match &resolved.ca_bundle {
-            Some(CaBundle::File { path, source }) => format!("{} (from {source})", Escaped(path)),
+            Some(CaBundle::File { path, source }) => format!("{path} (from {source})"),
             Some(CaBundle::Pem(_)) => "given in code".to_owned(),
             None => "none (built-in roots)".to_owned(),
         },
@@ -75,7 +74,7 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
         resp.body.len()
     );
     if resp.status >= 300 {
-        let code = Escaped(error_code(resp));
+        let code = crate::error::Escaped(error_code(resp));
         line.push_str(&format!(" error code: {code}"));
     }
     line

@@ -43,11 +43,7 @@ pub fn build_client(g: &Globals, default_attempts: Option<u32>) -> Result<Client
         b = b.profile(p.clone());
     }
     if g.debug {
-        // Escaped whatever the library puts in a line (names from files and variables).
-        b = b.debug_log(|line| {
-            let line = kms_lite::error::Escaped(line);
-            write_stderr(&format!("kms-lite debug: {line}\n"))
-        });
+        b = b.debug_log(|line| write_stderr(&format!("kms-lite debug: {line}\n")));
     }
     if let Some(t) = g.connect_timeout {
         b = b.connect_timeout(t);
