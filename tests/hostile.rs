@@ -160,7 +160,7 @@ fn a_debug_line_naming_a_hostile_file_is_escaped() {
         dir.display()
     );
     assert!(
-        err.contains(&format!("; CA bundle {shown} (from AWS_CA_BUNDLE)\n")),
+        err.contains(&format!("; CA bundle {shown} (from AWS_CA_BUNDLE)")),
         "{err}"
     );
     assert_no_raw_controls(&err);
