@@ -54,6 +54,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::env::Env;
+use crate::error::Escaped;
 
 /// Which of the two shared files a text comes from; their section rules differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,8 +167,10 @@ impl fmt::Display for ProfileFileError {
                 file,
                 line,
                 problem,
-            } => write!(f, "{file} line {line}: {problem}"),
-            ProfileFileError::Read { file, source } => write!(f, "{file}: cannot read: {source}"),
+            } => write!(f, "{} line {line}: {problem}", Escaped(file)),
+            ProfileFileError::Read { file, source } => {
+                write!(f, "{}: cannot read: {source}", Escaped(file))
+            }
         }
     }
 }
@@ -624,6 +627,8 @@ fn classify(header: &str, kind: FileKind) -> Result<Target, String> {
 }
 
 fn normalize(raw: Vec<RawSection>, kind: FileKind, file: &str) -> ProfileSet {
+    // The name may come from AWS_CONFIG_FILE: escaped in the warnings.
+    let file = Escaped(file);
     let mut set = ProfileSet::default();
     let classified: Vec<(Result<Target, String>, RawSection)> = raw
         .into_iter()
