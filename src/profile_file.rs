@@ -282,10 +282,16 @@ impl Section {
     }
 }
 
-/// Whether the value of `key` must not be shown.
+/// Whether the value of `key` must not be shown: credentials, tokens, passwords, the command
+/// line of a `credential_process` (it may carry a password or a token) and an `external_id`
+/// (the shared secret of a cross-account role).
 fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    key.contains("secret") || key.contains("token") || key.contains("password")
+    key.contains("secret")
+        || key.contains("token")
+        || key.contains("password")
+        || key == "credential_process"
+        || key == "external_id"
 }
 
 /// A value as `Debug` shows it: a URL without its user information.
@@ -842,6 +848,23 @@ mod tests {
         assert_eq!(expand_tilde("~/x", None), None);
         assert_eq!(expand_tilde("~bob/x", None), Some(PathBuf::from("~bob/x")));
         assert_eq!(expand_tilde("/etc/x", None), Some(PathBuf::from("/etc/x")));
+    }
+
+    #[test]
+    fn debug_hides_credential_process_and_external_id() {
+        let set = parse(
+            "[default]\ncredential_process = get-creds --password hunter2\n\
+             external_id = xid-42\nregion = eu-west-1\n",
+            FileKind::Config,
+            "config",
+        )
+        .unwrap();
+        let shown = format!("{set:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("xid-42"),
+            "{shown}"
+        );
+        assert!(shown.contains("eu-west-1"), "{shown}");
     }
 
     #[test]
