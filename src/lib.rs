@@ -27,6 +27,15 @@
 //! - [`credentials`], [`endpoint`], [`profile_file`], [`config`], [`env`](mod@env): configuration as the AWS CLI
 //!   resolves it.
 //!
+//! # TLS
+//!
+//! Certificates are always verified. Cargo features choose the backend: `rustls` (the default:
+//! rustls with ring, trusting the Mozilla roots compiled in), `platform-verifier` (rustls,
+//! verifying with the operating system's trust store) or `native-tls` (the system's TLS
+//! library, OpenSSL on Linux, with its store); with several enabled, `native-tls` wins, then
+//! `platform-verifier`. A CA bundle ([`ClientBuilder::ca_bundle_pem`], `--ca-bundle`,
+//! `AWS_CA_BUNDLE`, the profile's `ca_bundle`) replaces the default trust on every backend.
+//!
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -51,6 +60,7 @@ pub mod secret;
 mod sha1;
 pub mod sigv4;
 pub mod timestamp;
+mod tls;
 pub mod transport;
 pub mod xml;
 

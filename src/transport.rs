@@ -108,13 +108,11 @@ impl UreqClient {
             })?;
             builder = builder.proxy(Some(p));
         }
-        if let Some(pem) = &config.ca_bundle_pem {
-            let certs = parse_ca_bundle(pem)?;
-            let tls = ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::Specific(Arc::new(certs)))
-                .build();
-            builder = builder.tls_config(tls);
-        }
+        let ca_bundle = match &config.ca_bundle_pem {
+            Some(pem) => Some(parse_ca_bundle(pem)?),
+            None => None,
+        };
+        builder = builder.tls_config(crate::tls::config(ca_bundle)?);
         let agent_config = builder.build();
         let agent = match config.connect_to {
             Some(addr) => ureq::Agent::with_parts(
@@ -292,10 +290,17 @@ fn map_error(e: ureq::Error, url: &str) -> TransportError {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
                 (K::Timeout, format!("timed out: {io}"))
             }
+            // rustls reports every TLS failure (a certificate that fails verification, an
+            // alert, a peer that does not speak TLS) as InvalidData; nothing else in the
+            // connection does. None of them is fixed by trying again.
+            std::io::ErrorKind::InvalidData => (K::Tls, format!("TLS failed: {io}")),
             _ => (K::Io, format!("the connection failed: {io}")),
         },
         ureq::Error::Tls(msg) => (K::Tls, format!("TLS failed: {msg}")),
+        #[cfg(any(feature = "rustls", feature = "platform-verifier"))]
         ureq::Error::Rustls(err) => (K::Tls, format!("TLS failed: {err}")),
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(err) => crate::tls::native_tls_error(err),
         ureq::Error::BodyExceedsLimit(n) => (
             K::BodyTooLarge,
             format!("the response body exceeds {n} bytes"),
