@@ -44,8 +44,11 @@ pub(crate) fn config(
     } else {
         TlsProvider::Rustls
     };
-    // native-tls loads the system store (SSL_CERT_FILE included) before a bundle replaces it.
-    if cfg!(feature = "native-tls") || (SYSTEM_TRUST && ca_bundle.is_none()) {
+    // Where OpenSSL and rustls-native-certs read it (Unix but Apple's). native-tls loads the
+    // system store, SSL_CERT_FILE included, before a bundle replaces it.
+    let reads_cert_file = cfg!(all(unix, not(target_vendor = "apple")))
+        && (cfg!(feature = "native-tls") || (SYSTEM_TRUST && ca_bundle.is_none()));
+    if reads_cert_file {
         check_cert_file_env()?;
     }
     let roots = match ca_bundle {
