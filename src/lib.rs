@@ -1,7 +1,7 @@
 //! kms-lite: a synchronous, minimal-dependency client for AWS KMS.
 //!
 //! Blocking calls from plain sync code: no async runtime, no C build tools beyond `ring`.
-//! SigV4, base64 and the AWS JSON 1.1 codec are hand-written; HTTP is `ureq` with rustls.
+//! SigV4, base64 and the AWS JSON 1.1 codec are hand-written; HTTP is `ureq` ([TLS](#tls) below).
 //!
 //! ```no_run
 //! use kms_lite::{Client, ReEncryptRequest};
