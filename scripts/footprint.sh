@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 SDK=0
 TLS=0
 for arg in "$@"; do
@@ -90,7 +91,7 @@ if [ -z "${SKIP_CLEAN_BUILD:-}" ]; then
     BIN=$TMP/target-kms-lite/release/kms-lite
 else
     cargo build --release --locked --bin kms-lite >/dev/null 2>&1
-    BIN=$ROOT/target/release/kms-lite
+    BIN=$TARGET/release/kms-lite
 fi
 echo "kms-lite binary, stripped: $(size_of "$BIN") bytes"
 CLI=$BIN
@@ -109,7 +110,7 @@ fi
 # One process against a loopback server: median wall time and max RSS over RUNS runs.
 cargo build --release --locked --example loopback_server >/dev/null 2>&1
 # Bounded: 100000 requests or 30 minutes (the --sdk clean build runs while it waits).
-"$ROOT/target/release/examples/loopback_server" 100000 1800 >"$TMP/port" &
+"$TARGET/release/examples/loopback_server" 100000 1800 >"$TMP/port" &
 SERVER_PID=$!
 for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 PORT=$(cat "$TMP/port")
@@ -168,7 +169,7 @@ if [ "$TLS" = 1 ]; then
     done
     # A loopback TLS server presenting the test certificates (tests/fixtures/tls-loopback).
     FIX=$ROOT/tests/fixtures/tls-loopback
-    "$ROOT/target/release/examples/loopback_server" 100000 1800 "$FIX/localhost.pem" "$FIX/localhost.key" >"$TMP/tls-port" &
+    "$TARGET/release/examples/loopback_server" 100000 1800 "$FIX/localhost.pem" "$FIX/localhost.key" >"$TMP/tls-port" &
     TLS_SERVER_PID=$!
     for _ in $(seq 50); do [ -s "$TMP/tls-port" ] && break; sleep 0.1; done
     TLS_ARGS=(re-encrypt --endpoint-url "https://127.0.0.1:$(cat "$TMP/tls-port")" --region us-east-1 --ciphertext-blob AQIDBA== --destination-key-id alias/x)
