@@ -1,7 +1,7 @@
 //! kms-lite: a synchronous, minimal-dependency client for AWS KMS.
 //!
 //! Blocking calls from plain sync code: no async runtime, no C build tools beyond `ring`.
-//! SigV4, base64 and the AWS JSON 1.1 codec are hand-written; HTTP is `ureq` with rustls.
+//! SigV4, base64 and the AWS JSON 1.1 codec are hand-written; HTTP is `ureq` ([TLS](#tls) below).
 //!
 //! ```no_run
 //! use kms_lite::{Client, ReEncryptRequest};
@@ -26,6 +26,15 @@
 //!   injectable time.
 //! - [`credentials`], [`endpoint`], [`profile_file`], [`config`], [`env`](mod@env): configuration as the AWS CLI
 //!   resolves it.
+//!
+//! # TLS
+//!
+//! Certificates are always verified. Cargo features choose the backend: `rustls` (the default:
+//! rustls with ring, trusting the Mozilla roots compiled in), `platform-verifier` (rustls,
+//! verifying with the operating system's trust store) or `native-tls` (the system's TLS
+//! library, OpenSSL on Linux, with its store); with several enabled, `native-tls` wins, then
+//! `platform-verifier`. A CA bundle ([`ClientBuilder::ca_bundle_pem`], `--ca-bundle`,
+//! `AWS_CA_BUNDLE`, the profile's `ca_bundle`) replaces the default trust on every backend.
 //!
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -55,6 +64,7 @@ pub mod sigv4;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 pub mod timestamp;
+mod tls;
 pub mod transport;
 mod user_agent;
 pub mod xml;
