@@ -3,7 +3,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SystemClock};
@@ -17,7 +17,7 @@ use crate::error::{ConfigError, Failure, RetryStop, TransportError, TransportErr
 use crate::http::HttpResponse;
 use crate::ops::Operation;
 use crate::request::{SigningContext, signed_request};
-use crate::retry::{self, RetryKind, RetryMode, RetryQuota};
+use crate::retry::{self, RateLimiter, RateLimiterSnapshot, RetryKind, RetryMode, RetryQuota};
 use crate::sigv4::SigningKeyCache;
 use crate::transport::{HttpClient, TransportConfig, UreqClient};
 
@@ -68,6 +68,11 @@ struct Inner {
     jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
     key_cache: SigningKeyCache,
     quota: RetryQuota,
+    /// Adaptive mode's rate limiter; `None` in the other modes.
+    limiter: Option<RateLimiter>,
+    /// Attempts made, and of those the throttled ones (every mode).
+    attempts: AtomicU64,
+    throttled: AtomicU64,
     max_attempts: u32,
     retry_mode: RetryMode,
     operation_timeout: Option<Duration>,
@@ -116,6 +121,39 @@ impl Client {
         self.inner.skew_millis.load(Ordering::Relaxed)
     }
 
+    /// The rate limiter's state and the attempt counters, for progress displays: in adaptive
+    /// mode the rate the client lets attempts through (once a throttling response has made it
+    /// limit) and its measured rate; in every mode the attempts made and how many of them were
+    /// throttled. See docs/reliability.md.
+    pub fn rate_limiter(&self) -> RateLimiterSnapshot {
+        let inner = &*self.inner;
+        let (fill_rate, measured_rate) = match &inner.limiter {
+            Some(l) => {
+                let (fill, measured) = l.rates();
+                (fill, Some(measured))
+            }
+            None => (None, None),
+        };
+        RateLimiterSnapshot {
+            fill_rate,
+            measured_rate,
+            attempts: inner.attempts.load(Ordering::Relaxed),
+            throttled: inner.throttled.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts an attempt and, in adaptive mode, feeds its outcome to the rate limiter.
+    fn record_attempt(&self, throttled: bool) {
+        let inner = &*self.inner;
+        inner.attempts.fetch_add(1, Ordering::Relaxed);
+        if throttled {
+            inner.throttled.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(limiter) = &inner.limiter {
+            limiter.record(inner.clock.monotonic().as_secs_f64(), throttled);
+        }
+    }
+
     pub(crate) fn call<Op: Operation>(&self, input: &Op) -> Result<Op::Output, Op::Error> {
         input
             .validate()
@@ -139,9 +177,10 @@ impl Client {
         }
     }
 
-    /// Sends one operation: signs every attempt afresh, retries what standard mode retries
-    /// (kms-api.md §5), corrects a skewed clock once, and stops at `max_attempts`, when the
-    /// retry quota runs dry, or when the operation timeout would pass.
+    /// Sends one operation: in adaptive mode waits for the rate limiter before every attempt,
+    /// signs every attempt afresh, retries what standard mode retries (kms-api.md §5), corrects
+    /// a skewed clock once, and stops at `max_attempts`, when the retry quota runs dry, or when
+    /// the operation timeout would pass.
     fn send_with_retries(
         &self,
         name: &'static str,
@@ -157,6 +196,11 @@ impl Client {
         let mut skew_corrected = false;
         loop {
             attempt += 1;
+            if let Some(limiter) = &inner.limiter {
+                if limiter.acquire(&*inner.clock, deadline).is_err() {
+                    return Err(deadline_passed(attempt - 1, inner.operation_timeout));
+                }
+            }
             let credentials = inner
                 .credentials
                 .provide_credentials()
@@ -195,6 +239,7 @@ impl Client {
             let out_of_attempts = attempt >= inner.max_attempts;
             let (failure, retry_after) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {
+                    self.record_attempt(false);
                     inner.quota.release(last_cost);
                     return Ok(resp);
                 }
@@ -208,6 +253,7 @@ impl Client {
                         && !skew_corrected
                         && !out_of_attempts
                     {
+                        self.record_attempt(false);
                         skew_corrected = true;
                         continue;
                     }
@@ -220,6 +266,7 @@ impl Client {
                 Err(e) => (Failure::Transport(e), None),
             };
             let kind = retry::classify(&failure);
+            self.record_attempt(kind == RetryKind::Throttling);
             if kind == RetryKind::No {
                 return Err(with_attempts(failure, attempt, RetryStop::NotRetryable));
             }
@@ -557,6 +604,8 @@ impl ClientBuilder {
             }
         };
         let http = crate::debug_log::wrap(http, self.debug_log.as_ref());
+        let limiter = (resolved.retry_mode == RetryMode::Adaptive)
+            .then(|| RateLimiter::new(clock.monotonic().as_secs_f64()));
         Ok(Client {
             inner: Arc::new(Inner {
                 region: resolved.region,
@@ -567,6 +616,9 @@ impl ClientBuilder {
                 jitter: self.jitter.unwrap_or_else(|| Arc::new(retry::random_unit)),
                 key_cache: SigningKeyCache::default(),
                 quota: RetryQuota::default(),
+                limiter,
+                attempts: AtomicU64::new(0),
+                throttled: AtomicU64::new(0),
                 max_attempts: resolved.max_attempts,
                 retry_mode: resolved.retry_mode,
                 operation_timeout: self.operation_timeout,

@@ -1,0 +1,134 @@
+//! The CUBIC curve of adaptive mode: after a throttling response at rate `W_max`, the allowed
+//! send rate drops to `BETA × W_max`, then follows `SCALE × (t − K)³ + W_max`, where `t` is the
+//! time since that response and `K = ∛(W_max × (1 − BETA) / SCALE)` is when the curve is back at
+//! `W_max`. It rises fast, flattens near the rate that was throttled, then probes above it.
+//! The constants are the AWS SDKs' (botocore `retries/throttling.py`, Go `adaptive_ratelimit.go`,
+//! Rust `client_rate_limiter.rs`). Pure arithmetic: times are seconds on the client's clock.
+
+/// The share of the throttled rate kept after a throttling response.
+pub(crate) const BETA: f64 = 0.7;
+/// How fast the curve grows back (rate units per second cubed).
+pub(crate) const SCALE: f64 = 0.4;
+
+/// The curve since the last throttling response.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Cubic {
+    /// The rate at the last throttling response.
+    w_max: f64,
+    /// When that was.
+    last_cut: f64,
+}
+
+impl Cubic {
+    /// A curve as if a throttling response had come at `w_max` at time `at`, without the cut.
+    pub(crate) fn new(w_max: f64, at: f64) -> Cubic {
+        Cubic {
+            w_max,
+            last_cut: at,
+        }
+    }
+
+    /// Seconds from the last cut until the curve is back at `w_max` (`K`).
+    pub(crate) fn time_to_recover(&self) -> f64 {
+        (self.w_max * (1.0 - BETA) / SCALE).cbrt()
+    }
+
+    /// The rate the curve allows at `now` (botocore's `success_received`).
+    pub(crate) fn rate_at(&self, now: f64) -> f64 {
+        let dt = now - self.last_cut - self.time_to_recover();
+        SCALE * dt * dt * dt + self.w_max
+    }
+
+    /// A throttling response at `now` while sending at `rate`: the curve restarts from there;
+    /// returns the new rate, `BETA × rate` (botocore's `error_received`).
+    pub(crate) fn cut(&mut self, rate: f64, now: f64) -> f64 {
+        self.w_max = rate;
+        self.last_cut = now;
+        rate * BETA
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn assert_close(got: f64, want: f64, what: &str) {
+    let tolerance = 1e-9 * want.abs().max(1.0);
+    assert!(
+        (got - want).abs() <= tolerance,
+        "{what}: got {got}, want {want}"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // botocore tests/unit/retries/test_throttling.py: starting at W_max 10.
+    #[test]
+    fn recovery_time_and_shape_around_w_max() {
+        let cubic = Cubic::new(10.0, 0.0);
+        let k = cubic.time_to_recover();
+        assert_close(k, 1.957_433_820_584_431_7, "K for W_max 10");
+        for t in [k / 3.0, k / 2.0, k / 1.1] {
+            assert!(cubic.rate_at(t) <= 10.0, "below W_max before K (t = {t})");
+        }
+        assert_close(cubic.rate_at(k), 10.0, "W_max at K");
+        for t in [k * 1.1, k * 2.0] {
+            assert!(cubic.rate_at(t) >= 10.0, "above W_max after K (t = {t})");
+        }
+    }
+
+    #[test]
+    fn a_cut_keeps_beta_and_restarts_the_curve_there() {
+        let mut cubic = Cubic::new(10.0, 0.0);
+        assert_close(cubic.cut(8.0, 1.0), 8.0 * 0.7, "8 TPS throttled");
+        assert_eq!((cubic.w_max, cubic.last_cut), (8.0, 1.0));
+        assert_close(cubic.time_to_recover(), 1.817_120_592_832_139_7, "K for 8");
+        // At the instant of the cut the curve is at BETA × W_max.
+        assert_close(cubic.rate_at(1.0), 5.6, "the curve at the cut");
+    }
+
+    // The Go SDK's TestAdaptiveRateLimit_cubic ("success"), which the Rust SDK ported as
+    // test_calculated_rate_with_successes: W_max 10, last throttle at t = 5.
+    #[test]
+    fn sdk_table_successes() {
+        let cubic = Cubic::new(10.0, 5.0);
+        for (t, want) in [
+            (5.0, 7.0),
+            (6.0, 9.648_936_009_66),
+            (7.0, 10.000_030_849_917_364),
+            (8.0, 10.453_284_520_772_092),
+            (9.0, 13.408_697_022_224_185),
+            (10.0, 21.266_268_354_273_64),
+            (11.0, 36.425_998_516_920_465),
+        ] {
+            assert_close(cubic.rate_at(t), want, &format!("t = {t}"));
+        }
+    }
+
+    // The same test's "mixed" case: each throttle cuts the last calculated rate (the SDKs'
+    // test feeds the calculated rate back as the sending rate).
+    #[test]
+    fn sdk_table_mixed() {
+        let mut cubic = Cubic::new(10.0, 5.0);
+        let mut rate = 0.0;
+        for (throttled, t, want) in [
+            (false, 5.0, 7.0),
+            (false, 6.0, 9.648_936_009_66),
+            (true, 7.0, 6.754_255_206_761_999),
+            (true, 8.0, 4.727_978_644_733_399),
+            (false, 9.0, 4.670_125_557_970_046),
+            (false, 10.0, 4.770_870_456_867_401),
+            (false, 11.0, 6.011_819_748_005_445),
+            (false, 12.0, 10.792_973_431_384_178),
+        ] {
+            rate = if throttled {
+                // The SDK test records the *cut* rate as the new W_max.
+                let cut = cubic.cut(rate, t);
+                cubic = Cubic::new(cut, t);
+                cut
+            } else {
+                cubic.rate_at(t)
+            };
+            assert_close(rate, want, &format!("t = {t}"));
+        }
+    }
+}
