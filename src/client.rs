@@ -142,15 +142,17 @@ impl Client {
         }
     }
 
-    /// Counts an attempt and, in adaptive mode, feeds its outcome to the rate limiter.
-    fn record_attempt(&self, throttled: bool) {
+    /// Counts an attempt sent at `sent_at` (monotonic) and, in adaptive mode, feeds its outcome
+    /// to the rate limiter.
+    fn record_attempt(&self, sent_at: Duration, throttled: bool) {
         let inner = &*self.inner;
         inner.attempts.fetch_add(1, Ordering::Relaxed);
         if throttled {
             inner.throttled.fetch_add(1, Ordering::Relaxed);
         }
         if let Some(limiter) = &inner.limiter {
-            limiter.record(inner.clock.monotonic().as_secs_f64(), throttled);
+            let now = inner.clock.monotonic().as_secs_f64();
+            limiter.record(now, sent_at.as_secs_f64(), throttled);
         }
     }
 
@@ -234,12 +236,13 @@ impl Client {
                     ),
                 ],
             );
+            let sent_at = inner.clock.monotonic();
             let result = inner.http.send(&request, remaining);
             body = request.body;
             let out_of_attempts = attempt >= inner.max_attempts;
             let (failure, retry_after) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {
-                    self.record_attempt(false);
+                    self.record_attempt(sent_at, false);
                     inner.quota.release(last_cost);
                     return Ok(resp);
                 }
@@ -253,7 +256,7 @@ impl Client {
                         && !skew_corrected
                         && !out_of_attempts
                     {
-                        self.record_attempt(false);
+                        self.record_attempt(sent_at, false);
                         skew_corrected = true;
                         continue;
                     }
@@ -266,7 +269,7 @@ impl Client {
                 Err(e) => (Failure::Transport(e), None),
             };
             let kind = retry::classify(&failure);
-            self.record_attempt(kind == RetryKind::Throttling);
+            self.record_attempt(sent_at, kind == RetryKind::Throttling);
             if kind == RetryKind::No {
                 return Err(with_attempts(failure, attempt, RetryStop::NotRetryable));
             }

@@ -111,27 +111,50 @@ fn first_throttled(n: usize) -> Reply {
 
 #[test]
 fn a_throttling_response_makes_later_attempts_wait_for_the_bucket() {
+    // 160 calls at 16/s (62.5 ms each, exact in binary), then a throttling response, then
+    // successes again.
     let clock = clock();
-    let service = Service::new(&clock, first_throttled);
+    let mut service = Service::new(
+        &clock,
+        |n| {
+            if n == 160 { Reply::Throttle } else { Reply::Ok }
+        },
+    );
+    service.latency = Duration::from_micros(62_500);
     let client = adaptive(&service);
-    client.re_encrypt(&request()).unwrap();
-    // Throttled at t = 0 with nothing measured yet: the rate drops to the minimum, 0.5/s, and
-    // the bucket is empty: after its backoff (0 s) the retry waits 2 s for its token, in
-    // 250 ms slices.
-    assert_eq!(service.sent(), vec![ms(0), ms(2000)]);
-    let mut want = vec![ms(0)];
-    want.extend([ms(250); 8]);
-    assert_eq!(clock.sleeps(), want);
+    for _ in 0..160 {
+        client.re_encrypt(&request()).unwrap();
+    }
     let state = client.rate_limiter();
-    // At t = 2 the first half-second bucket closes: 2 responses in 2 s, smoothed 0.8 × 1/s.
-    // The curve (W_max 0, 2 s on) allows 0.4 × 2³ = 3.2/s, but at most twice the measured rate.
-    assert_eq!(state.measured_rate, Some(0.8));
-    assert_eq!(state.fill_rate, Some(1.6));
-    assert_eq!((state.attempts, state.throttled), (2, 1));
-    // The next call waits one token at 1.6/s: 625 ms.
+    assert_eq!(state.fill_rate, None);
+    let measured = state.measured_rate.unwrap();
+    assert!((measured - 16.0).abs() < 1e-9, "{measured}");
+    assert!(clock.sleeps().is_empty(), "nothing waits before a throttle");
     client.re_encrypt(&request()).unwrap();
-    assert_eq!(service.sent()[2], ms(2625));
-    assert_eq!(clock.sleeps()[9..], [ms(250), ms(250), ms(125)]);
+    // Throttled at 10.0625 s: the rate is cut to 0.7 × 16 = 11.2/s and the bucket emptied, so
+    // the retry (after its backoff, 0 s with this jitter) waits one token: 1/11.2 s.
+    assert_eq!(
+        clock.sleeps(),
+        vec![Duration::ZERO, Duration::from_nanos(89_285_715)]
+    );
+    let state = client.rate_limiter();
+    assert_eq!((state.attempts, state.throttled), (162, 1));
+    let fill = state.fill_rate.unwrap();
+    assert!(fill > 11.2 && fill < 16.0, "growing back from 11.2: {fill}");
+    // From then on the limiter, not the service, sets the pace: each call waits, the gaps
+    // between requests are longer than the service's 62.5 ms and shrink as the rate grows.
+    for _ in 0..20 {
+        client.re_encrypt(&request()).unwrap();
+    }
+    assert_eq!(clock.sleeps().len(), 22);
+    let sent = service.sent();
+    let gaps: Vec<Duration> = sent[162..].windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps[0] > Duration::from_millis(80), "{gaps:?}");
+    assert!(
+        gaps.iter().all(|g| *g > Duration::from_micros(62_500)),
+        "{gaps:?}"
+    );
+    assert!(gaps.windows(2).all(|w| w[1] <= w[0]), "{gaps:?}");
 }
 
 #[test]
@@ -180,12 +203,16 @@ fn threads_share_one_limiter() {
         .join()
         .unwrap();
     assert_eq!(e.code(), Some("ThrottlingException"));
-    // ...and another thread's call waits for the shared bucket (0.5/s, empty: 2 s).
+    // ...and another thread's call waits for the shared bucket: one attempt started in the
+    // first 100 ms (10/s), cut to 7/s, the bucket empty: 1/7 s.
     let c = client.clone();
     std::thread::spawn(move || c.re_encrypt(&request()).unwrap())
         .join()
         .unwrap();
-    assert_eq!(service.sent(), vec![ms(0), ms(2000)]);
+    assert_eq!(
+        service.sent(),
+        vec![ms(0), Duration::from_nanos(142_857_143)]
+    );
     let state = client.rate_limiter();
     assert_eq!((state.attempts, state.throttled), (2, 1));
     assert!(state.fill_rate.is_some());
@@ -201,8 +228,8 @@ fn many_threads_together_get_no_more_than_the_bucket_allows() {
         .build()
         .unwrap();
     client.re_encrypt(&request()).unwrap_err();
-    // Eight threads at once on an empty bucket filling at 0.5/s (then faster as the rate
-    // grows): none goes before the first token, 2 s on, and none is lost or stuck, whatever the
+    // Eight threads at once on an empty bucket filling at 7/s (then faster as the rate grows):
+    // none goes before the first token, 1/7 s on, and none is lost or stuck, whatever the
     // interleaving (the manual clock adds up every thread's sleeps, so only the order counts).
     let threads: Vec<_> = (0..8)
         .map(|_| {
@@ -215,7 +242,7 @@ fn many_threads_together_get_no_more_than_the_bucket_allows() {
     }
     let sent = service.sent();
     assert_eq!(sent.len(), 9);
-    assert!(sent[1] >= ms(2000), "{sent:?}");
+    assert!(sent[1] >= ms(142), "{sent:?}");
     assert!(sent.windows(2).all(|w| w[0] <= w[1]), "{sent:?}");
     assert_eq!(client.rate_limiter().attempts, 9);
 }
@@ -227,11 +254,12 @@ fn a_wait_past_the_operation_timeout_fails_at_once() {
     let client = builder(&service, &[])
         .retry_mode(RetryMode::Adaptive)
         .max_attempts(1)
-        .operation_timeout(ms(1500))
+        .operation_timeout(ms(100))
         .build()
         .unwrap();
     client.re_encrypt(&request()).unwrap_err();
-    // The next token is 2 s away, past the 1.5 s timeout: nothing is sent, nothing slept.
+    // Cut to 7/s: the next token is 143 ms away, past the 100 ms timeout: nothing is sent,
+    // nothing slept.
     let e = client.re_encrypt(&request()).unwrap_err();
     let ReEncryptError::Transport(t) = &e else {
         panic!("{e:?}")
@@ -245,13 +273,13 @@ fn a_wait_past_the_operation_timeout_fails_at_once() {
     );
     assert_eq!(service.sent().len(), 1);
     assert!(clock.sleeps().is_empty());
-    // The caller that gave up kept no place in the line: a second later half a token is
-    // there, and the next call waits 1 s for the rest (were it second in line, 3 s, past its
-    // timeout).
-    clock.advance(ms(1000));
+    // The caller that gave up kept no place in the line: 50 ms later 0.35 of a token is there
+    // and the next call waits 0.65/7 s for the rest (second in line, it would wait 1.65/7 s,
+    // past its timeout).
+    clock.advance(ms(50));
     client.re_encrypt(&request()).unwrap();
-    assert_eq!(service.sent(), vec![ms(0), ms(2000)]);
-    assert_eq!(clock.sleeps(), vec![ms(250); 4]);
+    assert_eq!(clock.sleeps(), vec![Duration::from_nanos(92_857_143)]);
+    assert_eq!(service.sent().len(), 2);
 }
 
 #[test]

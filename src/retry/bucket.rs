@@ -76,6 +76,12 @@ impl TokenBucket {
         Err(Duration::from_nanos(nanos as u64))
     }
 
+    /// Drops the tokens saved up (after a throttling response: they would let a burst out at
+    /// the rate that was just throttled).
+    pub(crate) fn empty(&mut self) {
+        self.tokens = 0.0;
+    }
+
     /// Tokens per second.
     pub(crate) fn fill_rate(&self) -> f64 {
         self.fill_rate
@@ -157,6 +163,18 @@ mod tests {
         assert_eq!(b.take(2.0, 0.05), Err(Duration::from_millis(250)));
         assert_eq!(b.take(2.0, 0.3), Ok(()));
         assert_close(b.tokens, 2.0, "two left for the callers ahead");
+    }
+
+    #[test]
+    fn an_emptied_bucket_fills_again_at_its_rate() {
+        let mut b = TokenBucket::new(10.0, 0.0);
+        b.empty();
+        assert_close(b.tokens, 0.0, "nothing left at once");
+        b.empty();
+        assert_eq!(b.take(0.0, 1.0), Ok(()));
+        assert_close(b.tokens, 9.0, "a second at 10/s, one taken");
+        b.empty();
+        assert_eq!(b.take(0.0, 1.05), Err(Duration::from_millis(50)));
     }
 
     #[test]

@@ -1,14 +1,22 @@
 //! The CUBIC curve of adaptive mode: after a throttling response at rate `W_max`, the allowed
-//! send rate drops to `BETA × W_max`, then follows `SCALE × (t − K)³ + W_max`, where `t` is the
-//! time since that response and `K = ∛(W_max × (1 − BETA) / SCALE)` is when the curve is back at
-//! `W_max`. It rises fast, flattens near the rate that was throttled, then probes above it.
+//! send rate drops to `BETA × W_max`, then follows `C × (t − K)³ + W_max`, where `t` is the time
+//! since that response and `K = ∛(W_max × (1 − BETA) / C)` is when the curve is back at `W_max`.
+//! It rises fast, flattens near the rate that was throttled, then probes above it.
+//!
 //! The constants are the AWS SDKs' (botocore `retries/throttling.py`, Go `adaptive_ratelimit.go`,
-//! Rust `client_rate_limiter.rs`). Pure arithmetic: times are seconds on the client's clock.
+//! Rust `client_rate_limiter.rs`), with one change: the SDKs' `C` is 0.4 whatever the rate, so
+//! the curve takes ∛(0.75 × W_max) seconds to come back (4.2 s at 100/s, 6.7 s at 400/s) and
+//! longer still to find a quota that grew. Here `C` is 0.4 up to 10 requests/s (the SDKs' curve
+//! exactly) and grows with `W_max` above, so every curve has the shape the SDKs' has at
+//! 10/s: back at `W_max` after 1.96 s, twice `W_max` about 3 s later (docs/reliability.md has
+//! the measurements). Pure arithmetic: times are seconds on the client's clock.
 
 /// The share of the throttled rate kept after a throttling response.
 pub(crate) const BETA: f64 = 0.7;
-/// How fast the curve grows back (rate units per second cubed).
+/// How fast the curve grows back at rates up to [`SCALE_RATE`] (rate units per second cubed).
 pub(crate) const SCALE: f64 = 0.4;
+/// Above this rate (requests/s), the growth constant is proportional to `W_max`.
+pub(crate) const SCALE_RATE: f64 = 10.0;
 
 /// The curve since the last throttling response.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,15 +36,25 @@ impl Cubic {
         }
     }
 
+    /// The growth constant `C` for this curve.
+    fn scale(&self) -> f64 {
+        SCALE * (self.w_max / SCALE_RATE).max(1.0)
+    }
+
     /// Seconds from the last cut until the curve is back at `w_max` (`K`).
     pub(crate) fn time_to_recover(&self) -> f64 {
-        (self.w_max * (1.0 - BETA) / SCALE).cbrt()
+        (self.w_max * (1.0 - BETA) / self.scale()).cbrt()
     }
 
     /// The rate the curve allows at `now` (botocore's `success_received`).
     pub(crate) fn rate_at(&self, now: f64) -> f64 {
         let dt = now - self.last_cut - self.time_to_recover();
-        SCALE * dt * dt * dt + self.w_max
+        self.scale() * dt * dt * dt + self.w_max
+    }
+
+    /// When the last throttling response came.
+    pub(crate) fn last_cut(&self) -> f64 {
+        self.last_cut
     }
 
     /// A throttling response at `now` while sending at `rate`: the curve restarts from there;
@@ -80,7 +98,7 @@ mod tests {
     fn a_cut_keeps_beta_and_restarts_the_curve_there() {
         let mut cubic = Cubic::new(10.0, 0.0);
         assert_close(cubic.cut(8.0, 1.0), 8.0 * 0.7, "8 TPS throttled");
-        assert_eq!((cubic.w_max, cubic.last_cut), (8.0, 1.0));
+        assert_eq!((cubic.w_max, cubic.last_cut()), (8.0, 1.0));
         assert_close(cubic.time_to_recover(), 1.817_120_592_832_139_7, "K for 8");
         // At the instant of the cut the curve is at BETA × W_max.
         assert_close(cubic.rate_at(1.0), 5.6, "the curve at the cut");
@@ -130,5 +148,30 @@ mod tests {
             };
             assert_close(rate, want, &format!("t = {t}"));
         }
+    }
+
+    // Above 10/s the curve keeps the shape it has at 10/s: K is the same, and the rate at any
+    // time after the cut is the 10/s curve's times W_max / 10.
+    #[test]
+    fn faster_rates_recover_in_the_same_time() {
+        let slow = Cubic::new(10.0, 0.0);
+        for w_max in [10.0, 100.0, 400.0, 5000.0] {
+            let c = Cubic::new(w_max, 0.0);
+            assert_close(c.time_to_recover(), slow.time_to_recover(), "K");
+            for t in [0.0, 1.0, 1.957, 3.0, 5.0] {
+                assert_close(c.rate_at(t), slow.rate_at(t) * w_max / 10.0, "shape");
+            }
+        }
+        // Twice W_max about 3 s after K: C (t − K)³ = W_max.
+        let c = Cubic::new(100.0, 0.0);
+        let t = c.time_to_recover() + (100.0 / 4.0_f64).cbrt();
+        assert_close(c.rate_at(t), 200.0, "2 × W_max at K + ∛25 s");
+        // Below 10/s, the SDKs' constant.
+        let c = Cubic::new(5.0, 0.0);
+        assert_close(
+            c.time_to_recover(),
+            (5.0_f64 * 0.3 / 0.4).cbrt(),
+            "K at 5/s",
+        );
     }
 }

@@ -2,13 +2,21 @@
 //! when a bucket closes its rate is blended into a smoothed average (80 % new, 20 % old), as the
 //! AWS SDKs do (botocore's `RateClocker`). Pure arithmetic: times are seconds on the client's
 //! clock.
+//!
+//! The smoothed rate is 0 until the first bucket closes, so the SDKs cut a client throttled in
+//! its first half second to their minimum rate, 0.5/s, from which it takes seconds to climb back
+//! (measured: about 5 s to settle after the start). The attempts started in the open bucket
+//! are counted too: [`RateMeasure::current`] is the larger of the smoothed rate and theirs.
 
 /// The weight of the bucket that just closed.
 pub(crate) const SMOOTHING: f64 = 0.8;
 /// Buckets per second.
 const BUCKETS_PER_SECOND: f64 = 2.0;
+/// The rate of the attempts started in the open bucket is counted over at least this long, so
+/// a few attempts in its first milliseconds do not read as a high rate.
+const MIN_SPAN: f64 = 0.1;
 
-/// The smoothed rate of responses.
+/// The smoothed rate of responses, and the attempts started in the open bucket.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct RateMeasure {
     rate: f64,
@@ -16,6 +24,14 @@ pub(crate) struct RateMeasure {
     bucket: f64,
     /// Responses counted in it.
     count: u64,
+    /// Start of the bucket the attempts are counted in, and their count.
+    sent_bucket: f64,
+    sent: u64,
+}
+
+/// The start of the half-second bucket holding `now`.
+fn bucket_of(now: f64) -> f64 {
+    (now * BUCKETS_PER_SECOND).floor() / BUCKETS_PER_SECOND
 }
 
 impl RateMeasure {
@@ -25,13 +41,35 @@ impl RateMeasure {
             rate: 0.0,
             bucket: now.floor(),
             count: 0,
+            sent_bucket: bucket_of(now),
+            sent: 0,
         }
+    }
+
+    /// Counts one attempt started at `now`.
+    pub(crate) fn sent(&mut self, now: f64) {
+        let bucket = bucket_of(now);
+        if bucket > self.sent_bucket {
+            self.sent_bucket = bucket;
+            self.sent = 0;
+        }
+        self.sent += 1;
+    }
+
+    /// The rate to act on at `now`: the smoothed rate, or the rate of the attempts started in
+    /// the open bucket when that is higher.
+    pub(crate) fn current(&self, now: f64) -> f64 {
+        if bucket_of(now) > self.sent_bucket {
+            return self.rate;
+        }
+        let span = (now - self.sent_bucket).max(MIN_SPAN);
+        self.rate.max(self.sent as f64 / span)
     }
 
     /// Counts one response at `now` and returns the smoothed rate. The response that opens a
     /// new bucket is counted in the one it closes, as the SDKs do.
     pub(crate) fn record(&mut self, now: f64) -> f64 {
-        let bucket = (now * BUCKETS_PER_SECOND).floor() / BUCKETS_PER_SECOND;
+        let bucket = bucket_of(now);
         self.count += 1;
         if bucket > self.bucket {
             let current = self.count as f64 / (bucket - self.bucket);
@@ -90,6 +128,29 @@ mod tests {
             assert!(m.record(t).is_finite());
         }
         assert!(m.rate() >= 1.0, "{}", m.rate());
+    }
+
+    #[test]
+    fn attempts_in_the_open_bucket_count_before_it_closes() {
+        let mut m = RateMeasure::new(0.0);
+        // 64 attempts at once at the start, answered 20 ms later: the SDKs' rate is still 0.
+        for _ in 0..64 {
+            m.sent(0.0);
+        }
+        m.record(0.02);
+        assert_eq!(m.rate(), 0.0);
+        // Counted over at least 100 ms: 640/s.
+        assert_close(m.current(0.02), 640.0, "64 in the first 100 ms");
+        assert_close(m.current(0.4), 160.0, "64 in 400 ms");
+        // A new half second without attempts: only the smoothed rate.
+        assert_eq!(m.current(0.5), 0.0);
+        m.record(0.5);
+        assert_close(m.current(0.5), 3.2, "2 responses in [0, 0.5), smoothed");
+        // One attempt at 0.6: 10/s over the first 100 ms of the bucket; by 0.9, 2.5/s, below
+        // the smoothed rate, which wins.
+        m.sent(0.6);
+        assert_close(m.current(0.6), 10.0, "1 in 100 ms");
+        assert_close(m.current(0.9), 3.2, "the smoothed rate");
     }
 
     #[test]
