@@ -282,7 +282,15 @@ impl Client {
                     return Err(with_attempts(failure, attempt, RetryStop::OperationTimeout));
                 }
             }
-            let Some(cost) = inner.quota.acquire(kind) else {
+            // In adaptive mode the rate limiter paces retries after throttling (each waits for a
+            // token), so they cost no retry quota: throttling must not spend the quota that a
+            // reset or a 5xx needs.
+            let cost = if inner.limiter.is_some() && kind == RetryKind::Throttling {
+                Some(0)
+            } else {
+                inner.quota.acquire(kind)
+            };
+            let Some(cost) = cost else {
                 return Err(with_attempts(failure, attempt, RetryStop::QuotaExhausted));
             };
             last_cost = Some(cost);

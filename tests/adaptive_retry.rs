@@ -349,3 +349,43 @@ fn after_a_cut_the_rate_grows_back_along_the_curve() {
     assert!(at(10.0) > 50.0, "{}", at(10.0));
     assert_eq!(client.rate_limiter().throttled, 1);
 }
+
+#[test]
+fn throttling_does_not_spend_the_retry_quota_in_adaptive_mode() {
+    // 100 calls throttled twice each (100 retries after throttling: 500 units of quota in
+    // standard mode, all of it), then a reset that one retry would fix.
+    fn script(n: usize) -> Reply {
+        match n {
+            0..200 => Reply::Throttle,
+            200 => Reply::Reset,
+            _ => Reply::Ok,
+        }
+    }
+    for (mode, retried) in [(RetryMode::Standard, false), (RetryMode::Adaptive, true)] {
+        let clock = clock();
+        let service = Service::new(&clock, script);
+        let client = builder(&service, &[])
+            .retry_mode(mode)
+            .max_attempts(2)
+            .build()
+            .unwrap();
+        for _ in 0..100 {
+            let e = client.re_encrypt(&request()).unwrap_err();
+            assert_eq!(e.code(), Some("ThrottlingException"));
+            assert_eq!(e.attempts(), 2, "{mode:?}");
+        }
+        let result = client.re_encrypt(&request());
+        match result {
+            Ok(_) => assert!(retried, "{mode:?}"),
+            Err(e) => {
+                assert!(!retried, "{mode:?}: {e}");
+                let ReEncryptError::Transport(t) = &e else {
+                    panic!("{e:?}")
+                };
+                assert_eq!(t.retry_stop(), RetryStop::QuotaExhausted);
+                assert_eq!(e.attempts(), 1);
+            }
+        }
+        assert_eq!(client.rate_limiter().throttled, 200, "{mode:?}");
+    }
+}

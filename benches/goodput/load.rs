@@ -4,12 +4,14 @@
 //! example `kms-lite re-encrypt-batch` processes, one per shard, each with its own
 //! `AWS_ACCESS_KEY_ID`) is one more variant here, measured by the same server counts.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use kms_lite::credentials::Credentials;
 use kms_lite::env::Env;
+use kms_lite::error::OperationError;
 use kms_lite::retry::{RateLimiterSnapshot, RetryMode};
 use kms_lite::{Client, ReEncryptRequest};
 
@@ -72,16 +74,23 @@ impl Load {
                     })
                     .collect();
                 let failed: Vec<Arc<AtomicU64>> = (0..*shards).map(|_| Arc::default()).collect();
+                let reasons: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
                 let mut workers = Vec::new();
                 for (client, failed) in clients.iter().zip(&failed) {
                     for _ in 0..*threads {
                         let (client, failed, stop) =
                             (client.clone(), Arc::clone(failed), Arc::clone(&stop));
-                        let request = request.clone();
+                        let (request, reasons) = (request.clone(), Arc::clone(&reasons));
                         workers.push(std::thread::spawn(move || {
                             while !stop.load(Ordering::Relaxed) {
-                                if client.re_encrypt(&request).is_err() {
+                                if let Err(e) = client.re_encrypt(&request) {
                                     failed.fetch_add(1, Ordering::Relaxed);
+                                    let reason = match e.code() {
+                                        Some(code) => code.to_owned(),
+                                        None => format!("{}: {e}", e.variant_name()),
+                                    };
+                                    let mut r = reasons.lock().unwrap_or_else(|p| p.into_inner());
+                                    *r.entry(reason).or_default() += 1;
                                 }
                             }
                         }));
@@ -90,6 +99,7 @@ impl Load {
                 Running {
                     clients,
                     failed,
+                    reasons,
                     stop,
                     workers,
                 }
@@ -103,6 +113,7 @@ impl Load {
 pub struct Running {
     clients: Vec<Client>,
     failed: Vec<Arc<AtomicU64>>,
+    reasons: Arc<Mutex<BTreeMap<String, u64>>>,
     stop: Arc<AtomicBool>,
     workers: Vec<JoinHandle<()>>,
 }
@@ -116,17 +127,18 @@ impl Running {
             .collect()
     }
 
-    /// Calls that failed so far (all shards).
-    pub fn failed(&self) -> u64 {
-        self.failed.iter().map(|f| f.load(Ordering::Relaxed)).sum()
+    /// Calls that failed so far (all shards), and why (error code or kind: count).
+    pub fn failed(&self) -> (u64, BTreeMap<String, u64>) {
+        let n = self.failed.iter().map(|f| f.load(Ordering::Relaxed)).sum();
+        let reasons = self.reasons.lock().unwrap_or_else(|p| p.into_inner());
+        (n, reasons.clone())
     }
 
     /// Stops sending and waits for the calls in flight (the server should be open by then).
-    pub fn finish(self) -> u64 {
+    pub fn finish(self) {
         self.stop.store(true, Ordering::Relaxed);
         for w in self.workers {
             let _ = w.join();
         }
-        self.failed.iter().map(|f| f.load(Ordering::Relaxed)).sum()
     }
 }

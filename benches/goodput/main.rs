@@ -19,8 +19,8 @@
 //! a comma-separated list where it makes sense: `--mode standard,adaptive`
 //! `--concurrency 8,32,128,256` `--latency 5,20,50` (ms) `--quota 100,400` (requests/s)
 //! `--shards 3` (0: none) `--shard-concurrency 32` `--phase 15` (seconds) `--burst 1` (seconds of
-//! quota the server's bucket holds) `--max-attempts 3` `--timeline` (per-second counts and the
-//! clients' rates on stderr).
+//! quota the server's bucket holds) `--max-attempts 3` `--timeline 1` (counts per period of
+//! that many seconds, and the clients' rates, on stderr).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -52,7 +52,8 @@ struct Options {
     phase: f64,
     burst: f64,
     max_attempts: u32,
-    timeline: bool,
+    /// Seconds per line of the timeline, if one is wanted.
+    timeline: Option<f64>,
 }
 
 fn list<T: std::str::FromStr>(name: &str, value: &str) -> Vec<T> {
@@ -78,19 +79,14 @@ impl Options {
             phase: 15.0,
             burst: 1.0,
             max_attempts: 3,
-            timeline: false,
+            timeline: None,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
             let name = arg.trim_start_matches("--");
-            match name {
-                // `cargo bench` passes --bench.
-                "bench" => continue,
-                "timeline" => {
-                    o.timeline = true;
-                    continue;
-                }
-                _ => {}
+            // `cargo bench` passes --bench.
+            if name == "bench" {
+                continue;
             }
             let value = args
                 .next()
@@ -110,6 +106,7 @@ impl Options {
                 "phase" => o.phase = value.parse().expect("--phase: seconds"),
                 "burst" => o.burst = value.parse().expect("--burst: seconds"),
                 "max-attempts" => o.max_attempts = value.parse().expect("a count"),
+                "timeline" => o.timeline = Some(value.parse().expect("--timeline: seconds")),
                 _ => panic!("unknown option --{name} (see the top of benches/goodput/main.rs)"),
             }
         }
@@ -162,7 +159,7 @@ fn measure(schedule: &[Step], end: f64, series: &[server::Series], shards: usize
             t += SLICE.as_secs_f64();
         }
         settled.push(found);
-        let from = start + SETTLE;
+        let from = start + SETTLE.min((stop - start) / 3.0);
         got += sum(&ok, from, stop);
         steady_thr += sum(&thr, from, stop);
         steady_all += sum(&ok, from, stop) + sum(&thr, from, stop);
@@ -229,20 +226,20 @@ fn run(load: &Load, latency: Duration, q: f64, o: &Options) -> Outcome {
     let mut samples = Vec::new();
     while Instant::now() < end {
         std::thread::sleep(SLICE.min(end.saturating_duration_since(Instant::now())));
-        if o.timeline {
+        if o.timeline.is_some() {
             samples.push((server.started().elapsed(), running.limiters()));
         }
     }
-    let failed = running.failed();
+    let (failed, reasons) = running.failed();
     server.open();
     let drain = Instant::now();
     running.finish();
     let series = server.series();
-    if o.timeline {
-        print_timeline(&schedule, &series, &samples);
+    if let Some(step) = o.timeline {
+        print_timeline(&schedule, &series, &samples, step);
     }
     eprintln!(
-        "  ({} connections; drained in {:.1} s)",
+        "  ({} connections; drained in {:.1} s; failed calls: {reasons:?})",
         server.connections(),
         drain.elapsed().as_secs_f64()
     );
@@ -255,25 +252,27 @@ fn print_timeline(
     schedule: &[Step],
     series: &[server::Series],
     samples: &[(Duration, Vec<Option<kms_lite::retry::RateLimiterSnapshot>>)],
+    step: f64,
 ) {
-    let per_second = (1.0 / SLICE.as_secs_f64()).round() as usize;
-    let seconds = series[0].ok.len() / per_second;
-    for s in 0..seconds {
-        let t = s as f64;
+    let step = step.max(SLICE.as_secs_f64());
+    let end = series[0].ok.len() as f64 * SLICE.as_secs_f64();
+    let mut t = 0.0;
+    while t + step <= end + 1e-9 {
         let counts: Vec<String> = series
             .iter()
             .filter(|x| x.ok.iter().chain(&x.throttled).any(|&n| n > 0))
             .map(|x| {
                 format!(
                     "{}/{}",
-                    sum(&x.ok, t, t + 1.0),
-                    sum(&x.throttled, t, t + 1.0)
+                    sum(&x.ok, t, t + step),
+                    sum(&x.throttled, t, t + step)
                 )
             })
             .collect();
+        // The clients' rates at the end of the period.
         let rates = samples
             .iter()
-            .find(|(at, _)| at.as_secs_f64() >= t + 1.0)
+            .find(|(at, _)| at.as_secs_f64() >= t + step)
             .map(|(_, l)| {
                 l.iter()
                     .map(|l| match l {
@@ -289,10 +288,11 @@ fn print_timeline(
             })
             .unwrap_or_default();
         eprintln!(
-            "  t={s:>3}s quota {:>5.0}  ok/throttled {}  fill/measured {rates}",
-            quota_at(schedule, Duration::from_secs(s as u64)),
+            "  t={t:>5.1}s quota {:>5.0}  ok/throttled {}  fill/measured {rates}",
+            quota_at(schedule, Duration::from_secs_f64(t)),
             counts.join(" ")
         );
+        t += step;
     }
 }
 

@@ -103,6 +103,17 @@ impl Server {
             request_ids: AtomicU64::new(0),
             success_body,
         });
+        // std's listen backlog is 128: a client opening hundreds of connections at once would
+        // see some handshakes dropped and retried a second later. So this thread only accepts
+        // and another starts the connection threads.
+        let (tx, rx) = std::sync::mpsc::channel::<TcpStream>();
+        let s = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            for stream in rx {
+                let s = Arc::clone(&s);
+                std::thread::spawn(move || serve(stream, &s));
+            }
+        });
         let s = Arc::clone(&shared);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -111,8 +122,9 @@ impl Server {
                 }
                 let Ok(stream) = stream else { continue };
                 s.connections.fetch_add(1, Ordering::Relaxed);
-                let s = Arc::clone(&s);
-                std::thread::spawn(move || serve(stream, &s));
+                if tx.send(stream).is_err() {
+                    break;
+                }
             }
         });
         Ok(Server { addr, shared })
