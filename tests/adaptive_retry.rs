@@ -331,7 +331,8 @@ fn after_a_cut_the_rate_grows_back_along_the_curve() {
     client.re_encrypt(&request()).unwrap_err();
     let cut = client.rate_limiter().fill_rate.unwrap();
     assert!((cut - 35.0).abs() < 1e-6, "{cut}");
-    // The curve takes K = ∛(50 × 0.3 / 0.4) ≈ 3.35 s to come back to 50/s, then rises above.
+    // The curve (C = 0.4 × √5) takes K = ∛(50 × 0.3 / C) ≈ 2.56 s to come back to 50/s, then
+    // rises above.
     let mut rates = Vec::new();
     for _ in 0..2000 {
         client.re_encrypt(&request()).unwrap();
