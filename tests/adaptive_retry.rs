@@ -90,9 +90,10 @@ fn builder(service: &Service, env: &[(&str, &str)]) -> ClientBuilder {
         .jitter(|| 0.0)
 }
 
-fn adaptive(service: &Service) -> Client {
+fn adaptive(service: &Service, max_attempts: u32) -> Client {
     builder(service, &[])
         .retry_mode(RetryMode::Adaptive)
+        .max_attempts(max_attempts)
         .build()
         .unwrap()
 }
@@ -121,7 +122,7 @@ fn a_throttling_response_makes_later_attempts_wait_for_the_bucket() {
         },
     );
     service.latency = Duration::from_micros(62_500);
-    let client = adaptive(&service);
+    let client = adaptive(&service, 3);
     for _ in 0..160 {
         client.re_encrypt(&request()).unwrap();
     }
@@ -192,11 +193,7 @@ fn the_mode_comes_from_the_environment_and_legacy_is_standard() {
 fn threads_share_one_limiter() {
     let clock = clock();
     let service = Service::new(&clock, first_throttled);
-    let client = builder(&service, &[])
-        .retry_mode(RetryMode::Adaptive)
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let client = adaptive(&service, 1);
     // One thread is throttled...
     let c = client.clone();
     let e = std::thread::spawn(move || c.re_encrypt(&request()).unwrap_err())
@@ -222,11 +219,7 @@ fn threads_share_one_limiter() {
 fn many_threads_together_get_no_more_than_the_bucket_allows() {
     let clock = clock();
     let service = Service::new(&clock, first_throttled);
-    let client = builder(&service, &[])
-        .retry_mode(RetryMode::Adaptive)
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let client = adaptive(&service, 1);
     client.re_encrypt(&request()).unwrap_err();
     // Eight threads at once on an empty bucket filling at 7/s (then faster as the rate grows):
     // none goes before the first token, 1/7 s on, and none is lost or stuck, whatever the
@@ -290,11 +283,7 @@ fn only_throttling_cuts_the_rate() {
         _ => Reply::Ok,
     });
     service.latency = ms(10);
-    let client = builder(&service, &[])
-        .retry_mode(RetryMode::Adaptive)
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let client = adaptive(&service, 1);
     for _ in 0..400 {
         let _ = client.re_encrypt(&request());
     }
@@ -319,11 +308,7 @@ fn after_a_cut_the_rate_grows_back_along_the_curve() {
         |n| if n == 500 { Reply::Throttle } else { Reply::Ok },
     );
     service.latency = ms(20);
-    let client = builder(&service, &[])
-        .retry_mode(RetryMode::Adaptive)
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let client = adaptive(&service, 1);
     for _ in 0..500 {
         client.re_encrypt(&request()).unwrap();
     }

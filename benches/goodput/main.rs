@@ -238,10 +238,17 @@ fn run(load: &Load, latency: Duration, q: f64, o: &Options) -> Outcome {
     if let Some(step) = o.timeline {
         print_timeline(&schedule, &series, &samples, step);
     }
+    // A loaded machine slows every thread: the load average tells a noisy run.
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     eprintln!(
-        "  ({} connections; drained in {:.1} s; failed calls: {reasons:?})",
+        "  ({} connections; drained in {:.1} s; failed calls: {reasons:?}; load average {})",
         server.connections(),
-        drain.elapsed().as_secs_f64()
+        drain.elapsed().as_secs_f64(),
+        loadavg
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     let mut outcome = measure(&schedule, duration.as_secs_f64(), &series, load.shards());
     outcome.failed = failed;

@@ -5,12 +5,13 @@
 //! `BETA` of what was being sent, and other responses let it grow back along the curve, never
 //! above twice the measured rate.
 //!
-//! Three changes to the SDKs' limiter, measured with `benches/goodput` (docs/reliability.md):
-//! a throttling response to an attempt sent *before* the last cut does not cut again (the
-//! SDKs cut once per response, so the throttled attempts already in flight cut the rate to
-//! 0.7ⁿ of what it was); a cut empties the bucket (the SDKs keep up to a second of tokens,
-//! which let a burst out at the rate just throttled); and the rate acted on counts the attempts
-//! started in the current half second ([`RateMeasure::current`]).
+//! Changes to the SDKs' limiter, measured with `benches/goodput` (numbered and explained in
+//! docs/reliability.md): a throttling response to an attempt sent *before* the last cut does
+//! not cut again (the SDKs cut once per response, so the throttled attempts already in flight
+//! cut the rate to 0.7ⁿ of what it was); a cut empties the bucket (the SDKs keep up to a second
+//! of tokens, which let a burst out at the rate just throttled); and the rate acted on counts
+//! the attempts started in the current half second ([`RateMeasure::current`]). The CUBIC
+//! curve's own change is in [`Cubic`]'s module.
 //!
 //! Callers that must wait queue in order: each is told to sleep until the tokens for the callers
 //! ahead of it and its own have come, then asks again, so a change of rate applies at once and
