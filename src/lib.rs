@@ -22,7 +22,7 @@
 //!   endpoint, credentials and time.
 //! - [`transport`]: the blocking ureq transport (no redirects, capped bodies), replaceable
 //!   through [`transport::HttpClient`].
-//! - [`retry`] and [`clock`]: the AWS SDKs' standard retry mode, clock-skew correction,
+//! - [`retry`] and [`clock`]: the AWS SDKs' standard and adaptive retry modes, clock-skew correction,
 //!   injectable time.
 //! - [`credentials`], [`endpoint`], [`profile_file`], [`config`], [`env`](mod@env): configuration as the AWS CLI
 //!   resolves it.

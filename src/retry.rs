@@ -1,10 +1,18 @@
-//! The AWS SDKs' "standard" retry mode (kms-api.md §5): which failures to retry, how long to
-//! wait, and the per-client retry quota.
+//! The AWS SDKs' retry modes (kms-api.md §5): which failures to retry, how long to wait, the
+//! per-client retry quota ("standard"), and the client-side rate limiter that "adaptive" adds
+//! in front of every attempt (docs/reliability.md, "Adaptive mode").
+
+mod bucket;
+mod cubic;
+mod rate_limiter;
+mod rate_measure;
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::error::Failure;
+pub(crate) use rate_limiter::RateLimiter;
+pub use rate_limiter::RateLimiterSnapshot;
 
 /// Throttling codes: retried with the longer (1 s) backoff base.
 pub const THROTTLING_CODES: [&str; 8] = [
@@ -37,14 +45,15 @@ pub fn is_throttling_code(code: &str) -> bool {
     THROTTLING_CODES.contains(&code)
 }
 
-/// The retry mode. `adaptive` is accepted and behaves as `standard` (no client-side rate
-/// limiter); `legacy` is accepted and behaves as `standard` too.
+/// The retry mode. `legacy` is accepted and behaves as `standard`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RetryMode {
     /// The AWS SDKs' standard mode.
     #[default]
     Standard,
-    /// Accepted for compatibility; retries as `Standard`.
+    /// Standard mode plus a client-side rate limiter shared by every thread using the client:
+    /// after a throttling response, attempts wait for a token bucket whose rate follows the
+    /// AWS SDKs' CUBIC curve (docs/reliability.md).
     Adaptive,
     /// Accepted for compatibility; retries as `Standard`.
     Legacy,
