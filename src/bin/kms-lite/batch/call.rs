@@ -1,5 +1,5 @@
-//! One ReEncrypt call for the batch: through the rate gate to the client, and its failure sorted
-//! by the library's own retry classification. A failure the client classified as retryable
+//! One ReEncrypt call for the batch: through the slow start and the rate gate to the client,
+//! and its failure sorted by the library's own retry classification. A failure the client classified as retryable
 //! (throttling, 5xx, a reset, a timeout, a truncated body: its `retry_stop` is anything but
 //! `NotRetryable`) asks for the item to be tried again later; anything else fails the item.
 
@@ -11,6 +11,7 @@ use kms_lite::error::{OperationError, RetryStop};
 use kms_lite::retry::{RetryKind, backoff};
 use kms_lite::{Client, ReEncryptError, ReEncryptRequest};
 
+use super::ramp::Ramp;
 use super::rate::Gate;
 use crate::exit;
 
@@ -22,15 +23,23 @@ pub const TRANSIENT_TRIES: u32 = 6;
 /// How a failed call is reported: the exit code and the message, as the single calls print it.
 pub type Classify = fn(&ReEncryptError) -> (u8, String);
 
-/// What the batch counts about its calls (read by the progress line and the summary).
-#[derive(Debug, Default)]
-pub struct Stats {
-    /// Calls made (each may hold several attempts of the client's own retries).
-    pub calls: AtomicU64,
-    /// Calls that ended throttled.
-    pub throttled: AtomicU64,
+/// What the progress line and the summary show about the requests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counts {
+    /// Requests sent: every attempt, the client's own retries included.
+    pub requests: u64,
+    /// Of those, the ones answered with a throttling error.
+    pub throttled: u64,
     /// Items sent back to the queue.
-    pub retried: AtomicU64,
+    pub retried: u64,
+    /// Whether the client runs in adaptive retry mode.
+    pub adaptive: bool,
+    /// Adaptive mode: the client's measured request rate (per second).
+    pub measured_rate: Option<f64>,
+    /// Adaptive mode, once throttled: the rate the client lets requests through.
+    pub limit: Option<f64>,
+    /// `--rate`.
+    pub cap: Option<f64>,
 }
 
 /// Why a call gave no ciphertext.
@@ -56,25 +65,46 @@ pub enum Failed {
 pub struct Caller {
     client: Client,
     template: ReEncryptRequest,
+    ramp: Ramp,
     gate: Gate,
+    rate: Option<f64>,
     classify: Classify,
-    pub stats: Stats,
+    /// Items sent back to the queue.
+    retried: AtomicU64,
 }
 
 impl Caller {
-    /// `template` is the request without its ciphertext; `rate` caps requests per second.
+    /// `template` is the request without its ciphertext; `concurrency` the most calls in
+    /// flight; `rate` caps calls started per second.
     pub fn new(
         client: Client,
         template: ReEncryptRequest,
+        concurrency: usize,
         rate: Option<f64>,
         classify: Classify,
     ) -> Caller {
         Caller {
             client,
             template,
+            ramp: Ramp::new(concurrency),
             gate: Gate::new(rate),
+            rate,
             classify,
-            stats: Stats::default(),
+            retried: AtomicU64::new(0),
+        }
+    }
+
+    /// The counts so far, from the client's own counters (every attempt) and the batch's.
+    pub fn counts(&self) -> Counts {
+        let l = self.client.rate_limiter();
+        Counts {
+            requests: l.attempts,
+            throttled: l.throttled,
+            retried: self.retried.load(Ordering::Relaxed),
+            adaptive: l.measured_rate.is_some(),
+            measured_rate: l.measured_rate,
+            limit: l.fill_rate,
+            cap: self.rate,
         }
     }
 
@@ -82,9 +112,11 @@ impl Caller {
     pub fn re_encrypt(&self, blob: &[u8], tries: u32) -> Result<Vec<u8>, Failed> {
         let mut req = self.template.clone();
         req.ciphertext_blob = Some(blob.to_vec());
+        self.ramp.enter();
         self.gate.acquire();
-        self.stats.calls.fetch_add(1, Ordering::Relaxed);
-        match self.client.re_encrypt(&req) {
+        let result = self.client.re_encrypt(&req);
+        self.ramp.leave(self.client.rate_limiter().throttled > 0);
+        match result {
             Ok(resp) => resp.ciphertext_blob.ok_or_else(|| Failed::Item {
                 code: exit::OTHER,
                 message: "the response carried no CiphertextBlob".into(),
@@ -100,9 +132,6 @@ impl Caller {
             return Failed::Fatal { code, message };
         }
         let throttled = matches!(e, ReEncryptError::Throttling(_));
-        if throttled {
-            self.stats.throttled.fetch_add(1, Ordering::Relaxed);
-        }
         let stop = e
             .service_error()
             .map(|s| s.retry_stop())
@@ -115,7 +144,7 @@ impl Caller {
                 answered: e.service_error().is_some(),
             };
         }
-        self.stats.retried.fetch_add(1, Ordering::Relaxed);
+        self.retried.fetch_add(1, Ordering::Relaxed);
         let kind = if throttled {
             RetryKind::Throttling
         } else {
