@@ -115,7 +115,7 @@ impl Caller {
         self.ramp.enter();
         self.gate.acquire();
         let result = self.client.re_encrypt(&req);
-        self.ramp.leave(self.client.rate_limiter().throttled > 0);
+        self.ramp.leave(|| self.client.rate_limiter().throttled > 0);
         match result {
             Ok(resp) => resp.ciphertext_blob.ok_or_else(|| Failed::Item {
                 code: exit::OTHER,

@@ -51,11 +51,12 @@ impl Ramp {
         s.in_flight += 1;
     }
 
-    /// A call ended; `throttled`: a throttling answer has been seen (by this call or another).
-    pub fn leave(&self, throttled: bool) {
+    /// A call ended; `throttled` says whether a throttling answer has been seen (by this call
+    /// or another), asked only while the ramp is still closed.
+    pub fn leave(&self, throttled: impl FnOnce() -> bool) {
         let mut s = self.lock();
         s.in_flight = s.in_flight.saturating_sub(1);
-        if throttled || s.window.saturating_add(1) >= self.max {
+        if s.window != usize::MAX && (throttled() || s.window.saturating_add(1) >= self.max) {
             s.window = usize::MAX;
             self.cv.notify_all();
         } else if s.window != usize::MAX {
@@ -89,18 +90,18 @@ mod tests {
             r.enter();
         }
         for _ in 0..8 {
-            r.leave(false);
+            r.leave(|| false);
         }
         assert_eq!(r.window(), Some(16));
         for _ in 0..16 {
             r.enter();
         }
         for _ in 0..15 {
-            r.leave(false);
+            r.leave(|| false);
         }
         assert_eq!(r.window(), Some(31));
         // Reaching --concurrency opens it.
-        r.leave(false);
+        r.leave(|| false);
         assert_eq!(r.window(), None);
     }
 
@@ -109,7 +110,7 @@ mod tests {
         let r = Ramp::new(256);
         r.enter();
         r.enter();
-        r.leave(true);
+        r.leave(|| true);
         assert_eq!(r.window(), None);
         // Open: every worker enters at once.
         for _ in 0..300 {

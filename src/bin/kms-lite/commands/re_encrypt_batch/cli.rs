@@ -69,8 +69,9 @@ pub static RATE: Opt = Opt::local(
     "--rate",
     Takes::One("R"),
     "At most R requests started per second, spread evenly (R may be
-fractional, for example 0.5). The account's KMS quota is shared with
-every other caller. Retries inside one request are not counted.",
+fractional, for example 0.5): a hard cap on top of the adaptive rate
+(see RATE), to keep a share of the account's KMS quota, which every
+other caller shares. Retries inside one request are not counted.",
 );
 
 pub static SHARD: Opt = Opt::local(
@@ -144,8 +145,9 @@ ITEMS
       item N: An error occurred (CODE) when calling the ReEncrypt operation: MESSAGE
   (in directory mode `item N: (NAME) ...`). At the end a summary goes to stderr:
       re-encrypted N, failed M, skipped (already done) S, in T s (R items/s);
-      requests Q, throttled X (P%), retried later Y[; adaptive rate limit at the end L req/s]
-  (every request counts, the client's own retries included), and, when stderr is a
+      requests Q, throttled X (P%), retried later Y
+  (then `; adaptive rate limit at the end L req/s` when the client is limiting; every
+  request counts, the client's own retries included), and, when stderr is a
   terminal, a progress line meanwhile (done, failed, items/s, requests/s and the limit on
   them, throttled requests, ETA).
 
