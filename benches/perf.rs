@@ -146,6 +146,18 @@ fn main() {
             black_box(client.re_encrypt(black_box(&req)).unwrap());
         });
         t.ratio(&path, &floor);
+
+        // Temporary credentials (a session token of ~1 KiB), the usual case on AWS compute.
+        let client = fixtures::client_with(
+            fixtures::CannedHttp::success(size),
+            None,
+            fixtures::temporary_credentials(),
+        );
+        let path = format!("client.re_encrypt {s}, session token (canned transport)");
+        t.bench(&path, Some(blen), || {
+            black_box(client.re_encrypt(black_box(&req)).unwrap());
+        });
+        t.ratio(&path, &floor);
     }
 
     let err = fixtures::error_response();
