@@ -123,11 +123,9 @@ fn record<Op: Recorded>(args: &[String]) -> Result<(), Box<dyn std::error::Error
             time: UNIX_EPOCH + Duration::from_secs(1_795_915_460),
             key_cache: None,
         },
-        vec![
-            ("amz-sdk-invocation-id", "<uuid>".into()),
-            ("amz-sdk-request", "attempt=1; max=1".into()),
-        ],
-    );
+    )
+    .with_header("amz-sdk-invocation-id", "<uuid>")
+    .with_header("amz-sdk-request", "attempt=1; max=1");
     let mut text = String::new();
     for line in rest.join(" ").lines() {
         text.push_str(&format!("# {line}\n"));
@@ -139,7 +137,7 @@ fn record<Op: Recorded>(args: &[String]) -> Result<(), Box<dyn std::error::Error
     text.push_str(&format!("content-length: {}\n", body.len()));
     text.push_str("user-agent: kms-lite/<version>\n");
     text.push_str(&format!("host: {}\n", endpoint.host));
-    for (name, value) in &pinned.headers {
+    for (name, value) in pinned.headers() {
         text.push_str(&format!("{name}: {value}\n"));
     }
     text.push('\n');

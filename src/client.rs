@@ -106,7 +106,7 @@ impl Client {
     }
 
     /// The endpoint URL requests go to.
-    pub fn endpoint_url(&self) -> String {
+    pub fn endpoint_url(&self) -> &str {
         self.inner.endpoint.url()
     }
 
@@ -172,7 +172,7 @@ impl Client {
             // another thread learns a new offset meanwhile.
             let signed_at = self.signing_time_offset();
             // The body moves into the request and back out after the attempt: no copy.
-            let request = signed_request(
+            let mut request = signed_request(
                 target,
                 std::mem::take(&mut body),
                 &SigningContext {
@@ -182,14 +182,14 @@ impl Client {
                     time: self.signing_time(signed_at),
                     key_cache: Some(&inner.key_cache),
                 },
-                vec![
-                    ("amz-sdk-invocation-id", invocation_id.clone()),
-                    (
-                        "amz-sdk-request",
-                        format!("attempt={attempt}; max={}", inner.max_attempts),
-                    ),
-                ],
             );
+            request.headers.extend([
+                ("amz-sdk-invocation-id", Arc::clone(&invocation_id).into()),
+                (
+                    "amz-sdk-request",
+                    format!("attempt={attempt}; max={}", inner.max_attempts).into(),
+                ),
+            ]);
             let result = inner.http.send(&request, remaining);
             body = request.body;
             let out_of_attempts = attempt >= inner.max_attempts;

@@ -4,7 +4,7 @@
 use serde::de::{self, Deserializer};
 use serde::{Serialize, Serializer};
 
-use crate::error::{ServiceError, TransportError, TransportErrorKind};
+use crate::error::{JsonProblem, ServiceError, TransportError, TransportErrorKind};
 use crate::http::{HttpResponse, reason_phrase};
 
 /// The `Content-Type` of every request.
@@ -136,26 +136,14 @@ pub fn from_body<T: serde::de::DeserializeOwned>(
         body
     };
     serde_json::from_slice(body).map_err(|e| {
+        // serde_json's Display can quote response text: only the category and position.
+        let problem = JsonProblem::new(&e);
         TransportError::new(
             TransportErrorKind::InvalidResponse,
-            format!(
-                "the {operation} response body is not valid: {} at line {} column {}",
-                classify(&e),
-                e.line(),
-                e.column()
-            ),
+            format!("the {operation} response body is not valid: {problem}"),
         )
+        .with_source(problem)
     })
-}
-
-// serde_json's Display can quote response text; only the category and position are shown.
-fn classify(e: &serde_json::Error) -> &'static str {
-    match e.classify() {
-        serde_json::error::Category::Io => "read error",
-        serde_json::error::Category::Syntax => "malformed JSON",
-        serde_json::error::Category::Data => "a member has the wrong type or value",
-        serde_json::error::Category::Eof => "JSON ends early",
-    }
 }
 
 /// Reduces a raw error code to its short name: the part before the first `:`, then the part
@@ -206,11 +194,11 @@ fn as_text(v: Option<serde_json::Value>) -> Option<String> {
 ///
 /// ```
 /// use kms_lite::{codec::decode_error, http::HttpResponse};
-/// let resp = HttpResponse {
-///     status: 400,
-///     headers: vec![("x-amzn-RequestId".into(), "req-1".into())],
-///     body: br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"no such key"}"#.to_vec(),
-/// };
+/// let resp = HttpResponse::new(
+///     400,
+///     vec![("x-amzn-RequestId".into(), "req-1".into())],
+///     br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"no such key"}"#.to_vec(),
+/// );
 /// let e = decode_error("ReEncrypt", &resp);
 /// assert_eq!(e.code(), "NotFoundException");
 /// assert_eq!(e.message(), Some("no such key"));

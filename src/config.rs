@@ -53,7 +53,16 @@ impl SharedConfig {
     /// `default`. A malformed file is an error naming the file and line; a profile named
     /// explicitly or by `AWS_PROFILE` that neither file holds is an error too.
     pub fn load(env: Env, profile: Option<&str>) -> Result<SharedConfig, ConfigError> {
-        let set = profile_file::load(&env).map_err(|e| ConfigError::new(e.to_string()))?;
+        let set = profile_file::load(&env).map_err(|e| {
+            let message = e.to_string();
+            match e {
+                // The file is named in the message; the I/O error is the source.
+                profile_file::ProfileFileError::Read { source, .. } => {
+                    ConfigError::new(message).with_source(source)
+                }
+                _ => ConfigError::new(message),
+            }
+        })?;
         let shared = SharedConfig::from_profile_set(env, profile, set);
         shared.check_profile_exists()?;
         Ok(shared)
@@ -294,6 +303,7 @@ impl CaBundle {
                         ConfigError::new(format!(
                             "cannot read the CA bundle {path} ({source}): {e}"
                         ))
+                        .with_read_error(e)
                     })
             }
         }

@@ -46,7 +46,7 @@ pub fn request_line(req: &HttpRequest) -> String {
     let headers = req
         .headers
         .iter()
-        .map(|(n, v)| header_text(n, v))
+        .map(|(n, v)| header_text(n, v.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
     format!(
@@ -62,7 +62,7 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
     let headers = resp
         .headers
         .iter()
-        .map(|(n, v)| header_text(n, v))
+        .map(|(n, v)| header_text(n, v.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
     let reason = crate::http::reason_phrase(resp.status);

@@ -1,5 +1,7 @@
 //! Where requests go: the KMS endpoint for a region and partition, or a custom one.
 
+use std::sync::Arc;
+
 use crate::error::ConfigError;
 
 /// The endpoint variants the AWS SDKs compute.
@@ -127,6 +129,8 @@ pub struct Endpoint {
     pub host: String,
     /// The path prefix, `/` when there is none.
     pub path: String,
+    /// The whole URL, built once: every request of every attempt shares it.
+    url: Arc<str>,
 }
 
 impl Endpoint {
@@ -197,23 +201,24 @@ impl Endpoint {
                  (percent-encode them)",
             ));
         }
+        let host = host.to_ascii_lowercase();
+        let url = [scheme, "://", &host, path].concat().into();
         Ok(Endpoint {
             scheme,
-            host: host.to_ascii_lowercase(),
+            host,
             path: path.to_owned(),
+            url,
         })
     }
 
     /// The URL requests are sent to.
-    pub fn url(&self) -> String {
-        // Called once per attempt: three copies into one exact allocation, no formatting.
-        let mut url =
-            String::with_capacity(self.scheme.len() + 3 + self.host.len() + self.path.len());
-        url.push_str(self.scheme);
-        url.push_str("://");
-        url.push_str(&self.host);
-        url.push_str(&self.path);
-        url
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL, shared (each request holds it without a copy).
+    pub(crate) fn shared_url(&self) -> Arc<str> {
+        Arc::clone(&self.url)
     }
 }
 

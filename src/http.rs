@@ -1,27 +1,125 @@
 //! The sans-IO request and response that pass between the core and the transport.
 
-/// A signed HTTP request, ready to send.
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// A signed HTTP request, ready to send: what a transport ([`HttpClient`]) is given.
+///
+/// The client builds one per attempt without copying what stays the same between attempts
+/// (the URL, the session token).
+///
+/// [`HttpClient`]: crate::transport::HttpClient
+///
+/// ```
+/// use kms_lite::http::HttpRequest;
+/// let request = HttpRequest::new("POST", "https://kms.us-east-1.amazonaws.com/")
+///     .with_header("content-type", "application/x-amz-json-1.1")
+///     .with_body(br#"{"KeyId":"alias/app"}"#.to_vec());
+/// assert_eq!(request.header("Content-Type"), Some("application/x-amz-json-1.1"));
+/// assert_eq!(request.headers().count(), 1);
+/// assert_eq!(request.body().len(), 21);
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
-    /// `POST` for every KMS call.
-    pub method: &'static str,
-    /// The full URL: endpoint and path.
-    pub url: String,
-    /// Header names and values in the order they are sent (`Host` and `Content-Length` are
-    /// left to the transport, which derives them from the URL and body).
-    /// Values borrow where they are constants (content type, target) and own otherwise.
-    pub headers: Vec<(&'static str, std::borrow::Cow<'static, str>)>,
-    /// The body.
-    pub body: Vec<u8>,
+    pub(crate) method: &'static str,
+    pub(crate) url: Arc<str>,
+    pub(crate) headers: Vec<(&'static str, HeaderValue)>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// A header value: a constant, a string of this request, or one shared with every attempt.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum HeaderValue {
+    Static(&'static str),
+    Owned(String),
+    Shared(Arc<str>),
+    /// `x-amz-date`, held inline.
+    Date(crate::sigv4::AmzDate),
+}
+
+impl HeaderValue {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            HeaderValue::Static(s) => s,
+            HeaderValue::Owned(s) => s,
+            HeaderValue::Shared(s) => s,
+            HeaderValue::Date(d) => d.as_str(),
+        }
+    }
+}
+
+impl From<&'static str> for HeaderValue {
+    fn from(s: &'static str) -> Self {
+        HeaderValue::Static(s)
+    }
+}
+
+impl From<String> for HeaderValue {
+    fn from(s: String) -> Self {
+        HeaderValue::Owned(s)
+    }
+}
+
+impl From<Arc<str>> for HeaderValue {
+    fn from(s: Arc<str>) -> Self {
+        HeaderValue::Shared(s)
+    }
 }
 
 impl HttpRequest {
+    /// A request without headers or body. `Host` and `Content-Length` are never set here:
+    /// the transport derives them from the URL and the body.
+    pub fn new(method: &'static str, url: impl Into<Arc<str>>) -> Self {
+        HttpRequest {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// The same request with one more header, sent after those already set.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<Cow<'static, str>>) -> Self {
+        let value = match value.into() {
+            Cow::Borrowed(s) => HeaderValue::Static(s),
+            Cow::Owned(s) => HeaderValue::Owned(s),
+        };
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The same request with this body.
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// The method: `POST` for every KMS call.
+    pub fn method(&self) -> &str {
+        self.method
+    }
+
+    /// The full URL: endpoint and path.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The header names and values in the order they are to be sent (`Host` and
+    /// `Content-Length` are left to the transport, which derives them from the URL and body).
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.headers.iter().map(|(n, v)| (*n, v.as_str()))
+    }
+
     /// The first header with this name (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
+        self.headers()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref())
+            .map(|(_, v)| v)
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
     }
 }
 
@@ -42,15 +140,14 @@ pub fn is_secret_header(name: &str) -> bool {
 impl std::fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
+            .headers()
             .map(|(n, v)| {
                 let v = if is_secret_header(n) {
                     "** redacted **"
                 } else {
-                    v.as_ref()
+                    v
                 };
-                (*n, v)
+                (n, v)
             })
             .collect();
         f.debug_struct("HttpRequest")
@@ -62,8 +159,10 @@ impl std::fmt::Debug for HttpRequest {
     }
 }
 
-/// An HTTP response as the transport read it: status, headers, whole body.
+/// An HTTP response as the transport read it: status, headers, whole body. A transport of
+/// your own builds it with [`HttpResponse::new`].
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -74,11 +173,26 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
+    /// A response with this status, these headers (names as received) and this whole body.
+    ///
+    /// ```
+    /// use kms_lite::http::HttpResponse;
+    /// let r = HttpResponse::new(200, vec![("X-Amzn-RequestId".into(), "abc".into())], b"{}".to_vec());
+    /// assert_eq!((r.status, r.body.as_slice()), (200, &b"{}"[..]));
+    /// ```
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// The first header with this name (ASCII case-insensitive).
     ///
     /// ```
     /// use kms_lite::http::HttpResponse;
-    /// let r = HttpResponse { status: 200, headers: vec![("X-Amzn-RequestId".into(), "abc".into())], body: vec![] };
+    /// let r = HttpResponse::new(200, vec![("X-Amzn-RequestId".into(), "abc".into())], vec![]);
     /// assert_eq!(r.header("x-amzn-requestid"), Some("abc"));
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {

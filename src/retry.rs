@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::error::Failure;
+use crate::error::{Failure, TransportErrorKind};
 
 /// Throttling codes: retried with the longer (1 s) backoff base.
 pub const THROTTLING_CODES: [&str; 8] = [
@@ -73,23 +73,39 @@ pub enum RetryKind {
     No,
 }
 
-/// Classifies a failed attempt.
+/// Classifies a failed attempt: the one place that says what the client retries (the
+/// errors' [`OperationError::is_retryable`](crate::error::OperationError::is_retryable) and
+/// `is_throttling` ask it too).
 pub(crate) fn classify(failure: &Failure) -> RetryKind {
     match failure {
-        Failure::Transport(t) if t.kind().is_retryable() => RetryKind::Transient,
-        Failure::Service(e) => {
-            if is_throttling_code(e.code()) || e.status() == 429 {
-                RetryKind::Throttling
-            } else if TRANSIENT_CODES.contains(&e.code())
-                || KMS_SERVER_FAULTS.contains(&e.code())
-                || matches!(e.status(), 500 | 502 | 503 | 504)
-            {
-                RetryKind::Transient
-            } else {
-                RetryKind::No
-            }
-        }
+        Failure::Transport(t) => classify_transport(t.kind()),
+        Failure::Service(e) => classify_service(e.code(), e.status()),
         _ => RetryKind::No,
+    }
+}
+
+/// Classifies a service's error answer by its code and HTTP status: throttling codes and 429
+/// as throttling; the transient codes, KMS's server faults and 500, 502, 503, 504 as
+/// transient; anything else not.
+pub(crate) fn classify_service(code: &str, status: u16) -> RetryKind {
+    if is_throttling_code(code) || status == 429 {
+        RetryKind::Throttling
+    } else if TRANSIENT_CODES.contains(&code)
+        || KMS_SERVER_FAULTS.contains(&code)
+        || matches!(status, 500 | 502 | 503 | 504)
+    {
+        RetryKind::Transient
+    } else {
+        RetryKind::No
+    }
+}
+
+/// Classifies a transport failure: retried when no response arrived whole.
+pub(crate) fn classify_transport(kind: TransportErrorKind) -> RetryKind {
+    if kind.is_retryable() {
+        RetryKind::Transient
+    } else {
+        RetryKind::No
     }
 }
 
@@ -194,29 +210,34 @@ pub(crate) fn random_u64() -> u64 {
     h.finish()
 }
 
-/// A random UUID (version 4) for `amz-sdk-invocation-id`, formatted without `format!`.
-pub(crate) fn invocation_id() -> String {
+/// A random UUID (version 4) for `amz-sdk-invocation-id`, formatted without `format!`; shared
+/// by every attempt of the call.
+pub(crate) fn invocation_id() -> std::sync::Arc<str> {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&random_u64().to_be_bytes());
     bytes[8..].copy_from_slice(&random_u64().to_be_bytes());
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(36);
+    let mut out = [0u8; 36];
+    let mut at = 0;
     for (i, b) in bytes.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
+            out[at] = b'-';
+            at += 1;
         }
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0x0f)] as char);
+        out[at] = HEX[usize::from(b >> 4)];
+        out[at + 1] = HEX[usize::from(b & 0x0f)];
+        at += 2;
     }
-    out
+    // Only ASCII hex digits and dashes were written.
+    std::str::from_utf8(&out).unwrap_or_default().into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ServiceError, TransportError, TransportErrorKind};
+    use crate::error::{ServiceError, TransportError};
 
     fn service(status: u16, code: &str) -> Failure {
         Failure::Service(ServiceError::new("ReEncrypt", code, None, status, None))

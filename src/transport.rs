@@ -192,11 +192,11 @@ fn is_der_sequence(der: &[u8]) -> bool {
 /// Refuses a header value HTTP/1.1 could not carry as text (control characters, non-ASCII),
 /// naming the header and what it is made from, never its value.
 fn check_header_values(request: &HttpRequest) -> Result<(), TransportError> {
-    let Some((name, _)) = request
-        .headers
-        .iter()
-        .find(|(_, v)| !v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)))
-    else {
+    let Some((name, _)) = request.headers.iter().find(|(_, v)| {
+        !v.as_str()
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    }) else {
         return Ok(());
     };
     let from = if name.eq_ignore_ascii_case("authorization") {
@@ -224,9 +224,9 @@ impl HttpClient for UreqClient {
         check_header_values(request)?;
         let mut builder = ureq::http::Request::builder()
             .method(request.method)
-            .uri(&request.url);
+            .uri(&*request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value.as_ref());
+            builder = builder.header(*name, value.as_str());
         }
         let http_request = builder.body(&request.body[..]).map_err(|_| {
             TransportError::new(
@@ -308,7 +308,8 @@ fn read_body(body: &mut ureq::Body, cap: u64) -> Result<Vec<u8>, TransportError>
 /// `Timeout`, anything else (a reset, a malformed chunk) is `Io`. All three are retryable.
 fn body_error(e: std::io::Error) -> TransportError {
     use TransportErrorKind as K;
-    let (kind, why) = match ureq::Error::from(e) {
+    let e = ureq::Error::from(e);
+    let (kind, why) = match &e {
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::UnexpectedEof => (
                 K::Truncated,
@@ -330,7 +331,18 @@ fn body_error(e: std::io::Error) -> TransportError {
         ),
         other => (K::Io, format!("reading the response body failed: {other}")),
     };
-    TransportError::new(kind, why)
+    with_cause(TransportError::new(kind, why), e)
+}
+
+/// Keeps what is behind a ureq error as the transport error's source: the `std::io::Error`
+/// of the connection, or the TLS library's error. Other ureq errors are described by the
+/// message alone (their text can hold a URL with user information, or a proxy's answer).
+fn with_cause(error: TransportError, cause: ureq::Error) -> TransportError {
+    match cause {
+        ureq::Error::Io(io) => error.with_source(io),
+        ureq::Error::Rustls(tls) => error.with_source(tls),
+        _ => error,
+    }
 }
 
 fn too_large(cap: u64) -> TransportError {
@@ -380,5 +392,8 @@ fn map_error(e: ureq::Error, url: &str, through_proxy: bool) -> TransportError {
         ""
     };
     let url = crate::endpoint::redact_url(url);
-    TransportError::new(kind, format!("{what}{via} when calling {url}"))
+    with_cause(
+        TransportError::new(kind, format!("{what}{via} when calling {url}")),
+        e,
+    )
 }

@@ -4,14 +4,14 @@ use kms_lite::codec::{decode_error, sanitize_error_code};
 use kms_lite::http::HttpResponse;
 
 fn resp(status: u16, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
-    HttpResponse {
+    HttpResponse::new(
         status,
-        headers: headers
+        headers
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect(),
-        body: body.to_vec(),
-    }
+        body.to_vec(),
+    )
 }
 
 #[test]

@@ -246,11 +246,11 @@ impl HttpClient for Replay {
             .pop_front()
             .or(self.repeat.clone())
         {
-            Some(e) => Ok(HttpResponse {
-                status: e.status,
-                headers: e.response_headers,
-                body: e.response_body.into_bytes(),
-            }),
+            Some(e) => Ok(HttpResponse::new(
+                e.status,
+                e.response_headers,
+                e.response_body.into_bytes(),
+            )),
             None => Err(TransportError::new(
                 TransportErrorKind::InvalidResponse,
                 "the recording has no more exchanges",
@@ -361,11 +361,11 @@ fn check_request(
     let mut differ = |what: &str, w: &dyn std::fmt::Debug, g: &dyn std::fmt::Debug| {
         problems.push(format!("request {n}: {what}: recorded {w:?}, sent {g:?}"));
     };
-    if want.method != got.method {
-        differ("method", &want.method, &got.method);
+    if want.method != got.method() {
+        differ("method", &want.method, &got.method());
     }
-    if split_uri(&want.uri) != split_uri(&got.url) {
-        differ("URL", &want.uri, &got.url);
+    if split_uri(&want.uri) != split_uri(got.url()) {
+        differ("URL", &want.uri, &got.url());
     }
     for (name, value) in &want.headers {
         if STALE.contains(&(case, name.as_str())) {
@@ -387,7 +387,7 @@ fn check_request(
             differ(name, value, &sent);
         }
     }
-    let (want_form, got_form) = (form(&want.body), form(&String::from_utf8_lossy(&got.body)));
+    let (want_form, got_form) = (form(&want.body), form(&String::from_utf8_lossy(got.body())));
     if want_form.keys().ne(got_form.keys()) {
         differ("body parameters", &want_form.keys(), &got_form.keys());
     }
@@ -479,7 +479,7 @@ fn run(suite: &str, case: &str) {
             exchanges.len(),
             sent.len(),
             sent.iter()
-                .map(|r| format!("{} {}", r.method, r.url))
+                .map(|r| format!("{} {}", r.method(), r.url()))
                 .collect::<Vec<_>>()
         ));
     }

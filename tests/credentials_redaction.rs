@@ -214,17 +214,12 @@ fn sts_errors_never_quote_secrets() {
 
 #[test]
 fn metadata_container_and_sso_tokens_are_redacted_in_log_lines() {
-    let req = kms_lite::http::HttpRequest {
-        method: "GET",
-        url: "http://127.0.0.1:1/x".into(),
-        headers: vec![
-            ("x-aws-ec2-metadata-token", "ROLETOKEN".into()),
-            ("x-amz-sso_bearer_token", "WEB-IDENTITY-TOKEN".into()),
-            ("authorization", "ROLESECRET".into()),
-            ("x-aws-ec2-metadata-token-ttl-seconds", "21600".into()),
-        ],
-        body: b"ROLESECRET".to_vec(),
-    };
+    let req = kms_lite::http::HttpRequest::new("GET", "http://127.0.0.1:1/x")
+        .with_header("x-aws-ec2-metadata-token", "ROLETOKEN")
+        .with_header("x-amz-sso_bearer_token", "WEB-IDENTITY-TOKEN")
+        .with_header("authorization", "ROLESECRET")
+        .with_header("x-aws-ec2-metadata-token-ttl-seconds", "21600")
+        .with_body(b"ROLESECRET".to_vec());
     let line = kms_lite::debug_log::request_line(&req);
     assert_clean("request line", &line);
     assert!(

@@ -55,13 +55,9 @@ impl HttpClient for Script {
         self.sent
             .lock()
             .unwrap()
-            .push((r.method.to_owned(), r.url.clone(), token));
+            .push((r.method().to_owned(), r.url().to_owned(), token));
         match self.answers.lock().unwrap().pop_front() {
-            Some(Ok((status, body))) => Ok(HttpResponse {
-                status,
-                headers: vec![],
-                body: body.into_bytes(),
-            }),
+            Some(Ok((status, body))) => Ok(HttpResponse::new(status, vec![], body.into_bytes())),
             Some(Err(kind)) => Err(TransportError::new(kind, "scripted failure")),
             None => Err(TransportError::new(
                 TransportErrorKind::InvalidResponse,

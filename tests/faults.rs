@@ -13,7 +13,7 @@ use harness::{Action, Received, Scripted, http_response, is_uuid_v4, json_error}
 use kms_lite::clock::{Clock, ManualClock};
 use kms_lite::credentials::Credentials;
 use kms_lite::env::Env;
-use kms_lite::error::{RetryStop, TransportError, TransportErrorKind};
+use kms_lite::error::{OperationError, RetryStop, TransportError, TransportErrorKind};
 use kms_lite::http::{HttpRequest, HttpResponse};
 use kms_lite::transport::HttpClient;
 use kms_lite::{Client, ClientBuilder, ReEncryptError, ReEncryptRequest};
@@ -783,11 +783,7 @@ impl HttpClient for Canned {
             429 => br#"{"__type":"ThrottlingException"}"#.to_vec(),
             _ => br#"{"__type":"KMSInternalException"}"#.to_vec(),
         };
-        Ok(HttpResponse {
-            status,
-            headers: vec![],
-            body,
-        })
+        Ok(HttpResponse::new(status, vec![], body))
     }
 }
 

@@ -23,6 +23,7 @@ use kms_lite::clock::ManualClock;
 use kms_lite::codec::decode_error;
 use kms_lite::credentials::{Credentials, ProcessProvider};
 use kms_lite::env::Env;
+use kms_lite::error::OperationError;
 use kms_lite::error::TransportError;
 use kms_lite::http::{HttpRequest, HttpResponse};
 use kms_lite::profile_file::{self, FileKind};
@@ -270,11 +271,12 @@ impl HttpClient for Canned {
         _request: &HttpRequest,
         _timeout: Option<Duration>,
     ) -> Result<HttpResponse, TransportError> {
-        Ok(self.0.lock().unwrap().take().unwrap_or(HttpResponse {
-            status: 500,
-            headers: vec![],
-            body: vec![],
-        }))
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .take()
+            .unwrap_or(HttpResponse::new(500, vec![], vec![])))
     }
 }
 
@@ -316,11 +318,7 @@ fn fuzz_re_encrypt_response_parser() {
                 ),
             ));
         }
-        *slot.lock().unwrap() = Some(HttpResponse {
-            status,
-            headers,
-            body: body.clone(),
-        });
+        *slot.lock().unwrap() = Some(HttpResponse::new(status, headers, body.clone()));
         match client.re_encrypt(&request) {
             Ok(out) => {
                 assert!((200..300).contains(&status));
@@ -376,13 +374,12 @@ fn fuzz_decode_error() {
             headers.push((name, value));
         }
         let body = json_ish(rng);
-        let resp = HttpResponse {
-            status: rng
-                .pick(&[0u16, 100, 301, 400, 403, 429, 500, 502, 599, 999, u16::MAX])
+        let resp = HttpResponse::new(
+            rng.pick(&[0u16, 100, 301, 400, 403, 429, 500, 502, 599, 999, u16::MAX])
                 .to_owned(),
             headers,
             body,
-        };
+        );
         let e = decode_error("ReEncrypt", &resp);
         let input_size = resp.body.len() + resp.headers.iter().map(|(_, v)| v.len()).sum::<usize>();
         assert!(!e.code().is_empty());

@@ -19,6 +19,7 @@ use common::{BASE_ENV, code, run, stderr};
 use kms_lite::config::SharedConfig;
 use kms_lite::credentials::{Credentials, ProfileProvider, ProvideCredentials, ProviderConfig};
 use kms_lite::env::Env;
+use kms_lite::error::OperationError;
 use kms_lite::error::TransportErrorKind;
 use kms_lite::profile_file::ProfileSet;
 use kms_lite::{Client, ClientBuilder, DecryptError, DecryptRequest};
@@ -635,12 +636,7 @@ fn transport_errors_never_show_a_urls_password() {
             format!("the HTTP stack refuses its URL http://***@{addr}/a b"),
         ),
     ] {
-        let request = HttpRequest {
-            method: "GET",
-            url,
-            headers: Vec::new(),
-            body: Vec::new(),
-        };
+        let request = HttpRequest::new("GET", url);
         let e = http.send(&request, None).unwrap_err();
         assert_eq!(e.kind(), kind, "{e}");
         let text = e.to_string();

@@ -124,7 +124,6 @@ impl Live {
                 time: SystemTime::now(),
                 key_cache: None,
             },
-            vec![],
         );
         let resp = http.send(&request, None).unwrap();
         assert_eq!(

@@ -44,12 +44,12 @@ impl Canned {
 
 impl HttpClient for Canned {
     fn send(&self, req: &HttpRequest, _: Option<Duration>) -> Result<HttpResponse, TransportError> {
-        self.sent.lock().unwrap().push(req.body.clone());
-        Ok(HttpResponse {
-            status: self.status,
-            headers: vec![("x-amzn-RequestId".into(), "req-1".into())],
-            body: self.body.clone(),
-        })
+        self.sent.lock().unwrap().push(req.body().to_vec());
+        Ok(HttpResponse::new(
+            self.status,
+            vec![("x-amzn-RequestId".into(), "req-1".into())],
+            self.body.clone(),
+        ))
     }
 }
 

@@ -146,11 +146,7 @@ pub fn response_headers(len: usize) -> Vec<(String, String)> {
 /// A canned error response (`NotFoundException`).
 pub fn error_response() -> HttpResponse {
     let body = br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"Alias arn:aws:kms:us-east-1:111122223333:alias/example-destination is not found."}"#.to_vec();
-    HttpResponse {
-        status: 400,
-        headers: response_headers(body.len()),
-        body,
-    }
+    HttpResponse::new(400, response_headers(body.len()), body)
 }
 
 /// A transport that sends nothing and answers every request with the same response.
@@ -165,11 +161,7 @@ impl CannedHttp {
     pub fn success(size: Size) -> CannedHttp {
         let body = size.response_body();
         CannedHttp {
-            response: HttpResponse {
-                status: 200,
-                headers: response_headers(body.len()),
-                body,
-            },
+            response: HttpResponse::new(200, response_headers(body.len()), body),
         }
     }
 }

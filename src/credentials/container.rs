@@ -11,7 +11,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::fetch::{metadata_credentials, status_error};
-use super::retry::{Attempt, classify_status, transport_retryable, with_retries};
+use super::retry::{Attempt, classify_status, transport_failure, with_retries};
 use super::url::{Host, MetadataUrl};
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::endpoint::redact_url;
@@ -98,6 +98,7 @@ impl ContainerProvider {
                     CredentialsError::new(format!(
                         "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path}: {e}"
                     ))
+                    .with_read_error(e)
                 })?,
             ),
             None => env.get_non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
@@ -148,7 +149,7 @@ impl super::ProvideCredentials for ContainerProvider {
         }
         let request = HttpRequest {
             method: "GET",
-            url,
+            url: url.into(),
             headers: headers.into_iter().map(|(n, v)| (n, v.into())).collect(),
             body: Vec::new(),
         };
@@ -158,14 +159,7 @@ impl super::ProvideCredentials for ContainerProvider {
         with_retries(&self.cfg, self.cfg.max_attempts_value(), |_| {
             let resp = match http.send(&request, None) {
                 Ok(resp) => resp,
-                Err(e) => {
-                    let err = CredentialsError::new(format!("{what}: {e}"));
-                    return if transport_retryable(&e) {
-                        Attempt::Retry(RetryKind::Transient, err)
-                    } else {
-                        Attempt::Fail(err)
-                    };
-                }
+                Err(e) => return transport_failure(what, e),
             };
             if resp.status != 200 {
                 return match classify_status(resp.status, None) {

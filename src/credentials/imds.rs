@@ -107,12 +107,13 @@ struct Session {
 /// Why a metadata call gave nothing: not there (not on EC2) or a real failure.
 fn unreachable(base: &str, e: &crate::error::TransportError) -> CredentialsError {
     let msg = format!("no instance metadata service answered at {base}: {e}");
-    match e.kind() {
+    let err = match e.kind() {
         TransportErrorKind::Connect | TransportErrorKind::Timeout => {
             CredentialsError::not_loaded(msg)
         }
         _ => CredentialsError::new(msg),
-    }
+    };
+    err.with_source(e.clone())
 }
 
 /// `PUT /latest/api/token`. A 5xx is retried; no answer is not (off EC2 the chain must move on
@@ -125,7 +126,7 @@ fn fetch_token(
 ) -> Result<String, CredentialsError> {
     let request = HttpRequest {
         method: "PUT",
-        url: format!("{base}/latest/api/token"),
+        url: format!("{base}/latest/api/token").into(),
         headers: vec![("x-aws-ec2-metadata-token-ttl-seconds", "21600".into())],
         body: Vec::new(),
     };
@@ -187,16 +188,17 @@ impl Session {
         with_retries(&cfg, self.attempts, |_| {
             let request = HttpRequest {
                 method: "GET",
-                url: format!("{}{path}", self.base),
+                url: format!("{}{path}", self.base).into(),
                 headers: vec![("x-aws-ec2-metadata-token", self.token.clone().into())],
                 body: Vec::new(),
             };
             let resp = match self.http.send(&request, None) {
                 Ok(resp) => resp,
                 Err(e) => {
-                    return Attempt::Fail(CredentialsError::new(format!(
-                        "instance metadata {path}: {e}"
-                    )));
+                    return Attempt::Fail(
+                        CredentialsError::new(format!("instance metadata {path}: {e}"))
+                            .with_source(e),
+                    );
                 }
             };
             match resp.status {

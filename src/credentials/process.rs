@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::fetch::{expiry, json_problem, required};
+use super::fetch::{expiry, json_error, required};
 use super::{Credentials, CredentialsError};
 use crate::clock::{Clock, SystemClock};
 
@@ -91,7 +91,9 @@ impl ProcessProvider {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| CredentialsError::new(format!("{what}: could not start it: {e}")))?;
+            .map_err(|e| {
+                CredentialsError::new(format!("{what}: could not start it: {e}")).with_source(e)
+            })?;
         let (tx, rx) = mpsc::channel();
         if let Some(out) = child.stdout.take() {
             reader_thread(out, Stream::Stdout, tx.clone());
@@ -107,6 +109,7 @@ impl ProcessProvider {
             if status.is_none() {
                 status = child.try_wait().map_err(|e| {
                     CredentialsError::new(format!("{what}: waiting for the command failed: {e}"))
+                        .with_source(e)
                 })?;
             }
             if let (Some(s), Some(_), Some(_)) = (status, &out, &err) {
@@ -215,8 +218,7 @@ fn parse_output(
     now: std::time::SystemTime,
 ) -> Result<Credentials, CredentialsError> {
     let what = "credential_process";
-    let out: Output = serde_json::from_slice(stdout)
-        .map_err(|e| CredentialsError::new(format!("{what}: the output {}", json_problem(&e))))?;
+    let out: Output = serde_json::from_slice(stdout).map_err(|e| json_error(what, "output", &e))?;
     match out.version.as_ref().and_then(serde_json::Value::as_u64) {
         Some(1) => {}
         Some(_) => {

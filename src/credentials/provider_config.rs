@@ -213,11 +213,7 @@ impl ProviderConfig {
             return Ok(debug_log::wrap(Arc::clone(http), self.debug_log.as_ref()));
         }
         let ca_bundle_pem = match (&self.ca_bundle, endpoint.scheme) {
-            (Some(bundle), "https") => Some(
-                bundle
-                    .load()
-                    .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?,
-            ),
+            (Some(bundle), "https") => Some(bundle.load().map_err(CredentialsError::from_config)?),
             _ => None,
         };
         let http = UreqClient::new(&TransportConfig {
@@ -228,9 +224,9 @@ impl ProviderConfig {
             connect_to: None,
             ca_bundle_pem,
             proxy: crate::proxy::for_endpoint(endpoint, self.env())
-                .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?,
+                .map_err(CredentialsError::from_config)?,
         })
-        .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?;
+        .map_err(CredentialsError::from_config)?;
         Ok(debug_log::wrap(Arc::new(http), self.debug_log.as_ref()))
     }
 
@@ -249,7 +245,7 @@ impl ProviderConfig {
             ca_bundle_pem: None,
             proxy: None,
         })
-        .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?;
+        .map_err(CredentialsError::from_config)?;
         Ok(debug_log::wrap(Arc::new(http), self.debug_log.as_ref()))
     }
 }

@@ -1,0 +1,348 @@
+//! Errors that chain and classify (issue 10 item 4): every error type answers the one trait
+//! (`code`, `message`, `request_id`, `http_status`, `is_retryable`, `is_throttling`), its
+//! retry answers agree with what the client actually retries, and `source()` returns the
+//! underlying error (I/O, JSON, transport behind credentials) without any secret in its text.
+
+use std::error::Error as _;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, UNIX_EPOCH};
+
+use kms_lite::clock::ManualClock;
+use kms_lite::credentials::{Credentials, ProcessProvider, ProvideCredentials};
+use kms_lite::env::Env;
+use kms_lite::error::{ConfigError, OperationError, TransportError, TransportErrorKind};
+use kms_lite::http::{HttpRequest, HttpResponse};
+use kms_lite::transport::HttpClient;
+use kms_lite::{Client, DecryptError, DecryptRequest, ReEncryptError, ReEncryptRequest};
+
+/// What the canned transport answers every request with.
+#[derive(Debug, Clone)]
+enum Answer {
+    Status(u16, &'static str),
+    Failure(TransportErrorKind),
+    Body(&'static [u8]),
+}
+
+/// Answers every request with one [`Answer`] and counts the requests.
+#[derive(Debug, Clone)]
+struct Canned {
+    answer: Answer,
+    sent: Arc<Mutex<u32>>,
+}
+
+impl HttpClient for Canned {
+    fn send(
+        &self,
+        _request: &HttpRequest,
+        _timeout: Option<Duration>,
+    ) -> Result<HttpResponse, TransportError> {
+        *self.sent.lock().unwrap() += 1;
+        let headers = vec![("x-amzn-RequestId".to_owned(), "req-42".to_owned())];
+        match &self.answer {
+            Answer::Status(status, code) => Ok(HttpResponse::new(
+                *status,
+                headers,
+                format!(r#"{{"__type":"{code}","message":"the {code} message"}}"#).into_bytes(),
+            )),
+            Answer::Failure(kind) => Err(TransportError::new(*kind, "canned failure")),
+            Answer::Body(body) => Ok(HttpResponse::new(200, headers, body.to_vec())),
+        }
+    }
+}
+
+/// A client over `answer` making at most two attempts, with no real sleep; and its request
+/// counter.
+fn client(answer: Answer) -> (Client, Arc<Mutex<u32>>) {
+    let sent = Arc::new(Mutex::new(0));
+    let client = Client::builder()
+        .env(Env::from_pairs::<&str, &str>([]))
+        .region("us-east-1")
+        .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEY", None))
+        .http_client(Canned {
+            answer,
+            sent: Arc::clone(&sent),
+        })
+        .clock(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(1_795_915_460),
+        ))
+        .jitter(|| 0.0)
+        .max_attempts(2)
+        .build()
+        .unwrap();
+    (client, sent)
+}
+
+fn re_encrypt(client: &Client) -> ReEncryptError {
+    client
+        .re_encrypt(&ReEncryptRequest::new("alias/new").ciphertext_blob(vec![1, 2, 3]))
+        .unwrap_err()
+}
+
+#[test]
+fn service_errors_answer_the_trait_and_retry_as_it_says() {
+    // (status, code, retryable, throttling, variant)
+    let cases = [
+        (400, "ThrottlingException", true, true, "Throttling"),
+        (400, "TooManyRequestsException", true, true, "Throttling"),
+        (429, "SomethingElse", true, true, "Unhandled"),
+        (400, "RequestTimeoutException", true, false, "Unhandled"),
+        (500, "KMSInternalException", true, false, "KmsInternal"),
+        (
+            400,
+            "KeyUnavailableException",
+            true,
+            false,
+            "KeyUnavailable",
+        ),
+        (503, "ServiceUnavailable", true, false, "ServiceUnavailable"),
+        (502, "Whatever", true, false, "Unhandled"),
+        (400, "NotFoundException", false, false, "NotFound"),
+        (400, "AccessDeniedException", false, false, "AccessDenied"),
+        (400, "ValidationException", false, false, "Validation"),
+        (501, "NotImplemented", false, false, "Unhandled"),
+    ];
+    for (status, code, retryable, throttling, variant) in cases {
+        let (client, sent) = client(Answer::Status(status, code));
+        let e = re_encrypt(&client);
+        let what = format!("{status} {code}: {e:?}");
+        assert_eq!(e.variant_name(), variant, "{what}");
+        assert_eq!(e.code(), Some(code), "{what}");
+        assert_eq!(e.message(), Some(format!("the {code} message").as_str()));
+        assert_eq!(e.request_id(), Some("req-42"), "{what}");
+        assert_eq!(e.http_status(), Some(status), "{what}");
+        assert_eq!(e.is_retryable(), retryable, "{what}");
+        assert_eq!(e.is_throttling(), throttling, "{what}");
+        // The client retried exactly what the trait calls retryable.
+        let attempts = if retryable { 2 } else { 1 };
+        assert_eq!(*sent.lock().unwrap(), attempts, "{what}");
+        assert_eq!(e.attempts(), attempts, "{what}");
+        assert!(e.source().is_none(), "{what}");
+        assert!(e.transport_error().is_none() && e.credentials_error().is_none());
+    }
+}
+
+#[test]
+fn transport_errors_answer_the_trait_and_retry_as_it_says() {
+    use TransportErrorKind as K;
+    for (kind, retryable) in [
+        (K::Connect, true),
+        (K::Timeout, true),
+        (K::Io, true),
+        (K::Truncated, true),
+        (K::BodyTooLarge, false),
+        (K::Tls, false),
+        (K::InvalidResponse, false),
+        (K::InvalidRequest, false),
+    ] {
+        let (client, sent) = client(Answer::Failure(kind));
+        let e = re_encrypt(&client);
+        assert_eq!(e.variant_name(), "Transport");
+        assert_eq!(e.is_retryable(), retryable, "{kind:?}");
+        assert!(!e.is_throttling(), "{kind:?}");
+        assert_eq!(*sent.lock().unwrap(), if retryable { 2 } else { 1 });
+        assert_eq!(
+            (e.code(), e.http_status(), e.request_id()),
+            (None, None, None)
+        );
+        assert_eq!(e.message(), Some("canned failure"));
+        assert_eq!(e.transport_error().unwrap().kind(), kind);
+    }
+}
+
+#[test]
+fn parameter_credentials_and_config_errors_are_not_retryable() {
+    let (client, sent) = client(Answer::Status(200, ""));
+    let e = client
+        .re_encrypt(&ReEncryptRequest::new("alias/new"))
+        .unwrap_err();
+    assert_eq!(e.variant_name(), "InvalidParameter");
+    assert!(!e.is_retryable() && !e.is_throttling());
+    assert_eq!(e.attempts(), 0);
+    assert_eq!(*sent.lock().unwrap(), 0);
+    assert!(e.message().unwrap().contains("is required"), "{e}");
+
+    let e = ConfigError::new("no region");
+    assert_eq!(
+        (e.variant_name(), e.message(), e.code(), e.is_retryable()),
+        ("Config", "no region", None, false)
+    );
+    assert_eq!(OperationError::message(&e), Some("no region"));
+
+    let e = kms_lite::credentials::CredentialsError::new("the vault is sealed");
+    assert_eq!(e.variant_name(), "Credentials");
+    assert_eq!(OperationError::message(&e), Some("the vault is sealed"));
+    assert!(!e.is_retryable() && e.credentials_error().is_some());
+}
+
+/// Code written once for every error of the crate, boxed or generic.
+#[test]
+fn the_trait_is_usable_as_a_trait_object() {
+    let (client, _) = client(Answer::Status(400, "ThrottlingException"));
+    let errors: Vec<Box<dyn OperationError>> = vec![
+        Box::new(re_encrypt(&client)),
+        Box::new(
+            client
+                .decrypt(&DecryptRequest::new(vec![1, 2, 3]))
+                .unwrap_err(),
+        ),
+        Box::new(ConfigError::new("bad")),
+    ];
+    let throttled: Vec<bool> = errors.iter().map(|e| e.is_throttling()).collect();
+    assert_eq!(throttled, [true, true, false]);
+}
+
+#[test]
+fn a_refused_connection_keeps_its_io_error_as_the_source() {
+    let (listener, addr) = bind();
+    drop(listener);
+    let client = Client::builder()
+        .env(Env::from_pairs::<&str, &str>([]))
+        .region("us-east-1")
+        .endpoint_url(format!("http://{addr}"))
+        .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEY", None))
+        .clock(ManualClock::new(UNIX_EPOCH))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let e = re_encrypt(&client);
+    let t = e.transport_error().expect("a transport error");
+    assert_eq!(t.kind(), TransportErrorKind::Connect);
+    // The operation error is transparent: its source is the transport error's.
+    let io = e
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("an io::Error source");
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+    assert!(t.source().unwrap().is::<std::io::Error>());
+    // Errors stay Clone and comparable with their source.
+    assert_eq!(e.clone(), e);
+    assert!(e.clone().source().is_some());
+}
+
+#[test]
+fn a_body_that_is_not_json_is_described_without_its_text() {
+    let body: &[u8] = br#"{"Plaintext":"U0VDUkVU","KeyId":SECRETVALUE}"#;
+    let (client, _) = client(Answer::Body(body));
+    let e: DecryptError = client
+        .decrypt(&DecryptRequest::new(vec![1, 2, 3]))
+        .unwrap_err();
+    assert_eq!(
+        e.transport_error().unwrap().kind(),
+        TransportErrorKind::InvalidResponse
+    );
+    let source = e.source().expect("the JSON problem");
+    assert_eq!(source.to_string(), "malformed JSON at line 1 column 33");
+    let all = format!("{e} {e:?} {source} {source:?}");
+    assert!(
+        !all.contains("SECRET") && !all.contains("U0VDUkVU"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_credential_process_answer_that_is_not_json_is_described_without_its_text() {
+    let provider = ProcessProvider::new(
+        r#"printf '{"Version":1,"AccessKeyId":"AKID","SecretAccessKey":"PROCSECRET",'"#,
+        Duration::from_secs(30),
+    );
+    let e = provider.provide_credentials().unwrap_err();
+    let source = e.source().expect("the JSON problem");
+    assert_eq!(source.to_string(), "JSON ends early at line 1 column 65");
+    let all = format!("{e} {e:?} {source} {source:?}");
+    assert!(!all.contains("PROCSECRET"), "{all}");
+}
+
+#[test]
+fn an_unreadable_ca_bundle_keeps_its_io_error_as_the_source() {
+    let e = Client::builder()
+        .env(Env::from_pairs::<&str, &str>([]))
+        .region("us-east-1")
+        .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEY", None))
+        .ca_bundle_file("/nonexistent/kms-lite-errors-test.pem")
+        .build()
+        .unwrap_err();
+    let io = e
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("an io::Error source");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    assert!(
+        e.to_string()
+            .contains("/nonexistent/kms-lite-errors-test.pem"),
+        "{e}"
+    );
+}
+
+/// A role assumed through STS that cannot be reached: the credentials error's source is the
+/// STS call's transport error, whose source is the I/O error.
+#[test]
+fn a_failed_sts_call_chains_credentials_transport_and_io_errors() {
+    let (listener, addr) = bind();
+    drop(listener);
+    let dir = std::env::temp_dir().join(format!("kms-lite-errors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        "[default]\nrole_arn = arn:aws:iam::111122223333:role/r\nsource_profile = base\n\
+         [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = BASESECRET\n",
+    )
+    .unwrap();
+    let sts = format!("http://{addr}");
+    let env = Env::from_pairs([
+        ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/kms-lite-credentials",
+        ),
+        ("AWS_ENDPOINT_URL_STS", sts.as_str()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let (client, _) = {
+        let sent = Arc::new(Mutex::new(0));
+        let client = Client::builder()
+            .env(env)
+            .region("us-east-1")
+            .http_client(Canned {
+                answer: Answer::Status(200, ""),
+                sent: Arc::clone(&sent),
+            })
+            .clock(ManualClock::new(
+                UNIX_EPOCH + Duration::from_secs(1_795_915_460),
+            ))
+            .jitter(|| 0.0)
+            .max_attempts(1)
+            .build()
+            .unwrap();
+        (client, sent)
+    };
+    let e = re_encrypt(&client);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let c = e.credentials_error().expect("a credentials error");
+    assert!(!e.is_retryable());
+    let transport = c
+        .source()
+        .and_then(|s| s.downcast_ref::<TransportError>())
+        .expect("the STS call's transport error");
+    assert_eq!(transport.kind(), TransportErrorKind::Connect);
+    let io = transport
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("its io::Error");
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+    // The operation error forwards the credentials error's source.
+    assert!(e.source().unwrap().is::<TransportError>());
+    let mut chain = String::new();
+    let mut next: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(err) = next {
+        chain.push_str(&format!("{err} | {err:?} | "));
+        next = err.source();
+    }
+    assert!(!chain.contains("BASESECRET"), "{chain}");
+}
+
+fn bind() -> (std::net::TcpListener, std::net::SocketAddr) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    (listener, addr)
+}
