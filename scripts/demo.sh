@@ -32,12 +32,12 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_M
 REGION=us-east-1
 
 moto_venv
+# The binary where cargo says it put it, whatever the cargo configuration.
+. scripts/lib/cargo_bin.sh
 if [ "$profile" = release ]; then
-    cargo build --quiet --locked --release --bin kms-lite
-    KMS_LITE="$PWD/target/release/kms-lite"
+    KMS_LITE="$(CARGO_BIN_PYTHON="$MOTO_PYTHON" cargo_bin kms-lite --release --bin kms-lite)"
 else
-    cargo build --quiet --locked --bin kms-lite
-    KMS_LITE="$PWD/target/debug/kms-lite"
+    KMS_LITE="$(CARGO_BIN_PYTHON="$MOTO_PYTHON" cargo_bin kms-lite --bin kms-lite)"
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/kms-lite-demo.XXXXXX")"

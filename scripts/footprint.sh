@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. scripts/lib/cargo_bin.sh
 SDK=0
 [ "${1:-}" = "--sdk" ] && SDK=1
 RUNS=${RUNS:-20}
@@ -69,8 +70,7 @@ if [ -z "${SKIP_CLEAN_BUILD:-}" ]; then
     clean_build "$ROOT" kms-lite --bin kms-lite
     BIN=$TMP/target-kms-lite/release/kms-lite
 else
-    cargo build --release --locked --bin kms-lite >/dev/null 2>&1
-    BIN=$ROOT/target/release/kms-lite
+    BIN=$(cargo_bin kms-lite --release --bin kms-lite)
 fi
 echo "kms-lite binary, stripped: $(size_of "$BIN") bytes"
 CLI=$BIN
@@ -87,9 +87,9 @@ else
 fi
 
 # One process against a loopback server: median wall time and max RSS over RUNS runs.
-cargo build --release --locked --example loopback_server >/dev/null 2>&1
+SERVER=$(cargo_bin loopback_server --release --example loopback_server)
 # Bounded: 100000 requests or 30 minutes (the --sdk clean build runs while it waits).
-"$ROOT/target/release/examples/loopback_server" 100000 1800 >"$TMP/port" &
+"$SERVER" 100000 1800 >"$TMP/port" &
 SERVER_PID=$!
 for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 PORT=$(cat "$TMP/port")
@@ -144,8 +144,7 @@ if [ "$SDK" = 1 ]; then
         clean_build "$CMP" sdk --no-default-features --bin sdk-one-call
         SBIN=$TMP/target-sdk/release/sdk-one-call
     else
-        (cd "$CMP" && cargo build --release --locked --no-default-features --bin sdk-one-call >/dev/null 2>&1)
-        SBIN=$CMP/target/release/sdk-one-call
+        SBIN=$(cd "$CMP" && cargo_bin sdk-one-call --release --no-default-features --bin sdk-one-call)
     fi
     echo "sdk-one-call binary, stripped: $(size_of "$SBIN") bytes"
     if THEIRS=$(process_stats "$SBIN" "${ARGS[@]:1}"); then

@@ -393,8 +393,8 @@ fn a_throttling_storm_slows_the_batch_instead_of_failing_it() {
 }
 
 #[test]
-fn throttled_past_the_clients_retries_the_batch_pauses_and_tries_again() {
-    // AWS_MAX_ATTEMPTS=1: the client does not retry; the batch pauses and tries again.
+fn throttled_past_the_clients_retries_an_item_goes_back_to_the_queue() {
+    // AWS_MAX_ATTEMPTS=1: the client does not retry; the batch queues the item again.
     let server = storm();
     let input = lines(10).join("\n");
     let out = run_with(
@@ -791,4 +791,788 @@ fn throughput() {
             n as f64 / secs
         );
     }
+}
+
+// ------------------------------------------------------------------ hardening (#9 items 4-10)
+
+/// Runs `cmd` (stdout and stderr piped) and waits at most `secs`: a hang kills it and fails.
+fn output_within(mut cmd: Command, secs: u64) -> std::process::Output {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(out) => out.expect("the command runs"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("still running after {secs} s: killed");
+        }
+    }
+}
+
+/// The binary with exactly [`BASE_ENV`] and `args`, stdin closed.
+fn kms_lite(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kms-lite"));
+    cmd.args(args)
+        .env_clear()
+        .envs(BASE_ENV.iter().copied())
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn sh_available() -> bool {
+    Command::new("sh").arg("-c").arg("true").status().is_ok()
+}
+
+#[test]
+fn the_line_mode_temporary_output_is_never_opened_through_a_planted_link() {
+    if !sh_available() {
+        eprintln!("SKIPPED: needs sh");
+        return;
+    }
+    let server = Server::start(reversing);
+    let dir = tempdir("planted-temp");
+    let in_path = dir.join("in.txt");
+    let input = lines(3);
+    std::fs::write(&in_path, input.join("\n")).unwrap();
+    let victim = dir.join("victim");
+    std::fs::write(&victim, b"precious").unwrap();
+    let out_path = dir.join("out.txt");
+    // The shell plants the link at the name its own pid gives, then becomes kms-lite (same pid).
+    let mut args = vec![
+        "-c",
+        "ln -s \"$VICTIM\" \"$DIR/.out.txt.kms-lite-$$.tmp\" && exec \"$BIN\" \"$@\"",
+        "sh",
+    ];
+    args.extend(batch_args(&server, &in_out(&in_path, &out_path)));
+    let mut cmd = Command::new("sh");
+    cmd.args(&args)
+        .env_clear()
+        .envs(BASE_ENV.iter().copied())
+        .env("VICTIM", &victim)
+        .env("DIR", &dir)
+        .env("BIN", env!("CARGO_BIN_EXE_kms-lite"))
+        .stdin(Stdio::null());
+    let out = output_within(cmd, 60);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert!(std::fs::symlink_metadata(&out_path).unwrap().is_file());
+    let expected: String = input.iter().map(|l| expected_line(l) + "\n").collect();
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), expected);
+}
+
+#[test]
+fn a_journal_is_never_truncated_or_written_unless_it_is_one() {
+    let server = Server::start(reversing);
+    let dir = tempdir("not-a-journal");
+    let in_path = dir.join("in.txt");
+    std::fs::write(&in_path, lines(3).join("\n") + "\n").unwrap();
+    let out_path = dir.join("out.txt");
+    let in_arg = in_path.to_str().unwrap();
+    let out_arg = out_path.to_str().unwrap();
+    let with_journal = |journal: &str| {
+        run(&batch_args(
+            &server,
+            &[
+                "--input",
+                in_arg,
+                "--output-file",
+                out_arg,
+                "--journal",
+                journal,
+            ],
+        ))
+    };
+
+    // A file whose only line is not a journal record, and a longer text file.
+    for content in [
+        &b"hello\n"[..],
+        b"a precious file\nwith lines\n",
+        b"no newline",
+    ] {
+        let other = dir.join("other.txt");
+        std::fs::write(&other, content).unwrap();
+        let out = with_journal(other.to_str().unwrap());
+        assert_eq!(code(&out), 255, "stderr: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "the journal {} does not start with a kms-lite journal header",
+                other.display()
+            )),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read(&other).unwrap(), content);
+    }
+
+    // A symbolic link planted where the default journal goes.
+    let victim = dir.join("victim");
+    std::fs::write(&victim, b"precious\n").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("out.txt.journal")).unwrap();
+    let out = run(&batch_args(&server, &in_out(&in_path, &out_path)));
+    assert_eq!(code(&out), 255, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is a symbolic link"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious\n");
+    std::fs::remove_file(dir.join("out.txt.journal")).unwrap();
+
+    // The journal may be neither the input nor the output.
+    let input_before = std::fs::read(&in_path).unwrap();
+    for (journal, what) in [(in_arg, "--input"), (out_arg, "--output-file")] {
+        std::fs::write(&out_path, b"old output\n").unwrap();
+        let out = with_journal(journal);
+        assert_eq!(code(&out), 252, "stderr: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("is the {what} file")),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read(&in_path).unwrap(), input_before);
+        assert_eq!(std::fs::read(&out_path).unwrap(), b"old output\n");
+    }
+    // Nor may the output be the input: failed items would be lost from it.
+    let out = run(&batch_args(
+        &server,
+        &["--input", in_arg, "--output-file", in_arg],
+    ));
+    assert_eq!(code(&out), 252, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is the --input file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&in_path).unwrap(), input_before);
+    assert_eq!(server.arrivals().len(), 0);
+
+    // An empty file is taken as a new journal.
+    let empty = dir.join("empty.journal");
+    std::fs::write(&empty, b"").unwrap();
+    let out = with_journal(empty.to_str().unwrap());
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(&empty)
+            .unwrap()
+            .starts_with("kms-lite-journal 1 lines 1/1 ")
+    );
+}
+
+#[test]
+fn a_pipe_or_a_fifo_as_input_is_read_once() {
+    let server = Server::start(reversing);
+    let dir = tempdir("pipes");
+    let input = lines(5);
+    let expected: String = input.iter().map(|l| expected_line(l) + "\n").collect();
+
+    // `--input <(cmd)`: bash hands kms-lite /dev/fd/63, a pipe.
+    if Command::new("bash").arg("-c").arg("true").status().is_ok() {
+        let mut args = vec![
+            "-c",
+            "exec \"$BIN\" \"$@\" --input <(printf '%s\\n' $LINES)",
+            "bash",
+        ];
+        args.extend(batch_args(&server, &[]));
+        let mut cmd = Command::new("bash");
+        cmd.args(&args)
+            .env_clear()
+            .envs(BASE_ENV.iter().copied())
+            .env("BIN", env!("CARGO_BIN_EXE_kms-lite"))
+            .env("LINES", input.join(" "))
+            .stdin(Stdio::null());
+        let out = output_within(cmd, 60);
+        assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+        assert_eq!(stdout(&out), expected);
+        assert_eq!(summary_counts(&stderr(&out)), (5, 0, 0));
+    } else {
+        eprintln!("SKIPPED: the <(cmd) case needs bash");
+    }
+
+    // A named FIFO.
+    let fifo = dir.join("fifo");
+    if !Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        eprintln!("SKIPPED: mkfifo failed");
+        return;
+    }
+    let writer = {
+        let (fifo, text) = (fifo.clone(), input.join("\n") + "\n");
+        std::thread::spawn(move || std::fs::write(&fifo, text))
+    };
+    let out = output_within(
+        kms_lite(&batch_args(&server, &["--input", fifo.to_str().unwrap()])),
+        60,
+    );
+    writer.join().unwrap().unwrap();
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn an_overlong_line_is_one_failed_item_read_in_bounded_memory() {
+    let server = Server::start(reversing);
+    let dir = tempdir("long-line");
+    let good = lines(2);
+    let mut text = format!("{}\n", good[0]);
+    text.push_str(&"A".repeat(20 << 20));
+    text.push_str(&format!("\n{}\n#", good[1]));
+    text.push_str(&"x".repeat(1 << 20));
+    text.push('\n');
+    let in_path = dir.join("in.txt");
+    std::fs::write(&in_path, &text).unwrap();
+    let out = output_within(
+        kms_lite(&batch_args(
+            &server,
+            &["--input", in_path.to_str().unwrap()],
+        )),
+        120,
+    );
+    assert_eq!(code(&out), 252, "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.lines().any(|l| l
+            == "item 2: the line is longer than 8192 characters, the base64 of the largest \
+                ciphertext (6144 bytes)"),
+        "{err}"
+    );
+    assert_eq!(summary_counts(&err), (2, 1, 0));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{}\n\n{}\n\n",
+            expected_line(&good[0]),
+            expected_line(&good[1])
+        )
+    );
+    assert_eq!(server.arrivals().len(), 2);
+}
+
+#[test]
+fn dev_zero_as_input_ends_with_a_clear_error() {
+    let server = Server::start(reversing);
+    let out = output_within(
+        kms_lite(&batch_args(&server, &["--input", "/dev/zero"])),
+        120,
+    );
+    assert_eq!(code(&out), 255, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("line 1 of the input holds a NUL byte: it is not base64 text"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(server.arrivals().len(), 0);
+}
+
+#[test]
+fn input_dir_dot_never_takes_its_own_journal_lock_or_temporary_files() {
+    let server = Server::start(reversing);
+    let root = tempdir("dot");
+    let dir = root.join("files");
+    std::fs::create_dir(&dir).unwrap();
+    for i in 1..=3 {
+        std::fs::write(dir.join(format!("f{i}")), item_blob(i)).unwrap();
+    }
+    let run_here = |extra: &[&str]| {
+        let mut args = batch_args(&server, &["--input-dir", "."]);
+        args.extend_from_slice(extra);
+        let mut cmd = kms_lite(&args);
+        cmd.current_dir(&dir);
+        output_within(cmd, 60)
+    };
+    for round in 0..2 {
+        let out = run_here(&[]);
+        assert_eq!(code(&out), 0, "round {round}: {}", stderr(&out));
+        let expected = if round == 0 { (3, 0, 0) } else { (0, 0, 3) };
+        assert_eq!(summary_counts(&stderr(&out)), expected, "round {round}");
+    }
+    assert_eq!(server.arrivals().len(), 3);
+    assert!(root.join("files.journal").exists());
+    assert_eq!(dir_files(&dir), vec!["f1", "f2", "f3"]);
+
+    // A journal named inside the directory is not an item either.
+    let out = run_here(&["--journal", "inside.journal"]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    let out = run_here(&["--journal", "inside.journal"]);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(summary_counts(&stderr(&out)), (0, 0, 3));
+    // The first run with the new journal re-encrypted the 3 files once more.
+    assert_eq!(server.arrivals().len(), 6);
+    assert_eq!(dir_files(&dir), vec!["f1", "f2", "f3", "inside.journal"]);
+}
+
+/// Starts a run that takes about `items` x 100 ms, and waits until its journal holds a record.
+fn start_slow_run(args: &[&str], journal: &Path) -> std::process::Child {
+    let child = kms_lite(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    wait_for_lines(journal, 2);
+    child
+}
+
+#[test]
+fn two_runs_on_one_journal_or_directory_refuse_and_a_stale_lock_does_not_block() {
+    let slow = Server::start(|req| reversing(req).after(Duration::from_millis(100)));
+    let root = tempdir("locks");
+    let dir = root.join("d");
+    std::fs::create_dir(&dir).unwrap();
+    for i in 1..=30 {
+        std::fs::write(dir.join(format!("f{i:02}")), item_blob(i)).unwrap();
+    }
+    let d = dir.to_str().unwrap();
+    let journal = root.join("d.journal");
+    let base = batch_args(&slow, &["--input-dir", d, "--concurrency", "1"]);
+    let mut first = start_slow_run(&base, &journal);
+
+    // The same command: refused while the first holds the journal.
+    let out = output_within(kms_lite(&base), 60);
+    assert_eq!(code(&out), 255, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "is in use by another kms-lite run (pid {})",
+            first.id()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // Another journal, the same directory: refused too; an overlapping shard as well.
+    let other_journal = root.join("other.journal");
+    for extra in [
+        &["--journal", other_journal.to_str().unwrap()][..],
+        &["--shard", "2/3"],
+    ] {
+        let mut args = base.clone();
+        args.extend_from_slice(extra);
+        let out = output_within(kms_lite(&args), 60);
+        assert_eq!(code(&out), 255, "{extra:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "the directory {d} is in use by another kms-lite run"
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let status = first.wait().unwrap();
+    assert!(status.success());
+    assert_eq!(slow.arrivals().len(), 30, "each file re-encrypted once");
+    for i in 1..=30 {
+        let f = dir.join(format!("f{i:02}"));
+        assert_eq!(std::fs::read(&f).unwrap(), transform(&item_blob(i)));
+    }
+
+    // Killed (SIGKILL) while holding its locks: the next run is not blocked.
+    for i in 1..=30 {
+        std::fs::write(dir.join(format!("f{i:02}")), item_blob(i)).unwrap();
+    }
+    std::fs::remove_file(&journal).unwrap();
+    let mut victim = start_slow_run(&base, &journal);
+    victim.kill().unwrap();
+    let _ = victim.wait();
+    let fast = Server::start(reversing);
+    let out = output_within(
+        kms_lite(&batch_args(
+            &fast,
+            &["--input-dir", d, "--concurrency", "4"],
+        )),
+        60,
+    );
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    let (done, failed, skipped) = summary_counts(&stderr(&out));
+    assert_eq!((done + skipped, failed), (30, 0));
+    let names = dir_files(&dir);
+    assert_eq!(names.len(), 30, "no lock or temporary file left: {names:?}");
+}
+
+#[test]
+fn two_line_mode_runs_on_one_journal_refuse() {
+    let slow = Server::start(|req| reversing(req).after(Duration::from_millis(100)));
+    let dir = tempdir("line-lock");
+    let in_path = dir.join("in.txt");
+    std::fs::write(&in_path, lines(20).join("\n")).unwrap();
+    let out_path = dir.join("out.txt");
+    let args = batch_args(&slow, &in_out(&in_path, &out_path));
+    let mut first = start_slow_run(&args, &dir.join("out.txt.journal"));
+    let out = output_within(kms_lite(&args), 60);
+    assert_eq!(code(&out), 255, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is in use by another kms-lite run"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(first.wait().unwrap().success());
+    assert_eq!(slow.arrivals().len(), 20);
+}
+
+#[test]
+fn file_names_are_escaped_and_need_not_be_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let server = Server::start(|req| match blob_of(req)[0] {
+        0xA1 => Reply::error(400, "IncorrectKeyException", "wrong key"),
+        _ => reversing(req),
+    });
+    let dir = tempdir("names");
+    let hostile = "a\x1b[31mred\nitem 9: fake\r";
+    std::fs::write(dir.join(hostile), [0xA1u8, 1]).unwrap();
+    let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9.bin");
+    std::fs::write(dir.join(latin1), [7u8, 8, 9]).unwrap();
+    let out = run(&batch_args(
+        &server,
+        &["--input-dir", dir.to_str().unwrap()],
+    ));
+    assert_eq!(code(&out), 254, "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains('\x1b') && !err.contains('\r'), "{err:?}");
+    assert!(
+        err.contains(
+            "item 1: (a\\u{1b}[31mred\\nitem 9: fake\\r) An error occurred \
+             (IncorrectKeyException) when calling the ReEncrypt operation: wrong key\n"
+        ),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(dir.join(latin1)).unwrap(), vec![9, 8, 7]);
+}
+
+// ------------------------------------------- retryable failures go back to the queue (#11)
+
+/// `BASE_ENV` with the client making one attempt per call, so every retry is the batch's.
+const ONE_ATTEMPT: &[(&str, &str)] = BASE_ENV;
+
+/// The summary's throttled and retried counts.
+fn retry_counts(err: &str) -> (u64, u64) {
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("re-encrypted "))
+        .unwrap_or_else(|| panic!("no summary in {err:?}"));
+    let tail = line
+        .split_once("; ")
+        .expect("throttled and retried counts")
+        .1;
+    let nums: Vec<u64> = tail
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    (nums[0], nums[1])
+}
+
+#[test]
+fn retryable_failures_go_back_to_the_queue_and_succeed() {
+    use common::loopback::Fault;
+    // By the first byte of the ciphertext: how each item fails its first attempts.
+    let attempts = Mutex::new(std::collections::HashMap::<Vec<u8>, u32>::new());
+    let server = Server::start(move |req| {
+        let blob = blob_of(req);
+        let n = {
+            let mut a = attempts.lock().unwrap();
+            let n = a.entry(blob.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        match (blob[0], n) {
+            (0xB1, 1 | 2) => Reply::error(400, "ThrottlingException", "Rate exceeded"),
+            (0xB2, 1) => Reply::error(500, "KMSInternalException", "oops"),
+            (0xB3, 1) => reversing(req).broken(Fault::HangUp),
+            (0xB4, 1) => reversing(req).broken(Fault::Truncate),
+            (0xB5, 1) => Reply::error(503, "ServiceUnavailable", ""),
+            (0xB6, _) => Reply::error(400, "InvalidCiphertextException", ""),
+            _ => reversing(req),
+        }
+    });
+    let mut input = lines(12);
+    for (i, first) in [0xB1u8, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6].iter().enumerate() {
+        input[i * 2] = base64::encode(&[*first, i as u8, 0x55]);
+    }
+    let out = run_with(
+        &batch_args(&server, &["--input", "-", "--concurrency", "4"]),
+        ONE_ATTEMPT,
+        input.join("\n").as_bytes(),
+    );
+    let err = stderr(&out);
+    // Only the non-retryable InvalidCiphertextException fails (exit 254), at its first attempt.
+    assert_eq!(code(&out), 254, "stderr: {err}");
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("item "))
+            .collect::<Vec<_>>(),
+        vec![
+            "item 11: An error occurred (InvalidCiphertextException) when calling the ReEncrypt operation: "
+        ],
+        "{err}"
+    );
+    assert_eq!(summary_counts(&err), (11, 1, 0));
+    let got: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    for (i, l) in input.iter().enumerate() {
+        let want = if i == 10 {
+            String::new()
+        } else {
+            expected_line(l)
+        };
+        assert_eq!(got[i], want, "line {}", i + 1);
+    }
+    // 12 first attempts, then 2 + 1 + 1 + 1 + 1 retries.
+    assert_eq!(server.arrivals().len(), 12 + 6);
+    assert_eq!(retry_counts(&err), (2, 6));
+}
+
+#[test]
+fn an_item_failing_transiently_every_time_fails_after_bounded_rounds() {
+    let server = Server::start(|req| match blob_of(req)[0] {
+        0xB2 => Reply::error(500, "KMSInternalException", "always"),
+        _ => reversing(req),
+    });
+    // The item fails alone while the others, after it, are answered.
+    let mut input = lines(30);
+    input[1] = base64::encode(&[0xB2, 1]);
+    let out = run_with(
+        &batch_args(
+            &server,
+            &[
+                "--input",
+                "-",
+                "--concurrency",
+                "2",
+                "--give-up-after",
+                "60",
+            ],
+        ),
+        ONE_ATTEMPT,
+        input.join("\n").as_bytes(),
+    );
+    assert_eq!(code(&out), 254, "stderr: {}", stderr(&out));
+    // Sent once per try; the failure line says how many.
+    let sent_b2 = server.blobs().iter().filter(|b| **b == input[1]).count();
+    assert!(sent_b2 >= 6, "{sent_b2}");
+    assert!(
+        stderr(&out).contains(&format!(
+            "item 2: tried {sent_b2} times: An error occurred (KMSInternalException) when \
+             calling the ReEncrypt operation: always\n"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(summary_counts(&stderr(&out)), (29, 1, 0));
+}
+
+#[test]
+fn a_service_down_for_good_ends_the_run_and_a_rerun_resumes() {
+    // Up for the first 5 requests, then 503 for ever.
+    let count = Mutex::new(0u32);
+    let flaky = Server::start(move |req| {
+        let mut n = count.lock().unwrap();
+        *n += 1;
+        if *n <= 5 {
+            reversing(req)
+        } else {
+            Reply::error(503, "ServiceUnavailable", "down")
+        }
+    });
+    let dir = tempdir("give-up");
+    let in_path = dir.join("in.txt");
+    let input = lines(20);
+    std::fs::write(&in_path, input.join("\n")).unwrap();
+    let out_path = dir.join("out.txt");
+    let mut args = batch_args(&flaky, &in_out(&in_path, &out_path));
+    args.extend(["--concurrency", "1", "--give-up-after", "1"]);
+    let out = output_within(kms_lite(&args), 120);
+    assert_eq!(code(&out), 255, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "kms-lite: error: giving up: the service has answered no call for 1 s \
+             (--give-up-after); the last error: An error occurred (ServiceUnavailable) when \
+             calling the ReEncrypt operation: down. Run the same command again to resume."
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_path.exists(), "no partial output");
+    assert_eq!(summary_counts(&stderr(&out)), (5, 0, 0));
+
+    // The service is back: the rerun sends only the other 15.
+    let healthy = Server::start(reversing);
+    let out = run(&batch_args(&healthy, &in_out(&in_path, &out_path)));
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(summary_counts(&stderr(&out)), (15, 0, 5));
+    assert_eq!(healthy.arrivals().len(), 15);
+    let expected: String = input.iter().map(|l| expected_line(l) + "\n").collect();
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), expected);
+}
+
+// ------------------------------------------------------------ --shard from the environment
+
+#[test]
+fn the_shard_index_can_come_from_the_environment() {
+    let server = Server::start(reversing);
+    let dir = tempdir("shard-env");
+    let in_path = dir.join("in.txt");
+    let input = lines(9);
+    std::fs::write(&in_path, input.join("\n")).unwrap();
+    for (var, index) in [
+        ("JOB_COMPLETION_INDEX", "1"),
+        ("AWS_BATCH_JOB_ARRAY_INDEX", "1"),
+    ] {
+        let shard = format!("env:{var}/3");
+        let mut env = BASE_ENV.to_vec();
+        env.push((var, index));
+        let out_path = dir.join(format!("{var}.out"));
+        let out = run_env(
+            &batch_args(
+                &server,
+                &[
+                    "--input",
+                    in_path.to_str().unwrap(),
+                    "--output-file",
+                    out_path.to_str().unwrap(),
+                    "--shard",
+                    &shard,
+                ],
+            ),
+            &env,
+        );
+        assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+        // Index 1 (counted from 0) is shard 2/3: items 2, 5, 8.
+        let got: Vec<String> = std::fs::read_to_string(&out_path)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        for (i, l) in input.iter().enumerate() {
+            let want = if i % 3 == 1 {
+                expected_line(l)
+            } else {
+                String::new()
+            };
+            assert_eq!(got[i], want, "{var} line {}", i + 1);
+        }
+        let header = std::fs::read_to_string(dir.join(format!("{var}.out.journal"))).unwrap();
+        assert!(
+            header.starts_with("kms-lite-journal 1 lines 2/3 "),
+            "{header}"
+        );
+    }
+    assert_eq!(server.arrivals().len(), 6);
+
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case<'_>] = &[
+        (
+            &[],
+            "env:JOB_COMPLETION_INDEX/8",
+            "JOB_COMPLETION_INDEX is not set",
+        ),
+        (
+            &[("JOB_COMPLETION_INDEX", "8")],
+            "env:JOB_COMPLETION_INDEX/8",
+            "JOB_COMPLETION_INDEX is 8, not an index from 0 to 7",
+        ),
+        (
+            &[("JOB_COMPLETION_INDEX", "-1")],
+            "env:JOB_COMPLETION_INDEX/8",
+            "JOB_COMPLETION_INDEX is -1, not an index from 0 to 7",
+        ),
+        (&[], "env:/8", "expected K/N with 1 <= K <= N"),
+        (&[], "env:X/0", "expected K/N with 1 <= K <= N"),
+    ];
+    for (extra_env, shard, message) in cases {
+        let mut env = BASE_ENV.to_vec();
+        env.extend_from_slice(extra_env);
+        let out = run_env(
+            &batch_args(&server, &["--input", "-", "--shard", shard]),
+            &env,
+        );
+        assert_eq!(code(&out), 252, "{shard}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{shard}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_fatal_error_ends_the_run_while_its_input_pipe_stays_open() {
+    let dir = tempdir("open-pipe");
+    let fifo = dir.join("fifo");
+    if !Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        eprintln!("SKIPPED: mkfifo failed");
+        return;
+    }
+    // One line, then the writer keeps the pipe open (far longer than the bound below).
+    {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo)?;
+            std::io::Write::write_all(&mut f, format!("{}\n", lines(1)[0]).as_bytes())?;
+            std::thread::sleep(Duration::from_secs(300));
+            std::io::Result::Ok(())
+        });
+    }
+    let server = Server::start(reversing);
+    // No credentials at all: the first item ends the run (253).
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kms-lite"));
+    cmd.args(batch_args(&server, &["--input", fifo.to_str().unwrap()]))
+        .env_clear()
+        .envs([
+            ("AWS_REGION", "us-east-1"),
+            common::NO_IMDS,
+            ("AWS_CONFIG_FILE", "/dev/null"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ])
+        .stdin(Stdio::null());
+    let out = output_within(cmd, 60);
+    assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kms-lite: error: Unable to locate credentials"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(server.arrivals().len(), 0);
+}
+
+#[test]
+fn rewritten_files_and_the_output_keep_their_mode_and_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    let server = Server::start(reversing);
+    let dir = tempdir("keep-mode");
+    let files = dir.join("files");
+    std::fs::create_dir(&files).unwrap();
+    let key = files.join("key.bin");
+    std::fs::write(&key, item_blob(1)).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    if root_user {
+        std::os::unix::fs::chown(&key, Some(4321), Some(4322)).unwrap();
+    }
+    let out = run(&batch_args(
+        &server,
+        &["--input-dir", files.to_str().unwrap()],
+    ));
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    let m = std::fs::metadata(&key).unwrap();
+    assert_eq!(std::fs::read(&key).unwrap(), transform(&item_blob(1)));
+    assert_eq!(m.mode() & 0o7777, 0o640, "the mode was dropped");
+    if root_user {
+        assert_eq!((m.uid(), m.gid()), (4321, 4322), "the owner was dropped");
+    }
+
+    let in_path = dir.join("in.txt");
+    std::fs::write(&in_path, lines(2).join("\n")).unwrap();
+    let out_path = dir.join("out.txt");
+    std::fs::write(&out_path, b"old\n").unwrap();
+    std::fs::set_permissions(&out_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = run(&batch_args(&server, &in_out(&in_path, &out_path)));
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    let m = std::fs::metadata(&out_path).unwrap();
+    assert_eq!(m.mode() & 0o7777, 0o600, "the output's mode was dropped");
 }

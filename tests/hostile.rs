@@ -103,8 +103,7 @@ fn a_dry_run_message_is_printed_escaped() {
 fn a_batch_item_error_is_printed_escaped() {
     let server = Server::start(|_| Reply {
         status: 400,
-        body: HOSTILE_ERROR.to_owned(),
-        delay: std::time::Duration::ZERO,
+        ..Reply::ok(HOSTILE_ERROR)
     });
     let dir = std::env::temp_dir().join(format!("kms-lite-hostile-batch-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -104,6 +104,17 @@ pub struct Reply {
     pub body: String,
     /// Held back this long before answering (a slow service).
     pub delay: Duration,
+    /// A broken answer instead of this one.
+    pub fault: Option<Fault>,
+}
+
+/// A way for a [`Server`] to fail a request without an HTTP error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Close the connection without answering.
+    HangUp,
+    /// Send the head and half the body, then close the connection.
+    Truncate,
 }
 
 impl Reply {
@@ -112,7 +123,14 @@ impl Reply {
             status: 200,
             body: body.into(),
             delay: Duration::ZERO,
+            fault: None,
         }
+    }
+
+    /// This reply, broken by `fault`.
+    pub fn broken(mut self, fault: Fault) -> Reply {
+        self.fault = Some(fault);
+        self
     }
 
     /// An AWS JSON error (an empty message is left out, as KMS does for some codes).
@@ -126,6 +144,7 @@ impl Reply {
             status,
             body: body.to_string(),
             delay: Duration::ZERO,
+            fault: None,
         }
     }
 
@@ -243,6 +262,17 @@ fn serve(
             ],
             reply.body.as_bytes(),
         );
-        http1::send(&mut writer, &response).ok()?;
+        match reply.fault {
+            None => http1::send(&mut writer, &response).ok()?,
+            Some(Fault::HangUp) => {
+                http1::send_and_close(&mut writer, b"");
+                return None;
+            }
+            Some(Fault::Truncate) => {
+                let cut = response.len() - reply.body.len() / 2;
+                http1::send_and_close(&mut writer, &response[..cut]);
+                return None;
+            }
+        }
     }
 }

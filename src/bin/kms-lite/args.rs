@@ -111,33 +111,7 @@ pub struct OpArgs {
     pub ciphertext_out: Option<String>,
 }
 
-/// `--shard K/N`: this run takes the items whose number `i` has `(i - 1) % N == K - 1`
-/// (`K` is 1-based, `1 <= K <= N`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub k: u64,
-    pub n: u64,
-}
-
-impl Shard {
-    pub const ALL: Shard = Shard { k: 1, n: 1 };
-
-    /// Parses `K/N`.
-    pub fn parse(s: &str) -> Option<Shard> {
-        let (k, n) = s.split_once('/')?;
-        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-        if !digits(k) || !digits(n) {
-            return None;
-        }
-        let (k, n) = (k.parse().ok()?, n.parse().ok()?);
-        (1..=n).contains(&k).then_some(Shard { k, n })
-    }
-
-    /// Whether item `i` (1-based) belongs to this shard.
-    pub fn holds(&self, i: u64) -> bool {
-        (i - 1) % self.n == self.k - 1
-    }
-}
+pub use crate::batch::shard::Shard;
 
 /// Where `re-encrypt-batch` reads its items.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +141,8 @@ pub struct BatchArgs {
     /// Requests per second, if capped.
     pub rate: Option<f64>,
     pub shard: Shard,
+    /// `--give-up-after SECONDS`.
+    pub give_up_after: Option<Duration>,
 }
 
 /// A command.
@@ -289,6 +265,7 @@ impl Command {
                 Concurrency,
                 Rate,
                 Shard,
+                GiveUpAfter,
             ],
         }
     }
@@ -351,6 +328,7 @@ enum Opt {
     Concurrency,
     Rate,
     Shard,
+    GiveUpAfter,
     KeyId,
     Plaintext,
     EncryptionContext,
@@ -409,6 +387,7 @@ const OPTIONS: &[(&str, Kind, Opt)] = &[
     ("--concurrency", Kind::One, Opt::Concurrency),
     ("--rate", Kind::One, Opt::Rate),
     ("--shard", Kind::One, Opt::Shard),
+    ("--give-up-after", Kind::One, Opt::GiveUpAfter),
     ("--key-id", Kind::One, Opt::KeyId),
     ("--plaintext", Kind::One, Opt::Plaintext),
     ("--encryption-context", Kind::One, Opt::EncryptionContext),
@@ -600,6 +579,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
     let mut concurrency = DEFAULT_CONCURRENCY;
     let mut rate = None;
     let mut shard = Shard::ALL;
+    let mut give_up_after = None;
 
     let mut g = Globals::default();
     let mut r = ReEncryptArgs::default();
@@ -701,11 +681,21 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 );
             }
             (Opt::Shard, Value::One(v)) => {
-                shard = Shard::parse(&v).ok_or_else(|| {
-                    UsageError(format!(
-                        "argument {name}: expected K/N with 1 <= K <= N (for example 2/8)"
-                    ))
-                })?;
+                shard = Shard::from_arg(&v, |var| std::env::var(var).ok())
+                    .map_err(|m| UsageError(format!("argument {name}: {m}")))?;
+            }
+            (Opt::GiveUpAfter, Value::One(v)) => {
+                give_up_after = Some(
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|s| s.is_finite() && *s >= 0.1 && *s <= 1e7)
+                        .map(Duration::from_secs_f64)
+                        .ok_or_else(|| {
+                            UsageError(format!(
+                                "argument {name}: expected seconds, a number from 0.1 to 10000000"
+                            ))
+                        })?,
+                );
             }
             // The table and the match agree on every option's kind.
             _ => return Err(UsageError(format!("argument {name}: cannot be used here"))),
@@ -721,16 +711,20 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         ("--plaintext-out", o.plaintext_out.as_deref()),
         ("--ciphertext-out", o.ciphertext_out.as_deref()),
     ];
-    if let Some((out, _)) = raw_out.iter().find(|(_, v)| *v == Some("-")) {
+    if let Some((out, Some(dest))) = raw_out
+        .iter()
+        .find(|(_, v)| v.is_some_and(crate::files::is_stdout))
+    {
         if g.query.is_some() {
             return Err(UsageError(format!(
-                "argument --query: not allowed with argument {out} - \
+                "argument --query: not allowed with argument {out} {dest} \
                  (stdout carries only the raw bytes)"
             )));
         }
     }
     if let (Some(p), Some(c)) = (&o.plaintext_out, &o.ciphertext_out) {
-        if p == c {
+        // One file by another name too (a link, `./`, `-` and /dev/stdout): nothing is sent.
+        if crate::files::same_file(p, c) {
             return Err(UsageError(if p == "-" {
                 "argument --ciphertext-out: not allowed with argument --plaintext-out - \
                  (stdout can carry only one of them)"
@@ -792,6 +786,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 concurrency,
                 rate,
                 shard,
+                give_up_after,
             }),
         ));
     }

@@ -137,7 +137,9 @@ fn ciphertext_out(what: &str) -> String {
       Write {what} as raw bytes (not base64), and leave
       CiphertextBlob out of the printed response:
         -      to stdout, and nothing else goes to stdout (--query is not allowed)
-        PATH   to a file (written to a temporary file beside it, then renamed over PATH);
+        PATH   to a file (written to a temporary file beside it, then renamed over PATH,
+               keeping its mode and owner; a symbolic link is replaced, not followed;
+               a device, a FIFO or /dev/stdout is written in place);
                the JSON or text output still goes to stdout
 "
     )
@@ -150,8 +152,10 @@ fn plaintext_out(what: &str) -> String {
       Write {what} as raw bytes (not base64), and leave
       Plaintext out of the printed response:
         -      to stdout, and nothing else goes to stdout (--query is not allowed)
-        PATH   to a file created with mode 0600 (a temporary file beside it, renamed
-               over PATH); the JSON or text output still goes to stdout
+        PATH   to a file with mode 0600 (a temporary file beside it, renamed over PATH;
+               a symbolic link is replaced, not followed; a device, a FIFO or
+               /dev/stdout is written in place); the JSON or text output still goes to
+               stdout
       Without it the plaintext is printed in base64 as the AWS CLI prints it, even to a
       terminal. It never appears on stderr: not in errors, not in --debug output.
 "
@@ -247,8 +251,8 @@ usage: kms-lite generate-data-key --key-id KEY (--key-spec SPEC | --number-of-by
 OPTIONS
   --key-id KEY                    (required)
       The symmetric KMS key that encrypts the data key:{KEY_FORMS}.
-{CONTEXT}{DATA_KEY_SIZE}{GRANT_TOKENS}{RECIPIENT}{DRY_RUN}{plain_out}{cipher_out}      --plaintext-out and --ciphertext-out cannot both be -. Files are written ciphertext
-      first.
+{CONTEXT}{DATA_KEY_SIZE}{GRANT_TOKENS}{RECIPIENT}{DRY_RUN}{plain_out}{cipher_out}      --plaintext-out and --ciphertext-out cannot both be stdout, nor name one file (checked
+      before anything is sent). Files are written ciphertext first.
 
 {OUTPUT_NOTE}Members: CiphertextBlob, Plaintext, KeyId, CiphertextForRecipient, KeyMaterialId.
 
@@ -330,8 +334,10 @@ OPTIONS
   --ciphertext-out PATH|-
       Write the new ciphertext as raw bytes (not base64):
         -      to stdout, and nothing else goes to stdout (--query is not allowed)
-        PATH   to a file (written to a temporary file, then renamed over PATH); the
-               JSON or text output, without CiphertextBlob, still goes to stdout
+        PATH   to a file (written to a temporary file, then renamed over PATH, keeping
+               its mode and owner; a symbolic link is replaced, not followed; a device,
+               a FIFO or /dev/stdout is written in place); the JSON or text output,
+               without CiphertextBlob, still goes to stdout
       So `--ciphertext-blob fileb://key.enc --ciphertext-out key.enc` re-encrypts a file
       in place, and `... --ciphertext-blob - --ciphertext-out -` works as a filter.
 
@@ -370,14 +376,17 @@ usage: kms-lite re-encrypt-batch --destination-key-id KEY
 
 INPUT (one of)
   --input PATH|-
-      Newline-delimited base64 ciphertexts (standard alphabet, padded), from a file or
-      stdin. Line N is item N. Blank lines and lines starting with # are not items.
-      Spaces and a trailing CR around a line are ignored.
+      Newline-delimited base64 ciphertexts (standard alphabet, padded), from a file,
+      stdin, a pipe (<(cmd)) or a FIFO, read once. Line N is item N. Blank lines and
+      lines starting with # are not items. Spaces and a trailing CR around a line are
+      ignored. A line longer than 8192 characters is a failed item; a NUL byte ends the
+      run (the input is not text).
   --input-dir DIR
-      Every regular file in DIR (not subdirectories, not symbolic links) holds one raw
-      ciphertext; files are items 1, 2, ... in byte order of their names. Each file is
-      rewritten in place atomically: a temporary file .NAME.kms-lite-PID.tmp in DIR,
-      written and fsynced, then renamed over NAME; DIR is fsynced at the end.
+      Every regular file in DIR (not subdirectories, not symbolic links, not kms-lite's
+      own journal, lock or temporary files) holds one raw ciphertext; files are items
+      1, 2, ... in byte order of their names. Each file is rewritten in place
+      atomically, keeping its mode and owner: a temporary file .NAME.kms-lite-PID.tmp
+      in DIR, written and fsynced, then renamed over NAME; DIR is fsynced at the end.
 
 OUTPUT (line mode)
   --output-file PATH|-
@@ -385,12 +394,16 @@ OUTPUT (line mode)
       base64 for an item that succeeded, an empty line for anything else (a failed item,
       a blank or comment line, another shard's item), so `paste input output` pairs them
       and `paste -d '' shard1.out shard2.out ...` merges shards. A file is written to a
-      temporary file beside it and renamed over PATH when the run ends.
+      temporary file beside it and renamed over PATH when the run ends (keeping its mode
+      and owner; a symbolic link is replaced, never followed); a device, a FIFO or
+      /dev/stdout is written as the run goes. It may not be the --input file.
   Each failed item prints one line on stderr and never stops the batch:
       item N: An error occurred (CODE) when calling the ReEncrypt operation: MESSAGE
   (in directory mode `item N: (NAME) ...`). At the end a summary goes to stderr:
-      re-encrypted N, failed M, skipped (already done) S, in T s (R items/s)
-  and, when stderr is a terminal, a progress line (done, failed, rate, ETA) meanwhile.
+      re-encrypted N, failed M, skipped (already done) S, in T s (R items/s);
+      throttled X, retried later Y
+  and, when stderr is a terminal, a progress line meanwhile (done, failed, items/s,
+  requests/s, throttled, ETA).
 
 REQUEST OPTIONS (as for re-encrypt)
   --destination-key-id KEY (required), --source-key-id KEY,
@@ -407,12 +420,21 @@ BATCH OPTIONS
       example 0.5). The account's KMS quota is shared with every other caller. Retries
       inside one request are not counted.
   --journal PATH
-      The journal (default: OUTPUT.journal when --output-file is a file; DIR.journal for
-      --input-dir, DIR.shard-K-of-N.journal with --shard). With --output-file - and no
-      --journal there is no journal and the run cannot be resumed.
-  --shard K/N
+      The journal (default: OUTPUT.journal when --output-file is a file; DIR.journal
+      beside the directory for --input-dir, DIR.shard-K-of-N.journal with --shard).
+      Without a file output and without --journal there is no journal and the run cannot
+      be resumed. A file that is not a journal (or a symbolic link) is refused untouched.
+      A second run on the same journal or directory is refused while the first runs
+      (a lock file, PATH.lock or DIR/.kms-lite.lock; a killed run's lock is taken over).
+  --shard K/N | env:VAR/N
       Take only the items i with (i - 1) mod N = K - 1, K counted from 1 (1 <= K <= N).
-      The N shards of one input are disjoint and together hold every item.
+      The N shards of one input are disjoint and together hold every item. env:VAR/N
+      takes K - 1 from the variable VAR, so one command line serves every member of a
+      Kubernetes Indexed Job (env:JOB_COMPLETION_INDEX/N) or an AWS Batch array job
+      (env:AWS_BATCH_JOB_ARRAY_INDEX/N).
+  --give-up-after SECONDS
+      Stop the run when the service has answered no call for this long while calls keep
+      failing with retryable errors (default {give_up}); run again to resume.
 
 RESUMING
   Run the same command again. Items the journal records as done are not sent again (line
@@ -421,10 +443,13 @@ RESUMING
   input mode or shard, or for other input lines, is refused: remove it to start over. The
   journal is kept after a complete run, so running again is cheap and changes nothing.
 
-THROTTLING
+RETRIES
   Without AWS_MAX_ATTEMPTS, each request is tried up to {attempts} times with the standard
-  backoff; an item still throttled after that pauses every worker (2, 4, 8, 16 s) and is
-  tried again up to {rounds} more times before it counts as failed.
+  backoff. An item whose call still ends in a retryable error (throttling, 5xx, a reset,
+  a timeout, a truncated response) goes back to the queue and is tried again later,
+  with a growing pause. Only a final error fails it, or {tries} failed tries (not
+  throttling) while the service answers other calls. A service down for good ends the run
+  (--give-up-after).
 
 EXIT CODES
   0    every item succeeded (or was already done)
@@ -437,6 +462,7 @@ Global options: --region, --endpoint-url, --ca-bundle, --cli-connect-timeout,
 --cli-read-timeout, --profile, --debug (--output and --query do not apply).
 ",
         attempts = crate::commands::re_encrypt_batch::BATCH_DEFAULT_ATTEMPTS,
-        rounds = crate::commands::re_encrypt_batch::THROTTLE_ROUNDS,
+        tries = crate::batch::call::TRANSIENT_TRIES,
+        give_up = crate::batch::DEFAULT_GIVE_UP.as_secs(),
     )
 }

@@ -7,6 +7,7 @@
 mod args;
 mod batch;
 mod commands;
+mod files;
 mod help;
 mod input;
 mod output;

@@ -1,12 +1,17 @@
 //! Counting, the progress line (only when stderr is a terminal) and the summary.
 
+use std::collections::VecDeque;
 use std::io::IsTerminal;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use super::call::Stats;
 use crate::write_stderr;
 
 /// The most often the progress line is redrawn.
 const REDRAW: Duration = Duration::from_millis(250);
+/// The current request rate is measured over this much time.
+const RATE_WINDOW: Duration = Duration::from_secs(5);
 
 #[derive(Debug)]
 pub struct Progress {
@@ -19,6 +24,8 @@ pub struct Progress {
     tty: bool,
     drawn: bool,
     last_draw: Option<Instant>,
+    /// Calls made so far, sampled at each redraw, for the current request rate.
+    samples: VecDeque<(Instant, u64)>,
 }
 
 impl Progress {
@@ -32,6 +39,27 @@ impl Progress {
             tty: std::io::stderr().is_terminal(),
             drawn: false,
             last_draw: None,
+            samples: VecDeque::new(),
+        }
+    }
+
+    /// Requests per second over the last few seconds (calls, retries included).
+    fn request_rate(&mut self, calls: u64) -> f64 {
+        let now = Instant::now();
+        self.samples.push_back((now, calls));
+        while self
+            .samples
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t) > RATE_WINDOW)
+        {
+            self.samples.pop_front();
+        }
+        let (t0, c0) = self.samples.front().copied().unwrap_or((now, calls));
+        let secs = now.duration_since(t0).as_secs_f64();
+        if secs > 0.0 {
+            (calls - c0) as f64 / secs
+        } else {
+            0.0
         }
     }
 
@@ -44,19 +72,25 @@ impl Progress {
         }
     }
 
-    /// Redraws the progress line if stderr is a terminal and the last redraw is old enough.
-    pub fn tick(&mut self) {
+    /// Redraws the progress line if stderr is a terminal and the last redraw is old enough:
+    /// items done, failed, items/s, the current request rate, throttled calls, ETA.
+    pub fn tick(&mut self, stats: &Stats) {
         if !self.tty || self.last_draw.is_some_and(|t| t.elapsed() < REDRAW) {
             return;
         }
         self.last_draw = Some(Instant::now());
         let rate = self.rate();
+        let requests = self.request_rate(stats.calls.load(Ordering::Relaxed));
         let processed = self.done + self.failed;
         let mut line = match self.total {
             Some(t) => format!("\r\x1b[K{processed}/{t} items"),
             None => format!("\r\x1b[K{processed} items"),
         };
-        line.push_str(&format!(", {} failed, {rate:.1} items/s", self.failed));
+        line.push_str(&format!(
+            ", {} failed, {rate:.1} items/s, {requests:.1} req/s, {} throttled",
+            self.failed,
+            stats.throttled.load(Ordering::Relaxed)
+        ));
         if let Some(t) = self.total {
             if rate > 0.0 && t >= processed {
                 let eta = ((t - processed) as f64 / rate).round() as u64;
@@ -81,8 +115,9 @@ impl Progress {
         }
     }
 
-    /// The closing summary line.
-    pub fn summary(&mut self) {
+    /// The closing summary line, with the calls that ended throttled and the items sent back
+    /// to the queue.
+    pub fn summary(&mut self, stats: &Stats) {
         let secs = self.started.elapsed().as_secs_f64();
         let rate = if secs > 0.0 {
             self.done as f64 / secs
@@ -90,8 +125,13 @@ impl Progress {
             0.0
         };
         let text = format!(
-            "re-encrypted {}, failed {}, skipped (already done) {}, in {secs:.1} s ({rate:.1} items/s)",
-            self.done, self.failed, self.skipped
+            "re-encrypted {}, failed {}, skipped (already done) {}, in {secs:.1} s ({rate:.1} \
+             items/s); throttled {}, retried later {}",
+            self.done,
+            self.failed,
+            self.skipped,
+            stats.throttled.load(Ordering::Relaxed),
+            stats.retried.load(Ordering::Relaxed)
         );
         self.line(&text);
     }

@@ -1,6 +1,5 @@
-//! The gate every worker passes before a request: an optional cap in requests per second
-//! (a token bucket holding one token, so requests are spaced evenly, on the monotonic clock)
-//! and a shared pause that a throttled worker imposes on all of them.
+//! `--rate`: the gate every worker passes before a request, a hard cap in requests per second
+//! (a token bucket holding one token, so requests are spaced evenly, on the monotonic clock).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -10,7 +9,7 @@ pub struct Gate {
     /// The spacing between requests, if capped.
     interval: Option<Duration>,
     /// No request starts before this instant.
-    next: Mutex<Instant>,
+    next: Mutex<Option<Instant>>,
 }
 
 impl Gate {
@@ -18,35 +17,28 @@ impl Gate {
     pub fn new(rate: Option<f64>) -> Gate {
         Gate {
             interval: rate.map(|r| Duration::from_secs_f64(1.0 / r)),
-            next: Mutex::new(Instant::now()),
+            next: Mutex::new(None),
         }
     }
 
     /// Waits for this caller's turn.
     pub fn acquire(&self) {
         let now = Instant::now();
-        let start = {
-            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-            let start = (*next).max(now);
-            *next = match self.interval {
-                Some(i) => start + i,
-                None => start,
-            };
-            start
-        };
+        let start = self.reserve(now);
         if start > now {
             std::thread::sleep(start - now);
         }
     }
 
-    /// Holds every worker back for `pause` from now (after the service throttled us even
-    /// through the client's retries).
-    pub fn pause(&self, pause: Duration) {
-        let until = Instant::now() + pause;
+    /// The instant at which a caller arriving at `now` may start, taking that turn.
+    fn reserve(&self, now: Instant) -> Instant {
+        let Some(interval) = self.interval else {
+            return now;
+        };
         let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        if *next < until {
-            *next = until;
-        }
+        let start = next.map_or(now, |n| n.max(now));
+        *next = Some(start + interval);
+        start
     }
 }
 
@@ -55,27 +47,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spaces_requests_at_the_rate() {
+    fn turns_are_spaced_at_the_rate_and_idle_time_is_not_banked() {
         let gate = Gate::new(Some(100.0));
         let t0 = Instant::now();
-        for _ in 0..11 {
-            gate.acquire();
-        }
-        // 11 requests at 100/s: the last starts 100 ms after the first.
-        assert!(t0.elapsed() >= Duration::from_millis(95));
-    }
+        let ms = Duration::from_millis;
+        // Eleven callers at once: every 10 ms.
+        let turns: Vec<Duration> = (0..11).map(|_| gate.reserve(t0) - t0).collect();
+        assert_eq!(turns, (0..11).map(|i| ms(10 * i)).collect::<Vec<_>>());
+        // After a long idle spell, one turn at once, then spaced again: no burst.
+        let later = t0 + ms(1000);
+        assert_eq!(gate.reserve(later), later);
+        assert_eq!(gate.reserve(later), later + ms(10));
 
-    #[test]
-    fn uncapped_gate_does_not_wait_and_pause_holds_everyone() {
-        let gate = Gate::new(None);
-        let t0 = Instant::now();
-        for _ in 0..1000 {
-            gate.acquire();
-        }
-        assert!(t0.elapsed() < Duration::from_secs(1));
-        gate.pause(Duration::from_millis(50));
-        let t1 = Instant::now();
-        gate.acquire();
-        assert!(t1.elapsed() >= Duration::from_millis(45));
+        let open = Gate::new(None);
+        assert_eq!(open.reserve(t0), t0);
+        assert_eq!(open.reserve(t0), t0);
     }
 }

@@ -1,7 +1,6 @@
 //! What the commands share: the request options, the client, how a failed call maps to an
-//! exit code, the atomic file write, and how a response and raw blobs are written out.
+//! exit code, and how a response and raw blobs are written out (files through [`files`]).
 
-use std::io::Write;
 use std::path::Path;
 
 use kms_lite::error::OperationError;
@@ -11,7 +10,7 @@ use crate::args::{Globals, OutputFormat, ReEncryptArgs};
 use crate::input::{self, ParamError};
 use crate::output::query::Query;
 use crate::output::{OperationName, Output, RenderError, Val};
-use crate::{Failure, exit, write_stderr, write_stdout};
+use crate::{Failure, exit, files, write_stderr, write_stdout};
 
 pub fn param(e: ParamError) -> Failure {
     Failure::Message(exit::USAGE, e.to_string())
@@ -181,7 +180,7 @@ pub struct RawOut<'a> {
     /// `-` for stdout, else a file path.
     pub dest: &'a str,
     pub bytes: &'a [u8],
-    /// A plaintext: its file is created with mode 0600 on Unix.
+    /// A plaintext: its file is 0600 on Unix (see [`files::Output::open`]).
     pub private: bool,
 }
 
@@ -237,18 +236,21 @@ pub fn finish<T: serde::Serialize + OperationName>(
     outs: &[RawOut<'_>],
     response: &T,
 ) -> Result<(), Failure> {
-    for o in outs.iter().filter(|o| o.dest != "-") {
-        write_atomically_with(Path::new(o.dest), o.bytes, o.private).map_err(|e| {
+    // `/dev/stdout` and the like are stdout, as `-` is.
+    for o in outs.iter().filter(|o| !files::is_stdout(o.dest)) {
+        files::write(Path::new(o.dest), o.bytes, o.private).map_err(|e| {
             Failure::Message(
                 exit::OTHER,
                 format!(
                     "cannot write the {} ({}) to {}: {e}",
-                    o.what, o.option, o.dest
+                    o.what,
+                    o.option,
+                    files::shown(Path::new(o.dest))
                 ),
             )
         })?;
     }
-    if let Some(o) = outs.iter().find(|o| o.dest == "-") {
+    if let Some(o) = outs.iter().find(|o| files::is_stdout(o.dest)) {
         return write_stdout(o.bytes);
     }
     let mut value = Val::from_response(response).map_err(|m| Failure::Message(exit::OTHER, m))?;
@@ -265,57 +267,4 @@ pub fn finish<T: serde::Serialize + OperationName>(
     text.fill(0);
     std::hint::black_box(&mut text);
     result
-}
-
-/// The temporary name used for an atomic write of `path`: a hidden file beside it.
-pub fn temp_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file path"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".kms-lite-{}{TEMP_SUFFIX}", std::process::id()));
-    Ok(path.with_file_name(tmp_name))
-}
-
-/// How every temporary file this tool makes ends.
-pub const TEMP_SUFFIX: &str = ".tmp";
-
-/// Writes `bytes` to a fresh temporary file beside `path`, fsyncs it, then renames it over
-/// `path`, so a failure never leaves a half-written ciphertext (re-encrypting a file in place
-/// is safe). The directory is not fsynced here; callers that need the rename durable do it.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_atomically_with(path, bytes, false)
-}
-
-/// [`write_atomically`]; `private` creates the temporary file (and so the result) with mode
-/// 0600 on Unix, from the start: a plaintext is never readable by others, not even briefly.
-pub fn write_atomically_with(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
-    let tmp = temp_path(path)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut f = options.open(&tmp)?;
-    let result = f
-        .write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Makes renames inside `dir` durable (a no-op where directories cannot be opened).
-pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    match std::fs::File::open(dir) {
-        Ok(d) => d.sync_all(),
-        Err(_) => Ok(()),
-    }
 }
