@@ -18,10 +18,11 @@ use sha2::{Digest, Sha256};
 
 use common::Table;
 use common::fixtures::{self, Size};
-use kms_lite::endpoint::Endpoint;
-use kms_lite::request::{SigningContext, signed_request};
-use kms_lite::sigv4;
-use kms_lite::{ReEncryptRequest, ReEncryptResponse, base64, codec};
+use kms_lite::__private::codec;
+use kms_lite::__private::endpoint::Endpoint;
+use kms_lite::__private::request::{SigningContext, signed_request};
+use kms_lite::__private::sigv4;
+use kms_lite::{ReEncryptRequest, ReEncryptResponse, base64};
 
 fn main() {
     let mut t = Table::new();

@@ -22,12 +22,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use harness::Recorded;
+use kms_lite::__private::codec::reason_phrase;
+use kms_lite::__private::endpoint::Endpoint;
+use kms_lite::__private::request::{SigningContext, signed_request};
+use kms_lite::__private::transport::{TransportConfig, UreqClient};
 use kms_lite::credentials::Credentials;
-use kms_lite::endpoint::Endpoint;
 use kms_lite::error::TransportError;
-use kms_lite::http::{HttpRequest, HttpResponse, reason_phrase};
-use kms_lite::request::{SigningContext, signed_request};
-use kms_lite::transport::{HttpClient, TransportConfig, UreqClient};
+use kms_lite::http::HttpClient;
+use kms_lite::http::{HttpRequest, HttpResponse};
 use kms_lite::{
     Client, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
     GenerateDataKeyWithoutPlaintextRequest, ReEncryptRequest,
@@ -87,7 +89,7 @@ fn record<Op: Recorded>(args: &[String]) -> Result<(), Box<dyn std::error::Error
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             max_response_bytes: 1 << 20,
-            user_agent: kms_lite::USER_AGENT.to_owned(),
+            user_agent: concat!("kms-lite/", env!("CARGO_PKG_VERSION")).to_owned(),
             connect_to: None,
             ca_bundle_pem: None,
             proxy: None,

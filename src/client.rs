@@ -8,28 +8,29 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SystemClock};
 use crate::codec::decode_error;
-use crate::config::{self, CaBundle, Overrides, SharedConfig};
 use crate::credentials::{Credentials, ProvideCredentials, ProviderConfig};
 use crate::debug_log::DebugLog;
 use crate::endpoint::{Endpoint, EndpointOptions};
 use crate::env::Env;
 use crate::error::{ConfigError, Failure, RetryStop, TransportError, TransportErrorKind};
+use crate::http::HttpClient;
 use crate::http::HttpResponse;
 use crate::ops::Operation;
 use crate::request::{SigningContext, signed_request};
 use crate::retry::{self, RetryKind, RetryMode, RetryQuota};
+use crate::settings::{self, CaBundle, Overrides, SharedConfig};
 use crate::sigv4::SigningKeyCache;
-use crate::transport::{HttpClient, TransportConfig, UreqClient};
+use crate::transport::{TransportConfig, UreqClient};
 
 /// The `User-Agent` sent with every request.
-pub const USER_AGENT: &str = concat!("kms-lite/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("kms-lite/", env!("CARGO_PKG_VERSION"));
 
 /// Default connect timeout.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default read timeout (longest wait for any one read from the socket).
-pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap on a response body. KMS answers are a few KiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 20;
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 20;
 
 /// Clock skew larger than this, seen on a signature or expiry error, is corrected.
 const SKEW_THRESHOLD: Duration = Duration::from_secs(4 * 60);
@@ -505,7 +506,7 @@ impl ClientBuilder {
             },
         };
         let imds_config = providers.clone();
-        let resolved = config::resolve(&shared, &overrides, &|| {
+        let resolved = settings::resolve(&shared, &overrides, &|| {
             crate::credentials::region_from_imds(&imds_config)
         })?;
         if let Some(log) = &self.debug_log {

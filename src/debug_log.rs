@@ -6,11 +6,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{CaBundle, ResolvedConfig, SharedConfig};
 use crate::endpoint::redact_url;
 use crate::error::TransportError;
+use crate::http::HttpClient;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::transport::HttpClient;
+use crate::settings::{CaBundle, ResolvedConfig, SharedConfig};
 
 /// A receiver of debug lines, shared by the client and the credential providers.
 pub type DebugLog = Arc<dyn Fn(&str) + Send + Sync>;
@@ -65,7 +65,7 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
         .map(|(n, v)| header_text(n, v.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let reason = crate::http::reason_phrase(resp.status);
+    let reason = crate::codec::reason_phrase(resp.status);
     let mut line = format!(
         "response: {} {reason} to {} {} headers: {{{headers}}} body: {} bytes",
         resp.status,
@@ -81,7 +81,7 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
 }
 
 fn header_text(name: &str, value: &str) -> String {
-    if crate::http::is_secret_header(name) {
+    if is_secret_header(name) {
         format!("{name}: ** redacted **")
     } else {
         format!("{name}: {value}")
@@ -142,4 +142,18 @@ pub(crate) fn wrap(http: Arc<dyn HttpClient>, log: Option<&DebugLog>) -> Arc<dyn
         }),
         None => http,
     }
+}
+
+/// Headers whose values are credentials or tokens: `Debug` and the debug log show them as
+/// `** redacted **`.
+pub const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "x-amz-security-token",
+    "x-aws-ec2-metadata-token",
+    "x-amz-sso_bearer_token",
+];
+
+/// Whether a header's value must never be shown.
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name))
 }

@@ -2,11 +2,10 @@
 //! transport. Each operation's own error type (for example
 //! [`ReEncryptError`](crate::ReEncryptError)) wraps these and names its modelled errors.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-pub use crate::credentials::CredentialsError;
+use crate::credentials::CredentialsError;
 use crate::retry::{self, RetryKind};
 
 /// The underlying error of a [`TransportError`], [`CredentialsError`] or [`ConfigError`]: shared,
@@ -96,21 +95,6 @@ impl<T: fmt::Display> fmt::Display for Escaped<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use fmt::Write;
         write!(EscapingWriter(f), "{}", self.0)
-    }
-}
-
-/// [`Escaped`] as a string, borrowed when nothing needed escaping.
-///
-/// ```
-/// use kms_lite::error::escape_controls;
-/// assert_eq!(escape_controls("a\u{9b}31mb"), "a\\u{9b}31mb");
-/// assert!(matches!(escape_controls("plain"), std::borrow::Cow::Borrowed("plain")));
-/// ```
-pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if text.chars().any(needs_escape) {
-        Cow::Owned(Escaped(text).to_string())
-    } else {
-        Cow::Borrowed(text)
     }
 }
 
@@ -312,26 +296,69 @@ impl fmt::Display for ParameterError {
 impl std::error::Error for ParameterError {}
 
 /// A configuration problem: no region, an endpoint that cannot be used, an unreadable file.
+/// [`kind`](Self::kind) says which setting is at fault, so that a program can tell its user
+/// which of its own options to fix; the message says what to change.
 ///
 /// [`source`](std::error::Error::source) is the underlying error where there is one (the
 /// `std::io::Error` of a file that could not be read).
+///
+/// ```
+/// use kms_lite::error::{ConfigError, ConfigErrorKind};
+/// let e: ConfigError = kms_lite::Client::builder()
+///     .env(kms_lite::config::Env::from_pairs([("AWS_EC2_METADATA_DISABLED", "true")]))
+///     .region("eu_west_1")
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(e.kind(), ConfigErrorKind::Region);
+/// assert!(e.to_string().starts_with("invalid region \"eu_west_1\" (from code)"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct ConfigError {
+    kind: ConfigErrorKind,
     message: String,
     source: Option<Source>,
 }
 
+/// Which setting a [`ConfigError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfigErrorKind {
+    /// No region was found, or the one found is not a region name.
+    Region,
+    /// An endpoint URL is not one that can be used (malformed, with user information...).
+    Endpoint,
+    /// The CA bundle cannot be read or holds no usable certificate.
+    CaBundle,
+    /// A shared config or credentials file cannot be read or parsed, or the profile chosen is
+    /// in neither.
+    Profile,
+    /// Another setting has a value that cannot be used: attempts, retry mode, a `true`/`false`
+    /// setting, a proxy, an application id, a custom endpoint combined with FIPS or dual-stack.
+    Setting,
+}
+
 impl ConfigError {
-    /// A configuration error with a message that says what to change.
-    pub fn new(message: impl Into<String>) -> Self {
+    /// A problem with a setting's value ([`ConfigErrorKind::Setting`]).
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self::of(ConfigErrorKind::Setting, message)
+    }
+    /// A problem of this kind.
+    pub(crate) fn of(kind: ConfigErrorKind, message: impl Into<String>) -> Self {
         ConfigError {
+            kind,
             message: message.into(),
             source: None,
         }
     }
-    /// The same error with its underlying cause, returned by
-    /// [`source`](std::error::Error::source).
-    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+    /// Which setting is at fault.
+    pub fn kind(&self) -> ConfigErrorKind {
+        self.kind
+    }
+    /// The same error with its underlying cause.
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
         self.source = Some(Arc::new(source));
         self
     }
@@ -351,10 +378,12 @@ impl ConfigError {
     }
 }
 
-/// Equal when the messages and the sources' texts are.
+/// Equal when kinds, messages and the sources' texts are.
 impl PartialEq for ConfigError {
     fn eq(&self, other: &Self) -> bool {
-        self.message == other.message && same_source(&self.source, &other.source)
+        self.kind == other.kind
+            && self.message == other.message
+            && same_source(&self.source, &other.source)
     }
 }
 
@@ -413,7 +442,7 @@ impl TransportErrorKind {
 /// `std::io::Error` of a failed connection or read, the TLS library's error, or a description
 /// of a response body that is not JSON (its kind and position, never its text).
 ///
-/// A transport of your own ([`HttpClient`](crate::transport::HttpClient)) returns one:
+/// A transport of your own ([`HttpClient`](crate::http::HttpClient)) returns one:
 ///
 /// ```
 /// use kms_lite::error::{TransportError, TransportErrorKind};
@@ -710,7 +739,7 @@ macro_rules! operation_error {
             /// A request member broke the model's constraints; nothing was sent.
             InvalidParameter($crate::error::ParameterError),
             /// No credentials could be had.
-            Credentials($crate::error::CredentialsError),
+            Credentials($crate::credentials::CredentialsError),
             /// No usable response arrived (network, timeout, truncated or malformed response).
             Transport($crate::error::TransportError),
         }
@@ -772,7 +801,7 @@ macro_rules! operation_error {
                     _ => None,
                 }
             }
-            fn credentials_error(&self) -> Option<&$crate::error::CredentialsError> {
+            fn credentials_error(&self) -> Option<&$crate::credentials::CredentialsError> {
                 match self {
                     Self::Credentials(e) => Some(e),
                     _ => None,

@@ -1,14 +1,29 @@
 //! The sans-IO request and response that pass between the core and the transport.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::TransportError;
+
+/// Sends one request and reads the whole response. The client calls it once per attempt.
+///
+/// The default is ureq; tests and benches plug in their own (a capturing client, a replay).
+pub trait HttpClient: fmt::Debug + Send + Sync {
+    /// Sends `request` and returns the response with its whole body, or why none arrived.
+    /// `timeout` bounds the whole exchange when the call has a deadline.
+    fn send(
+        &self,
+        request: &HttpRequest,
+        timeout: Option<Duration>,
+    ) -> Result<HttpResponse, TransportError>;
+}
 
 /// A signed HTTP request, ready to send: what a transport ([`HttpClient`]) is given.
 ///
 /// The client builds one per attempt without copying what stays the same between attempts
 /// (the URL, the session token).
-///
-/// [`HttpClient`]: crate::transport::HttpClient
 ///
 /// ```
 /// use kms_lite::http::HttpRequest;
@@ -123,26 +138,12 @@ impl HttpRequest {
     }
 }
 
-/// Headers whose values are credentials or tokens: `Debug` and the debug log show them as
-/// `** redacted **`.
-pub const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "x-amz-security-token",
-    "x-aws-ec2-metadata-token",
-    "x-amz-sso_bearer_token",
-];
-
-/// Whether a header's value must never be shown.
-pub fn is_secret_header(name: &str) -> bool {
-    SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name))
-}
-
 impl std::fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let headers: Vec<(&str, &str)> = self
             .headers()
             .map(|(n, v)| {
-                let v = if is_secret_header(n) {
+                let v = if crate::debug_log::is_secret_header(n) {
                     "** redacted **"
                 } else {
                     v
@@ -216,33 +217,5 @@ impl std::fmt::Debug for HttpResponse {
             .field("headers", &self.headers)
             .field("body_len", &self.body.len())
             .finish()
-    }
-}
-
-/// The reason phrase of a status code (as botocore reports it for bodies it cannot read; any
-/// other success is "Success").
-pub fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201..=299 => "Success",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        307 => "Temporary Redirect",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        413 => "Payload Too Large",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Unknown",
     }
 }

@@ -4,10 +4,10 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::error::{Failure, TransportErrorKind};
+use crate::error::{Failure, OperationError, TransportErrorKind};
 
 /// Throttling codes: retried with the longer (1 s) backoff base.
-pub const THROTTLING_CODES: [&str; 8] = [
+pub(crate) const THROTTLING_CODES: [&str; 8] = [
     "ThrottlingException",
     "Throttling",
     "ThrottledException",
@@ -19,27 +19,28 @@ pub const THROTTLING_CODES: [&str; 8] = [
 ];
 
 /// Transient codes: retried with the short (50 ms) backoff base.
-pub const TRANSIENT_CODES: [&str; 3] = [
+pub(crate) const TRANSIENT_CODES: [&str; 3] = [
     "RequestTimeout",
     "RequestTimeoutException",
     "PriorRequestNotComplete",
 ];
 
 /// KMS's server faults, sent with a 5xx status.
-pub const KMS_SERVER_FAULTS: [&str; 3] = [
+pub(crate) const KMS_SERVER_FAULTS: [&str; 3] = [
     "KMSInternalException",
     "KeyUnavailableException",
     "DependencyTimeoutException",
 ];
 
 /// Whether an error code means the caller is being throttled.
-pub fn is_throttling_code(code: &str) -> bool {
+pub(crate) fn is_throttling_code(code: &str) -> bool {
     THROTTLING_CODES.contains(&code)
 }
 
 /// The retry mode. `adaptive` is accepted and behaves as `standard` (no client-side rate
 /// limiter); `legacy` is accepted and behaves as `standard` too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum RetryMode {
     /// The AWS SDKs' standard mode.
     #[default]
@@ -52,7 +53,7 @@ pub enum RetryMode {
 
 impl RetryMode {
     /// Parses `standard`, `adaptive` or `legacy` (case-insensitive).
-    pub fn parse(s: &str) -> Option<RetryMode> {
+    pub(crate) fn parse(s: &str) -> Option<RetryMode> {
         match s.trim().to_ascii_lowercase().as_str() {
             "standard" => Some(RetryMode::Standard),
             "adaptive" => Some(RetryMode::Adaptive),
@@ -64,7 +65,7 @@ impl RetryMode {
 
 /// How a failed attempt may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryKind {
+pub(crate) enum RetryKind {
     /// Throttled: retry with the 1 s base, costing 5 quota units.
     Throttling,
     /// No response, a 5xx or a transient code: retry with the 50 ms base, costing 14 units.
@@ -110,20 +111,49 @@ pub(crate) fn classify_transport(kind: TransportErrorKind) -> RetryKind {
 }
 
 /// The longest backoff.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(20);
+
+/// How long the AWS SDKs' standard mode waits before trying `error` again for the `retry`-th
+/// time (from 1): a random delay up to `min(base * 2^(retry-1), 20 s)`, with a base of 1 s after
+/// throttling and 50 ms otherwise; `None` when the error is not retryable
+/// ([`OperationError::is_retryable`]).
+///
+/// The client already retries each call this way, up to its `max_attempts`; this is for
+/// programs that put a failed item back in their own queue to try it later (a batch job), so
+/// that they back off as the client does.
+///
+/// ```
+/// use kms_lite::error::OperationError;
+/// use kms_lite::retry::backoff_for;
+/// # fn demo(client: &kms_lite::Client, request: &kms_lite::ReEncryptRequest) {
+/// for tries in 1.. {
+///     match client.re_encrypt(request) {
+///         Ok(_) => break,
+///         Err(e) => match backoff_for(&e, tries) {
+///             Some(delay) if tries < 5 => std::thread::sleep(delay),
+///             _ => {
+///                 eprintln!("giving up: {e}");
+///                 break;
+///             }
+///         },
+///     }
+/// }
+/// # }
+/// ```
+pub fn backoff_for<E: OperationError + ?Sized>(error: &E, retry: u32) -> Option<Duration> {
+    let kind = if error.is_throttling() {
+        RetryKind::Throttling
+    } else if error.is_retryable() {
+        RetryKind::Transient
+    } else {
+        return None;
+    };
+    Some(backoff(kind, retry, random_unit(), None))
+}
 
 /// The delay before retry `n` (1-based): `jitter * min(base * 2^(n-1), 20 s)`, raised to the
 /// server's `x-amz-retry-after` when that is larger (still at most 20 s). `jitter` is in [0, 1).
-///
-/// ```
-/// use kms_lite::retry::{backoff, RetryKind};
-/// use std::time::Duration;
-/// assert_eq!(backoff(RetryKind::Transient, 1, 1.0, None), Duration::from_millis(50));
-/// assert_eq!(backoff(RetryKind::Throttling, 3, 0.5, None), Duration::from_secs(2));
-/// assert_eq!(backoff(RetryKind::Throttling, 10, 1.0, None), Duration::from_secs(20));
-/// assert_eq!(backoff(RetryKind::Transient, 1, 0.0, Some(Duration::from_millis(700))), Duration::from_millis(700));
-/// ```
-pub fn backoff(
+pub(crate) fn backoff(
     kind: RetryKind,
     retry: u32,
     jitter: f64,
@@ -150,12 +180,12 @@ pub fn backoff(
 /// The per-client retry quota: 500 units; a retry costs 5 after throttling and 14 otherwise;
 /// a success gives back what its retry took, or 1 when it needed none.
 #[derive(Debug)]
-pub struct RetryQuota {
+pub(crate) struct RetryQuota {
     available: Mutex<u32>,
 }
 
 /// The quota's capacity.
-pub const QUOTA_CAPACITY: u32 = 500;
+pub(crate) const QUOTA_CAPACITY: u32 = 500;
 
 impl Default for RetryQuota {
     fn default() -> Self {
@@ -167,7 +197,7 @@ impl Default for RetryQuota {
 
 impl RetryQuota {
     /// The cost of a retry of this kind.
-    pub fn cost(kind: RetryKind) -> u32 {
+    pub(crate) fn cost(kind: RetryKind) -> u32 {
         match kind {
             RetryKind::Throttling => 5,
             _ => 14,
@@ -175,7 +205,7 @@ impl RetryQuota {
     }
 
     /// Takes the cost of one retry; `None` when the quota cannot pay for it.
-    pub fn acquire(&self, kind: RetryKind) -> Option<u32> {
+    pub(crate) fn acquire(&self, kind: RetryKind) -> Option<u32> {
         let cost = Self::cost(kind);
         let mut available = self.available.lock().unwrap_or_else(|p| p.into_inner());
         if *available < cost {
@@ -186,13 +216,14 @@ impl RetryQuota {
     }
 
     /// Gives back after a success: what the last retry cost, or 1.
-    pub fn release(&self, last_cost: Option<u32>) {
+    pub(crate) fn release(&self, last_cost: Option<u32>) {
         let mut available = self.available.lock().unwrap_or_else(|p| p.into_inner());
         *available = (*available + last_cost.unwrap_or(1)).min(QUOTA_CAPACITY);
     }
 
     /// Units left.
-    pub fn available(&self) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn available(&self) -> u32 {
         *self.available.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -238,6 +269,10 @@ pub(crate) fn invocation_id() -> std::sync::Arc<str> {
 mod tests {
     use super::*;
     use crate::error::{ServiceError, TransportError};
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
 
     fn service(status: u16, code: &str) -> Failure {
         Failure::Service(ServiceError::new("ReEncrypt", code, None, status, None))
@@ -304,6 +339,11 @@ mod tests {
             backoff(RetryKind::Transient, 5, 1.0, None),
             Duration::from_millis(800)
         );
+        assert_eq!(backoff(RetryKind::Transient, 1, 1.0, None), ms(50));
+        assert_eq!(backoff(RetryKind::Throttling, 3, 0.5, None), ms(2000));
+        assert_eq!(backoff(RetryKind::Throttling, 10, 1.0, None), ms(20_000));
+        let after = Some(ms(700));
+        assert_eq!(backoff(RetryKind::Transient, 1, 0.0, after), ms(700));
     }
 
     #[test]

@@ -6,21 +6,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::{TransportError, TransportErrorKind};
-use crate::http::{HttpRequest, HttpResponse};
-
-/// Sends one request and reads the whole response. The client calls it once per attempt.
-///
-/// The default is ureq; tests and benches plug in their own (a capturing client, a replay).
-pub trait HttpClient: fmt::Debug + Send + Sync {
-    /// Sends `request` and returns the response with its whole body, or why none arrived.
-    /// `timeout` bounds the whole exchange when the call has a deadline.
-    fn send(
-        &self,
-        request: &HttpRequest,
-        timeout: Option<Duration>,
-    ) -> Result<HttpResponse, TransportError>;
-}
+use crate::error::{ConfigError, ConfigErrorKind, TransportError, TransportErrorKind};
+use crate::http::{HttpClient, HttpRequest, HttpResponse};
 
 /// The longest bound the transport applies: a timeout longer than this (`Duration::MAX`, say)
 /// is taken as this, since ureq adds timeouts to the current instant.
@@ -82,7 +69,7 @@ impl ureq::unversioned::resolver::Resolver for FixedResolver {
 impl UreqClient {
     /// Builds the agent. Root certificates are only parsed when a CA bundle is given; the
     /// built-in roots are loaded by rustls on the first TLS connection, never for plain HTTP.
-    pub fn new(config: &TransportConfig) -> Result<Self, crate::error::ConfigError> {
+    pub fn new(config: &TransportConfig) -> Result<Self, ConfigError> {
         use ureq::config::AutoHeaderValue;
         let connect_timeout = config.connect_timeout.min(LONGEST_TIMEOUT);
         let read_timeout = config.read_timeout.min(LONGEST_TIMEOUT);
@@ -139,29 +126,32 @@ impl UreqClient {
 /// Parses every certificate of a PEM bundle; a bundle without any is an error, and so is a
 /// certificate that is not even a DER structure (rustls would drop it without a word, and
 /// every handshake would then fail as untrusted).
-fn parse_ca_bundle(
-    pem: &[u8],
-) -> Result<Vec<ureq::tls::Certificate<'static>>, crate::error::ConfigError> {
+fn parse_ca_bundle(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, ConfigError> {
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
         match item {
             Ok(ureq::tls::PemItem::Certificate(c)) if !is_der_sequence(c.der()) => {
-                return Err(crate::error::ConfigError::new(format!(
-                    "the CA bundle's certificate number {} is not a DER certificate",
-                    certs.len() + 1
-                )));
+                return Err(ConfigError::of(
+                    ConfigErrorKind::CaBundle,
+                    format!(
+                        "the CA bundle's certificate number {} is not a DER certificate",
+                        certs.len() + 1
+                    ),
+                ));
             }
             Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
             Ok(_) => {}
             Err(_) => {
-                return Err(crate::error::ConfigError::new(
+                return Err(ConfigError::of(
+                    ConfigErrorKind::CaBundle,
                     "the CA bundle is not valid PEM",
                 ));
             }
         }
     }
     if certs.is_empty() {
-        return Err(crate::error::ConfigError::new(
+        return Err(ConfigError::of(
+            ConfigErrorKind::CaBundle,
             "the CA bundle holds no certificate",
         ));
     }

@@ -36,15 +36,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use kms_lite::clock::ManualClock;
+use kms_lite::config::Env;
 use kms_lite::config::SharedConfig;
 use kms_lite::credentials::{
     Credentials, CredentialsError, ProfileProvider, ProvideCredentials, ProviderConfig,
     default_chain,
 };
-use kms_lite::env::Env;
 use kms_lite::error::{TransportError, TransportErrorKind};
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::transport::HttpClient;
 use serde_json::Value;
 
 const DATA: &str = concat!(
@@ -454,7 +454,8 @@ fn run(suite: &str, case: &str) {
     let result: Result<Credentials, String> = SharedConfig::load(Env::from_pairs(env), None)
         .map_err(|e| e.to_string())
         .and_then(|shared| {
-            let options = shared.endpoint_options().map_err(|e| e.to_string())?;
+            let options = kms_lite::__private::settings::endpoint_options(&shared)
+                .map_err(|e| e.to_string())?;
             let cfg = ProviderConfig::new(shared)
                 .clock(Arc::new(ManualClock::new(
                     UNIX_EPOCH + Duration::from_secs(NOW),

@@ -1,23 +1,17 @@
 //! Endpoint resolution for every partition, and custom endpoint parsing.
 
-use kms_lite::endpoint::{Endpoint, EndpointOptions, resolve};
+use kms_lite::__private::endpoint::{Endpoint, EndpointOptions, resolve};
 
-const PLAIN: EndpointOptions = EndpointOptions {
-    use_fips: false,
-    use_dual_stack: false,
-};
-const FIPS: EndpointOptions = EndpointOptions {
-    use_fips: true,
-    use_dual_stack: false,
-};
-const DUAL: EndpointOptions = EndpointOptions {
-    use_fips: false,
-    use_dual_stack: true,
-};
-const BOTH: EndpointOptions = EndpointOptions {
-    use_fips: true,
-    use_dual_stack: true,
-};
+const PLAIN: EndpointOptions = EndpointOptions::new()
+    .with_fips(false)
+    .with_dual_stack(false);
+const FIPS: EndpointOptions = EndpointOptions::new()
+    .with_fips(true)
+    .with_dual_stack(false);
+const DUAL: EndpointOptions = EndpointOptions::new()
+    .with_fips(false)
+    .with_dual_stack(true);
+const BOTH: EndpointOptions = EndpointOptions::new().with_fips(true).with_dual_stack(true);
 
 #[test]
 fn every_partition_and_variant() {

@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use kms_lite::clock::ManualClock;
+use kms_lite::config::Env;
 use kms_lite::credentials::{Credentials, ProcessProvider, ProvideCredentials};
-use kms_lite::env::Env;
-use kms_lite::error::{ConfigError, OperationError, TransportError, TransportErrorKind};
+use kms_lite::error::{ConfigErrorKind, OperationError, TransportError, TransportErrorKind};
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::transport::HttpClient;
 use kms_lite::{Client, DecryptError, DecryptRequest, ReEncryptError, ReEncryptRequest};
 
 /// What the canned transport answers every request with.
@@ -161,12 +161,17 @@ fn parameter_credentials_and_config_errors_are_not_retryable() {
     assert_eq!(*sent.lock().unwrap(), 0);
     assert!(e.message().unwrap().contains("is required"), "{e}");
 
-    let e = ConfigError::new("no region");
+    let e = Client::builder()
+        .env(Env::from_pairs([("AWS_EC2_METADATA_DISABLED", "true")]))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ConfigErrorKind::Region);
+    assert!(e.message().starts_with("no region: "), "{e}");
     assert_eq!(
-        (e.variant_name(), e.message(), e.code(), e.is_retryable()),
-        ("Config", "no region", None, false)
+        (e.variant_name(), e.code(), e.is_retryable(), e.attempts()),
+        ("Config", None, false, 0)
     );
-    assert_eq!(OperationError::message(&e), Some("no region"));
+    assert_eq!(OperationError::message(&e), Some(e.message()));
 
     let e = kms_lite::credentials::CredentialsError::new("the vault is sealed");
     assert_eq!(e.variant_name(), "Credentials");
@@ -185,7 +190,7 @@ fn the_trait_is_usable_as_a_trait_object() {
                 .decrypt(&DecryptRequest::new(vec![1, 2, 3]))
                 .unwrap_err(),
         ),
-        Box::new(ConfigError::new("bad")),
+        Box::new(Client::builder().region("bad region").build().unwrap_err()),
     ];
     let throttled: Vec<bool> = errors.iter().map(|e| e.is_throttling()).collect();
     assert_eq!(throttled, [true, true, false]);

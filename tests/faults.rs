@@ -11,11 +11,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use harness::{Action, Received, Scripted, http_response, is_uuid_v4, json_error};
 use kms_lite::clock::{Clock, ManualClock};
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
 use kms_lite::error::{OperationError, RetryStop, TransportError, TransportErrorKind};
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::transport::HttpClient;
 use kms_lite::{Client, ClientBuilder, ReEncryptError, ReEncryptRequest};
 
 /// 2026-11-29T01:24:20Z.

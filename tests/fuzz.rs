@@ -19,16 +19,17 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use kms_lite::__private::codec::decode_error;
+use kms_lite::__private::profile_file::{self, FileKind};
+use kms_lite::__private::{timestamp, xml};
 use kms_lite::clock::ManualClock;
-use kms_lite::codec::decode_error;
-use kms_lite::credentials::{Credentials, ProcessProvider};
-use kms_lite::env::Env;
+use kms_lite::config::Env;
+use kms_lite::credentials::Credentials;
 use kms_lite::error::OperationError;
 use kms_lite::error::TransportError;
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::profile_file::{self, FileKind};
-use kms_lite::transport::HttpClient;
-use kms_lite::{Client, ReEncryptError, ReEncryptRequest, base64, timestamp, xml};
+use kms_lite::{Client, ReEncryptError, ReEncryptRequest, base64};
 
 /// Inputs per target in a plain `cargo test` (debug build).
 const DEFAULT_ITERATIONS: u64 = 3000;
@@ -634,7 +635,7 @@ fn fuzz_credential_process_output() {
     run("credential_process", |rng| {
         let soup = rng.soup(&TOKENS, 512);
         let input = mutate(rng, soup);
-        match ProcessProvider::parse_output(&input, now) {
+        match kms_lite::__private::credentials::parse_process_output(&input, now) {
             Ok(c) => assert!(c.access_key_id().len() <= input.len()),
             Err(e) => assert!(!e.to_string().contains("SECRETVALUE"), "{e}"),
         }

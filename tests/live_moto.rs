@@ -16,12 +16,13 @@
 
 use std::time::{Duration, SystemTime};
 
+use kms_lite::__private::endpoint::Endpoint;
+use kms_lite::__private::request::{SigningContext, signed_request};
+use kms_lite::__private::transport::{TransportConfig, UreqClient};
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::endpoint::Endpoint;
-use kms_lite::env::Env;
 use kms_lite::error::OperationError;
-use kms_lite::request::{SigningContext, signed_request};
-use kms_lite::transport::{HttpClient, TransportConfig, UreqClient};
+use kms_lite::http::HttpClient;
 use kms_lite::{
     Client, DataKeySpec, DecryptError, DecryptRequest, EncryptError, EncryptRequest,
     GenerateDataKeyError, GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest,

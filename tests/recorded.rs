@@ -17,8 +17,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use harness::{Fixture, Recorded, Replay, assert_request, raw_response};
 use kms_lite::clock::ManualClock;
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
 use kms_lite::{
     Client, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
     GenerateDataKeyWithoutPlaintextRequest, ReEncryptRequest,

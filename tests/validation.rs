@@ -5,11 +5,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
 use kms_lite::error::{OperationError, TransportError};
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::transport::HttpClient;
 use kms_lite::{
     Client, DataKeySpec, DecryptRequest, DryRunModifierType, EncryptRequest,
     EncryptionAlgorithmSpec, GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest,

@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use kms_lite::ReEncryptRequest;
 use kms_lite::credentials::Credentials;
 use kms_lite::error::TransportError;
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::transport::HttpClient;
 
 /// Test credentials (the AWS documentation's example key).
 pub const ACCESS_KEY_ID: &str = "AKIDEXAMPLE";
@@ -190,7 +190,7 @@ pub fn client_with(
 ) -> kms_lite::Client {
     let mut b = kms_lite::Client::builder()
         .region(REGION)
-        .env(kms_lite::env::Env::from_pairs::<&str, &str>([]))
+        .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
         .credentials(credentials)
         .http_client(http);
     if let Some(url) = endpoint_url {
@@ -203,7 +203,7 @@ pub fn client_with(
 pub fn client_default_http(endpoint_url: &str) -> kms_lite::Client {
     kms_lite::Client::builder()
         .region(REGION)
-        .env(kms_lite::env::Env::from_pairs::<&str, &str>([]))
+        .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
         .credentials(credentials())
         .endpoint_url(endpoint_url)
         .build()

@@ -20,7 +20,7 @@ use crate::http::HttpRequest;
 use crate::retry::RetryKind;
 
 /// The ECS credentials endpoint that relative URIs are resolved against.
-pub const ECS_ENDPOINT: &str = "http://169.254.170.2";
+pub(super) const ECS_ENDPOINT: &str = "http://169.254.170.2";
 
 /// Credentials from the container credentials endpoint.
 #[derive(Clone)]
@@ -42,17 +42,7 @@ impl ContainerProvider {
 
     /// The URL credentials are fetched from, `None` when neither variable is set, or why the
     /// full URI is refused.
-    ///
-    /// ```
-    /// use kms_lite::credentials::ContainerProvider;
-    /// use kms_lite::env::Env;
-    /// let env = Env::from_pairs([("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc")]);
-    /// assert_eq!(ContainerProvider::endpoint_url(&env).unwrap().as_deref(),
-    ///     Some("http://169.254.170.2/v2/credentials/abc"));
-    /// let env = Env::from_pairs([("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds")]);
-    /// assert!(ContainerProvider::endpoint_url(&env).is_err());
-    /// ```
-    pub fn endpoint_url(env: &Env) -> Result<Option<String>, CredentialsError> {
+    pub(crate) fn endpoint_url(env: &Env) -> Result<Option<String>, CredentialsError> {
         if let Some(rel) = env.get_non_empty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
             let sep = if rel.starts_with('/') { "" } else { "/" };
             let url = MetadataUrl::parse(&format!("{ECS_ENDPOINT}{sep}{rel}")).map_err(|why| {

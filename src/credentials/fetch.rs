@@ -100,7 +100,7 @@ pub(crate) fn status_error(what: &str, resp: &HttpResponse) -> CredentialsError 
     CredentialsError::new(format!(
         "{what}: the endpoint answered HTTP {} {}",
         resp.status,
-        crate::http::reason_phrase(resp.status)
+        crate::codec::reason_phrase(resp.status)
     ))
 }
 

@@ -21,14 +21,14 @@ use super::url::MetadataUrl;
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::endpoint::redact_url;
 use crate::error::TransportErrorKind;
+use crate::http::HttpClient;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::retry::RetryKind;
-use crate::transport::HttpClient;
 
 /// The IPv4 instance metadata endpoint.
-pub const IMDS_ENDPOINT: &str = "http://169.254.169.254";
+pub(super) const IMDS_ENDPOINT: &str = "http://169.254.169.254";
 /// The IPv6 instance metadata endpoint.
-pub const IMDS_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
+pub(super) const IMDS_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
 
 /// Credentials of the instance's IAM role.

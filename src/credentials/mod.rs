@@ -29,18 +29,16 @@ mod sts;
 mod url;
 mod web_identity;
 
-pub use cache::{CredentialsCache, REFRESH_BEFORE_EXPIRY};
+pub use cache::CredentialsCache;
 pub use chain::{CredentialsChain, default_chain};
 pub use container::ContainerProvider;
 pub use env::EnvironmentProvider;
 pub use imds::ImdsProvider;
 pub(crate) use imds::region_from_imds;
 pub use process::ProcessProvider;
+pub(crate) use process::parse_output as parse_process_output;
 pub use profile::ProfileProvider;
-pub use provider_config::{
-    DEFAULT_MAX_ATTEMPTS, DEFAULT_METADATA_ATTEMPTS, DEFAULT_METADATA_TIMEOUT,
-    DEFAULT_PROCESS_TIMEOUT, ProviderConfig,
-};
+pub use provider_config::ProviderConfig;
 pub use sso::SsoProvider;
 pub use web_identity::WebIdentityProvider;
 
@@ -262,7 +260,7 @@ impl CredentialsError {
     }
 
     /// The same error with `context: ` in front of its message.
-    pub fn context(mut self, context: impl fmt::Display) -> Self {
+    pub(crate) fn context(mut self, context: impl fmt::Display) -> Self {
         self.message = format!("{context}: {}", self.message);
         self
     }

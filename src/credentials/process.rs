@@ -212,8 +212,10 @@ fn stop(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// Reads the process's JSON answer (see [`ProcessProvider::parse_output`]).
-fn parse_output(
+/// Reads what a credential process printed: a JSON object with `Version` 1, `AccessKeyId`,
+/// `SecretAccessKey`, optional `SessionToken` and `Expiration` (RFC 3339; credentials already
+/// expired at `now` are an error). Error messages never quote the output.
+pub(crate) fn parse_output(
     stdout: &[u8],
     now: std::time::SystemTime,
 ) -> Result<Credentials, CredentialsError> {
@@ -245,27 +247,6 @@ fn parse_output(
     Ok(Credentials::new(id, secret, token)
         .with_expiry(at)
         .with_source("credential_process"))
-}
-
-impl ProcessProvider {
-    /// Reads what a credential process printed: a JSON object with `Version` 1,
-    /// `AccessKeyId`, `SecretAccessKey`, optional `SessionToken` and `Expiration` (RFC 3339;
-    /// credentials already expired at `now` are an error). Error messages never quote the
-    /// output.
-    ///
-    /// ```
-    /// use kms_lite::credentials::ProcessProvider;
-    /// let out = br#"{"Version":1,"AccessKeyId":"AKID","SecretAccessKey":"s"}"#;
-    /// let c = ProcessProvider::parse_output(out, std::time::SystemTime::now()).unwrap();
-    /// assert_eq!(c.access_key_id(), "AKID");
-    /// assert!(ProcessProvider::parse_output(b"{}", std::time::SystemTime::now()).is_err());
-    /// ```
-    pub fn parse_output(
-        stdout: &[u8],
-        now: std::time::SystemTime,
-    ) -> Result<Credentials, CredentialsError> {
-        parse_output(stdout, now)
-    }
 }
 
 impl super::ProvideCredentials for ProcessProvider {

@@ -200,7 +200,7 @@ impl super::ProvideCredentials for SsoProvider {
             .map_err(invalid)?
         {
             Some((url, _)) => {
-                crate::config::custom_endpoint_allowed(options).map_err(invalid)?;
+                crate::settings::custom_endpoint_allowed(options).map_err(invalid)?;
                 url
             }
             None => endpoint::resolve_sso_portal(&s.region, options).map_err(invalid)?,

@@ -9,10 +9,10 @@ use super::retry::{Attempt, classify_status, transport_failure, with_retries};
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::clock::Clock;
 use crate::endpoint::Endpoint;
+use crate::http::HttpClient;
 use crate::http::HttpRequest;
 use crate::retry::RetryKind;
 use crate::sigv4;
-use crate::transport::HttpClient;
 
 /// The content type of STS Query requests.
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
@@ -160,7 +160,7 @@ impl Sts {
                 None => CredentialsError::new(format!(
                     "{what} failed: HTTP {} {} without an STS error document",
                     resp.status,
-                    crate::http::reason_phrase(resp.status)
+                    crate::codec::reason_phrase(resp.status)
                 )),
             };
             match kind {

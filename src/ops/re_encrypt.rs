@@ -27,6 +27,7 @@ use crate::error::{ParameterError, operation_error};
 /// ```
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ReEncryptRequest {
     /// The ciphertext to re-encrypt (1..=6144 bytes). Required unless a dry run ignores it.
     #[serde(

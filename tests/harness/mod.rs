@@ -361,7 +361,7 @@ pub enum Action {
 pub fn http_response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let status_line = format!(
         "HTTP/1.1 {status} {}",
-        kms_lite::http::reason_phrase(status)
+        kms_lite::__private::codec::reason_phrase(status)
     );
     let mut headers = headers.to_vec();
     headers.push(("Connection", "close"));
