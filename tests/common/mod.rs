@@ -56,3 +56,17 @@ pub fn stderr(out: &Output) -> String {
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A fresh, empty directory for one test: named for the test crate, `name`, the process and
+/// the thread, so that tests running at once never share one.
+pub fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "kms-lite-{}-{name}-{}-{:?}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}

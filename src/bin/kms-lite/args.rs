@@ -1,11 +1,20 @@
-//! Hand-written command-line parsing in the manner of the AWS CLI (argparse): `--name value`,
-//! `--name=value`, list options that take values up to the next `--option`, global options before
-//! or after the command.
+//! Command-line parsing in the manner of the AWS CLI (argparse), driven by declarations: each
+//! option is one [`Opt`] (its name, what it takes, its help, where its value goes), each command
+//! one [`Command`] (its options, its operation, its `run`). The parser, its checks, the
+//! generated help (`help.rs`) and the shell completion (`commands/completion.rs`) all read these
+//! declarations, so they cannot disagree.
 //!
-//! Values are never echoed in error messages (they may be ciphertexts or grant tokens); option
-//! names are.
+//! The syntax: `--name value`, `--name=value`, list options that take values up to the next
+//! `--option`, global options before or after the command. Values are never echoed in error
+//! messages (they may be ciphertexts or grant tokens); option names are.
 
 use std::time::Duration;
+
+use kms_lite::ReEncryptRequest;
+
+use crate::input::BinaryFormat;
+use crate::model::{Operation, Shape};
+use crate::{Failure, opts};
 
 /// The longest timeout handed to the transport. `0` ("no timeout" in the AWS CLI) and anything
 /// larger map to it, so no deadline arithmetic can overflow.
@@ -46,11 +55,6 @@ impl OutputFormat {
     pub fn parse(s: &str) -> Option<OutputFormat> {
         Self::CHOICES.iter().find(|(n, _)| *n == s).map(|(_, f)| *f)
     }
-
-    /// `json | text | table | yaml | yaml-stream | off`, for messages.
-    pub fn choices() -> String {
-        Self::CHOICES.map(|(n, _)| n).join(" | ")
-    }
 }
 
 /// The global options, valid before or after the command.
@@ -69,46 +73,8 @@ pub struct Globals {
     pub read_timeout: Option<Duration>,
     /// Log each request and response, redacted, to stderr (`--debug`).
     pub debug: bool,
-}
-
-/// The options of `re-encrypt`, as given (values are interpreted in `input`).
-#[derive(Debug, Clone, Default)]
-pub struct ReEncryptArgs {
-    pub ciphertext_blob: Option<String>,
-    pub source_encryption_context: Option<String>,
-    pub source_key_id: Option<String>,
-    pub destination_key_id: String,
-    pub destination_encryption_context: Option<String>,
-    pub source_encryption_algorithm: Option<String>,
-    pub destination_encryption_algorithm: Option<String>,
-    pub grant_tokens: Option<Vec<String>>,
-    pub dry_run: Option<bool>,
-    pub dry_run_modifiers: Option<Vec<String>>,
-    /// `-` for stdout, or a file path.
-    pub ciphertext_out: Option<String>,
-}
-
-/// The options of `encrypt`, `decrypt`, `generate-data-key` and
-/// `generate-data-key-without-plaintext`, as given (values are interpreted in `input`). The
-/// parser sets only the members the command takes.
-#[derive(Debug, Clone, Default)]
-pub struct OpArgs {
-    pub key_id: Option<String>,
-    /// `--plaintext`: a blob form, kept as given (read and decoded when the command runs).
-    pub plaintext: Option<String>,
-    pub ciphertext_blob: Option<String>,
-    pub encryption_context: Option<String>,
-    pub grant_tokens: Option<Vec<String>>,
-    pub encryption_algorithm: Option<String>,
-    pub recipient: Option<String>,
-    pub number_of_bytes: Option<u32>,
-    pub key_spec: Option<String>,
-    pub dry_run: Option<bool>,
-    pub dry_run_modifiers: Option<Vec<String>>,
-    /// `-` for stdout, or a file path.
-    pub plaintext_out: Option<String>,
-    /// `-` for stdout, or a file path.
-    pub ciphertext_out: Option<String>,
+    /// `--cli-binary-format`; `None`: the profile's `cli_binary_format`, then base64.
+    pub binary_format: Option<BinaryFormat>,
 }
 
 pub use crate::batch::shard::Shard;
@@ -130,9 +96,9 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// The options of `re-encrypt-batch`.
 #[derive(Debug, Clone)]
 pub struct BatchArgs {
-    /// The key, context, algorithm and grant-token options, as `re-encrypt` takes them
-    /// (`ciphertext_blob`, `dry_run`, `dry_run_modifiers` and `ciphertext_out` are unset).
-    pub request: ReEncryptArgs,
+    /// The request every item shares: keys, contexts, algorithms and grant tokens, from the
+    /// options and `--cli-input-json` (no ciphertext, no dry run).
+    pub request: ReEncryptRequest,
     pub input: BatchInput,
     /// `--output-file PATH|-` (line mode only; default `-`).
     pub output_file: Option<String>,
@@ -145,278 +111,245 @@ pub struct BatchArgs {
     pub give_up_after: Option<Duration>,
 }
 
-/// A command.
+/// What an option takes after its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    Encrypt,
-    Decrypt,
-    GenerateDataKey,
-    GenerateDataKeyWithoutPlaintext,
-    ReEncrypt,
-    ReEncryptBatch,
+pub enum Takes {
+    /// Nothing.
+    Flag,
+    /// One value, shown in help as this name.
+    One(&'static str),
+    /// One or more values, up to the next `--option`.
+    Many(&'static str),
+    /// One of these values.
+    Choice(&'static [&'static str]),
+    /// Optionally one of these values (argparse's `nargs='?'`): the first when none is given.
+    MaybeChoice(&'static [&'static str]),
+}
+
+/// Where an option's value goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dest {
+    /// A member of the operation's input: converted by the member's shape, and merged with
+    /// `--cli-input-json` (see `params.rs`).
+    Member(&'static str),
+    /// This boolean into a boolean member (`--dry-run`, `--no-dry-run`). Options sharing a
+    /// member cannot be given together.
+    Bool(&'static str, bool),
+    /// Read by the command or the globals, through [`Invocation`].
+    Local,
+}
+
+/// One option: the only place its name is written.
+#[derive(Debug)]
+pub struct Opt {
+    /// `--name`.
+    pub name: &'static str,
+    /// A one-letter alias (`-h`).
+    pub short: Option<&'static str>,
+    pub takes: Takes,
+    /// Preformatted lines.
+    pub help: &'static str,
+    pub dest: Dest,
+}
+
+impl Opt {
+    /// An option whose value goes to `dest`.
+    pub const fn new(name: &'static str, takes: Takes, help: &'static str, dest: Dest) -> Opt {
+        Opt {
+            name,
+            short: None,
+            takes,
+            help,
+            dest,
+        }
+    }
+
+    /// An option read where it is used.
+    pub const fn local(name: &'static str, takes: Takes, help: &'static str) -> Opt {
+        Opt::new(name, takes, help, Dest::Local)
+    }
+
+    /// The request member it sets, if any.
+    pub fn member(&self) -> Option<&'static str> {
+        match self.dest {
+            Dest::Member(m) | Dest::Bool(m, _) => Some(m),
+            Dest::Local => None,
+        }
+    }
+
+    /// The option and its value as usage and help show them: `--key-id KEY`,
+    /// `--grant-tokens TOKEN [TOKEN ...]`, `--output json|text`,
+    /// `--generate-cli-skeleton [input|output]`.
+    pub fn synopsis(&self) -> String {
+        match self.takes {
+            Takes::Flag => self.name.to_owned(),
+            Takes::One(v) => format!("{} {v}", self.name),
+            Takes::Many(v) => format!("{} {v} [{v} ...]", self.name),
+            Takes::Choice(c) => format!("{} {}", self.name, c.join("|")),
+            Takes::MaybeChoice(c) => format!("{} [{}]", self.name, c.join("|")),
+        }
+    }
+
+    fn is(&self, other: &Opt) -> bool {
+        self.name == other.name
+    }
+}
+
+/// An option a command takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Use {
+    pub opt: &'static Opt,
+    /// Required (unless `--cli-input-json` or `--generate-cli-skeleton` is given, for an
+    /// option that sets a request member: the member is then checked after the merge).
+    pub required: bool,
+}
+
+/// An option a command requires.
+pub const fn required(opt: &'static Opt) -> Use {
+    Use {
+        opt,
+        required: true,
+    }
+}
+
+/// An option a command takes.
+pub const fn optional(opt: &'static Opt) -> Use {
+    Use {
+        opt,
+        required: false,
+    }
+}
+
+/// A command's positional argument.
+#[derive(Debug, Clone, Copy)]
+pub struct Positional {
+    /// Its name in usage and errors.
+    pub name: &'static str,
+    /// The values it takes; empty: any.
+    pub choices: &'static [&'static str],
+}
+
+/// One command: cargo's `cli()` and `exec()` in one value.
+pub struct Command {
+    pub name: &'static str,
+    /// One line for the top help.
+    pub summary: &'static str,
+    /// The first paragraph of its help (preformatted).
+    pub about: &'static str,
+    /// The KMS operation it calls: its input members take `--cli-input-json` and its
+    /// skeletons `--generate-cli-skeleton`.
+    pub operation: Option<&'static Operation>,
+    /// Whether it prints the response (and so takes `--output` and `--query`).
+    pub prints_response: bool,
+    /// Its own options, in help order.
+    pub options: &'static [Use],
+    pub positional: Option<Positional>,
+    /// Groups of options of which exactly one must be given.
+    pub one_of: &'static [&'static [&'static Opt]],
+    /// Options not allowed together, and why.
+    pub conflicts: &'static [(&'static Opt, &'static Opt, &'static str)],
+    /// The help sections after the options (preformatted), if any.
+    pub notes: fn() -> String,
+    /// The help's EXIT CODES section.
+    pub exit_codes: &'static str,
+    pub run: fn(&Invocation) -> Result<(), Failure>,
+}
+
+/// The defaults of a command that calls one operation and prints its response: no positional
+/// argument, no groups, no conflicts, no notes, the common exit codes. Each command sets its
+/// `run` (this one only reports that it was left out).
+pub const OPERATION_COMMAND: Command = Command {
+    name: "",
+    summary: "",
+    about: "",
+    operation: None,
+    prints_response: true,
+    options: &[],
+    positional: None,
+    one_of: &[],
+    conflicts: &[],
+    notes: String::new,
+    exit_codes: crate::help::EXIT_CODES,
+    run: |inv| {
+        Err(Failure::Message(
+            crate::exit::OTHER,
+            format!("{} has nothing to run", inv.command.name),
+        ))
+    },
+};
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Command").field("name", &self.name).finish()
+    }
 }
 
 impl Command {
-    /// Every command, in the order help lists them.
-    pub const ALL: [Command; 6] = [
-        Command::Encrypt,
-        Command::Decrypt,
-        Command::GenerateDataKey,
-        Command::GenerateDataKeyWithoutPlaintext,
-        Command::ReEncrypt,
-        Command::ReEncryptBatch,
-    ];
-
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Command::Encrypt => "encrypt",
-            Command::Decrypt => "decrypt",
-            Command::GenerateDataKey => "generate-data-key",
-            Command::GenerateDataKeyWithoutPlaintext => "generate-data-key-without-plaintext",
-            Command::ReEncrypt => "re-encrypt",
-            Command::ReEncryptBatch => "re-encrypt-batch",
+    /// Its own options, then `--cli-input-json` and `--generate-cli-skeleton` when it calls an
+    /// operation: what help lists under OPTIONS.
+    pub fn own_options(&self) -> Vec<Use> {
+        let mut all = self.options.to_vec();
+        if self.operation.is_some() {
+            all.extend(opts::OPERATION.iter().map(|o| optional(o)));
         }
+        all
     }
 
-    fn from_name(name: &str) -> Option<Command> {
-        Command::ALL.into_iter().find(|c| c.name() == name)
+    /// The global options it takes: what help lists under GLOBAL OPTIONS.
+    pub fn global_options(&self) -> Vec<&'static Opt> {
+        let response: &[&'static Opt] = if self.prints_response {
+            opts::RESPONSE
+        } else {
+            &[]
+        };
+        response.iter().chain(opts::GLOBAL).copied().collect()
     }
 
-    /// The options this command takes besides [`GLOBAL`].
-    fn options(self) -> &'static [Opt] {
-        use Opt::*;
-        match self {
-            Command::Encrypt => &[
-                Output,
-                Query,
-                KeyId,
-                Plaintext,
-                EncryptionContext,
-                GrantTokens,
-                EncryptionAlgorithm,
-                DryRun,
-                CiphertextOut,
-            ],
-            Command::Decrypt => &[
-                Output,
-                Query,
-                CiphertextBlob,
-                EncryptionContext,
-                GrantTokens,
-                KeyId,
-                EncryptionAlgorithm,
-                Recipient,
-                DryRun,
-                DryRunModifiers,
-                PlaintextOut,
-            ],
-            Command::GenerateDataKey => &[
-                Output,
-                Query,
-                KeyId,
-                EncryptionContext,
-                NumberOfBytes,
-                KeySpec,
-                GrantTokens,
-                Recipient,
-                DryRun,
-                PlaintextOut,
-                CiphertextOut,
-            ],
-            Command::GenerateDataKeyWithoutPlaintext => &[
-                Output,
-                Query,
-                KeyId,
-                EncryptionContext,
-                KeySpec,
-                NumberOfBytes,
-                GrantTokens,
-                DryRun,
-                CiphertextOut,
-            ],
-            Command::ReEncrypt => &[
-                Output,
-                Query,
-                CiphertextBlob,
-                SourceEncryptionContext,
-                SourceKeyId,
-                DestinationKeyId,
-                DestinationEncryptionContext,
-                SourceEncryptionAlgorithm,
-                DestinationEncryptionAlgorithm,
-                GrantTokens,
-                DryRun,
-                DryRunModifiers,
-                CiphertextOut,
-            ],
-            Command::ReEncryptBatch => &[
-                SourceEncryptionContext,
-                SourceKeyId,
-                DestinationKeyId,
-                DestinationEncryptionContext,
-                SourceEncryptionAlgorithm,
-                DestinationEncryptionAlgorithm,
-                GrantTokens,
-                Input,
-                InputDir,
-                OutputFile,
-                Journal,
-                Concurrency,
-                Rate,
-                Shard,
-                GiveUpAfter,
-            ],
-        }
+    /// Every option it takes.
+    pub fn all_options(&self) -> Vec<&'static Opt> {
+        let own = self.own_options().into_iter().map(|u| u.opt);
+        own.chain(self.global_options()).collect()
+    }
+
+    pub fn takes(&self, opt: &Opt) -> bool {
+        self.all_options().iter().any(|o| o.is(opt))
+    }
+
+    /// The input members its options set, in the model's order: the members
+    /// `--cli-input-json` may hold and `--generate-cli-skeleton input` shows.
+    pub fn members(&self) -> Vec<&'static crate::model::Member> {
+        let Some(op) = self.operation else {
+            return Vec::new();
+        };
+        op.input
+            .iter()
+            .filter(|m| self.options.iter().any(|u| u.opt.member() == Some(m.name)))
+            .collect()
+    }
+
+    /// The shape of the member `opt` sets, if it sets one.
+    pub fn shape(&self, opt: &Opt) -> Option<Shape> {
+        let member = opt.member()?;
+        Some(self.operation?.input_member(member)?.shape)
     }
 }
 
-/// What the command line asks for.
-#[derive(Debug, Clone)]
-pub enum Invocation {
-    /// `kms-lite --help`, `kms-lite help`, or no arguments at all.
-    TopHelp,
-    /// `kms-lite COMMAND --help` or `kms-lite COMMAND help`.
-    Help(Command),
-    /// `kms-lite --version`.
-    Version,
-    /// `kms-lite re-encrypt ...`.
-    ReEncrypt(Globals, Box<ReEncryptArgs>),
-    /// `kms-lite re-encrypt-batch ...`.
-    ReEncryptBatch(Globals, Box<BatchArgs>),
-    /// `kms-lite encrypt|decrypt|generate-data-key|generate-data-key-without-plaintext ...`.
-    Op(Command, Globals, Box<OpArgs>),
+/// Every option of every command, and the global ones (an option several commands take comes
+/// once per command).
+fn declared() -> impl Iterator<Item = &'static Opt> {
+    let globals = opts::GLOBAL
+        .iter()
+        .chain(opts::RESPONSE)
+        .chain(opts::OPERATION);
+    let commands = crate::commands::ALL
+        .iter()
+        .flat_map(|c| c.options.iter().map(|u| &u.opt));
+    globals.chain(commands).copied()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Exactly one value.
-    One,
-    /// One or more values, up to the next `--option`.
-    Many,
-    /// No value; sets the slot to the given boolean.
-    Flag(bool),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Opt {
-    Region,
-    EndpointUrl,
-    Output,
-    Query,
-    Profile,
-    CaBundle,
-    ConnectTimeout,
-    ReadTimeout,
-    Debug,
-    NoVerifySsl,
-    CiphertextBlob,
-    SourceEncryptionContext,
-    SourceKeyId,
-    DestinationKeyId,
-    DestinationEncryptionContext,
-    SourceEncryptionAlgorithm,
-    DestinationEncryptionAlgorithm,
-    GrantTokens,
-    DryRun,
-    DryRunModifiers,
-    CiphertextOut,
-    Input,
-    InputDir,
-    OutputFile,
-    Journal,
-    Concurrency,
-    Rate,
-    Shard,
-    GiveUpAfter,
-    KeyId,
-    Plaintext,
-    EncryptionContext,
-    EncryptionAlgorithm,
-    Recipient,
-    NumberOfBytes,
-    KeySpec,
-    PlaintextOut,
-}
-
-/// Every option: its name, what it takes, and the slot it fills (`--dry-run` and `--no-dry-run`
-/// share one, so giving both is a repeat).
-const OPTIONS: &[(&str, Kind, Opt)] = &[
-    ("--region", Kind::One, Opt::Region),
-    ("--endpoint-url", Kind::One, Opt::EndpointUrl),
-    ("--output", Kind::One, Opt::Output),
-    ("--query", Kind::One, Opt::Query),
-    ("--profile", Kind::One, Opt::Profile),
-    ("--ca-bundle", Kind::One, Opt::CaBundle),
-    ("--cli-connect-timeout", Kind::One, Opt::ConnectTimeout),
-    ("--cli-read-timeout", Kind::One, Opt::ReadTimeout),
-    ("--debug", Kind::Flag(true), Opt::Debug),
-    ("--no-verify-ssl", Kind::Flag(true), Opt::NoVerifySsl),
-    ("--ciphertext-blob", Kind::One, Opt::CiphertextBlob),
-    (
-        "--source-encryption-context",
-        Kind::One,
-        Opt::SourceEncryptionContext,
-    ),
-    ("--source-key-id", Kind::One, Opt::SourceKeyId),
-    ("--destination-key-id", Kind::One, Opt::DestinationKeyId),
-    (
-        "--destination-encryption-context",
-        Kind::One,
-        Opt::DestinationEncryptionContext,
-    ),
-    (
-        "--source-encryption-algorithm",
-        Kind::One,
-        Opt::SourceEncryptionAlgorithm,
-    ),
-    (
-        "--destination-encryption-algorithm",
-        Kind::One,
-        Opt::DestinationEncryptionAlgorithm,
-    ),
-    ("--grant-tokens", Kind::Many, Opt::GrantTokens),
-    ("--dry-run", Kind::Flag(true), Opt::DryRun),
-    ("--no-dry-run", Kind::Flag(false), Opt::DryRun),
-    ("--dry-run-modifiers", Kind::Many, Opt::DryRunModifiers),
-    ("--ciphertext-out", Kind::One, Opt::CiphertextOut),
-    ("--input", Kind::One, Opt::Input),
-    ("--input-dir", Kind::One, Opt::InputDir),
-    ("--output-file", Kind::One, Opt::OutputFile),
-    ("--journal", Kind::One, Opt::Journal),
-    ("--concurrency", Kind::One, Opt::Concurrency),
-    ("--rate", Kind::One, Opt::Rate),
-    ("--shard", Kind::One, Opt::Shard),
-    ("--give-up-after", Kind::One, Opt::GiveUpAfter),
-    ("--key-id", Kind::One, Opt::KeyId),
-    ("--plaintext", Kind::One, Opt::Plaintext),
-    ("--encryption-context", Kind::One, Opt::EncryptionContext),
-    (
-        "--encryption-algorithm",
-        Kind::One,
-        Opt::EncryptionAlgorithm,
-    ),
-    ("--recipient", Kind::One, Opt::Recipient),
-    ("--number-of-bytes", Kind::One, Opt::NumberOfBytes),
-    ("--key-spec", Kind::One, Opt::KeySpec),
-    ("--plaintext-out", Kind::One, Opt::PlaintextOut),
-];
-
-/// Options every command takes (`--output` and `--query` are listed per command: the batch
-/// does not print a response).
-const GLOBAL: &[Opt] = &[
-    Opt::Region,
-    Opt::EndpointUrl,
-    Opt::Profile,
-    Opt::CaBundle,
-    Opt::ConnectTimeout,
-    Opt::ReadTimeout,
-    Opt::Debug,
-    Opt::NoVerifySsl,
-];
-
-fn lookup(name: &str) -> Option<(&'static str, Kind, Opt)> {
-    OPTIONS.iter().copied().find(|(n, _, _)| *n == name)
+/// The option a token names: what the parser recognises.
+fn lookup(token: &str) -> Option<&'static Opt> {
+    declared().find(|o| o.name == token || o.short == Some(token))
 }
 
 /// A token that starts an option rather than being a value. A lone `-` is a value (stdin).
@@ -424,35 +357,93 @@ fn is_option(token: &str) -> bool {
     token.starts_with("--")
 }
 
-enum Value {
+/// What was given for one option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given {
+    Flag,
     One(String),
     Many(Vec<String>),
-    Flag(bool),
+    /// An optional value left out.
+    Bare,
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Parsed {
+    /// `kms-lite --help` or `kms-lite help`.
+    TopHelp,
+    /// `kms-lite COMMAND --help` or `kms-lite COMMAND help`.
+    Help(&'static Command),
+    /// `kms-lite --version`.
+    Version,
+    /// Run a command.
+    Run(Box<Invocation>),
+}
+
+/// A command to run, with what the command line gave it.
+#[derive(Debug)]
+pub struct Invocation {
+    pub command: &'static Command,
+    pub globals: Globals,
+    pub positional: Option<String>,
+    given: Vec<(&'static Opt, Given)>,
+}
+
+impl Invocation {
+    fn get(&self, opt: &Opt) -> Option<&Given> {
+        self.given.iter().find(|(o, _)| o.is(opt)).map(|(_, g)| g)
+    }
+
+    /// The value of a one-value option.
+    pub fn one(&self, opt: &Opt) -> Option<&str> {
+        match self.get(opt)? {
+            Given::One(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The options given that set request members, in the order given.
+    pub fn members(&self) -> impl Iterator<Item = (&'static Opt, &Given)> {
+        self.given
+            .iter()
+            .filter(|(o, _)| o.member().is_some())
+            .map(|(o, g)| (*o, g))
+    }
+
+    /// The `--generate-cli-skeleton` asked for: `input` or `output`.
+    pub fn skeleton(&self) -> Option<&str> {
+        match self.get(&opts::GENERATE_CLI_SKELETON)? {
+            Given::One(v) => Some(v),
+            _ => Some("input"),
+        }
+    }
 }
 
 /// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
-    if args.is_empty() {
-        return Ok(Invocation::TopHelp);
-    }
+pub fn parse(args: &[String]) -> Result<Parsed, UsageError> {
     let mut command: Option<&str> = None;
+    let mut positional: Option<String> = None;
+    let mut unknown: Vec<&str> = Vec::new();
+    let mut strays: Vec<usize> = Vec::new();
+    let mut given: Vec<(&'static Opt, Given)> = Vec::new();
     let mut help = false;
     let mut version = false;
-    let mut unknown: Vec<String> = Vec::new();
-    let mut strays: Vec<usize> = Vec::new();
-    let mut seen: Vec<(Opt, &'static str, Value)> = Vec::new();
 
     let mut i = 0;
     while i < args.len() {
         let token = args[i].as_str();
         i += 1;
         if !is_option(token) {
-            if token == "-h" {
+            if opts::HELP.short == Some(token) {
                 help = true;
             } else if command.is_none() {
                 command = Some(token);
             } else if token == "help" {
                 help = true;
+            } else if positional.is_none()
+                && find_command(command).is_some_and(|c| c.positional.is_some())
+            {
+                positional = Some(token.to_owned());
             } else {
                 strays.push(i);
             }
@@ -462,56 +453,61 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             Some((n, v)) => (n, Some(v)),
             None => (token, None),
         };
-        match name {
-            "--help" => {
-                help = true;
-                continue;
-            }
-            "--version" => {
-                version = true;
-                continue;
-            }
-            _ => {}
-        }
-        let Some((name, kind, opt)) = lookup(name) else {
-            unknown.push(name.to_owned());
+        let Some(opt) = lookup(name) else {
+            unknown.push(name);
             continue;
         };
-        if seen.iter().any(|(o, _, _)| *o == opt) {
-            let first = seen
-                .iter()
-                .find(|(o, _, _)| *o == opt)
-                .map_or(name, |(_, n, _)| *n);
-            return Err(if first == name {
-                UsageError(format!("argument {name}: may be given only once"))
-            } else {
-                UsageError(format!(
-                    "argument {name}: not allowed with argument {first}"
-                ))
-            });
+        if opt.is(&opts::HELP) || opt.is(&opts::VERSION) {
+            help |= opt.is(&opts::HELP);
+            version |= opt.is(&opts::VERSION);
+            continue;
         }
-        let value = match kind {
-            Kind::Flag(b) => {
+        if let Some((first, _)) = given
+            .iter()
+            .find(|(o, _)| o.is(opt) || (o.member().is_some() && o.member() == opt.member()))
+        {
+            return Err(UsageError(if first.is(opt) {
+                format!("argument {}: may be given only once", opt.name)
+            } else {
+                format!(
+                    "argument {}: not allowed with argument {}",
+                    opt.name, first.name
+                )
+            }));
+        }
+        let value = match opt.takes {
+            Takes::Flag => {
                 if inline.is_some() {
-                    return Err(UsageError(format!("argument {name}: takes no value")));
+                    return Err(UsageError(format!("argument {}: takes no value", opt.name)));
                 }
-                Value::Flag(b)
+                Given::Flag
             }
-            Kind::One => match inline {
-                Some(v) => Value::One(v.to_owned()),
+            Takes::One(_) | Takes::Choice(_) => match inline {
+                Some(v) => Given::One(v.to_owned()),
                 None => match args.get(i) {
                     Some(v) if !is_option(v) => {
                         i += 1;
-                        Value::One(v.clone())
+                        Given::One(v.clone())
                     }
                     _ => {
                         return Err(UsageError(format!(
-                            "argument {name}: expected one argument"
+                            "argument {}: expected one argument",
+                            opt.name
                         )));
                     }
                 },
             },
-            Kind::Many => {
+            Takes::MaybeChoice(_) => match inline {
+                Some(v) => Given::One(v.to_owned()),
+                None => match args.get(i) {
+                    Some(v) if !is_option(v) => {
+                        i += 1;
+                        Given::One(v.clone())
+                    }
+                    _ => Given::Bare,
+                },
+            },
+            Takes::Many(_) => {
                 let mut values: Vec<String> = inline.map(str::to_owned).into_iter().collect();
                 while let Some(v) = args.get(i).filter(|v| !is_option(v)) {
                     values.push(v.clone());
@@ -519,26 +515,27 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 }
                 if values.is_empty() {
                     return Err(UsageError(format!(
-                        "argument {name}: expected at least one argument"
+                        "argument {}: expected at least one argument",
+                        opt.name
                     )));
                 }
-                Value::Many(values)
+                Given::Many(values)
             }
         };
-        seen.push((opt, name, value));
+        given.push((opt, value));
     }
 
     if help {
-        return Ok(match command.and_then(Command::from_name) {
-            Some(c) => Invocation::Help(c),
-            None => Invocation::TopHelp,
+        return Ok(match find_command(command) {
+            Some(c) => Parsed::Help(c),
+            None => Parsed::TopHelp,
         });
     }
     if version {
-        return Ok(Invocation::Version);
+        return Ok(Parsed::Version);
     }
     if !unknown.is_empty() || !strays.is_empty() {
-        let mut parts = unknown;
+        let mut parts: Vec<String> = unknown.iter().map(|s| s.to_string()).collect();
         if !strays.is_empty() {
             let positions: Vec<String> = strays.iter().map(usize::to_string).collect();
             parts.push(format!(
@@ -555,277 +552,164 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 "the following arguments are required: command".into(),
             ));
         }
-        Some("help") => return Ok(Invocation::TopHelp),
-        Some(name) => Command::from_name(name).ok_or_else(|| {
-            let names: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
-            UsageError(format!(
-                "argument command: Invalid choice, valid choices are: {}",
-                names.join(" | ")
-            ))
+        Some("help") => return Ok(Parsed::TopHelp),
+        Some(name) => find_command(Some(name)).ok_or_else(|| {
+            let names: Vec<&str> = crate::commands::ALL.iter().map(|c| c.name).collect();
+            invalid_choice("command", &names)
         })?,
     };
-    if let Some((_, name, _)) = seen
-        .iter()
-        .find(|(o, _, _)| !GLOBAL.contains(o) && !command.options().contains(o))
-    {
-        return Err(UsageError(format!(
-            "argument {name}: not supported by {}",
-            command.name()
-        )));
-    }
-    let mut input = None;
-    let mut output_file = None;
-    let mut journal = None;
-    let mut concurrency = DEFAULT_CONCURRENCY;
-    let mut rate = None;
-    let mut shard = Shard::ALL;
-    let mut give_up_after = None;
-
-    let mut g = Globals::default();
-    let mut r = ReEncryptArgs::default();
-    let mut o = OpArgs::default();
-    let mut destination = None;
-    for (opt, name, value) in seen {
-        match (opt, value) {
-            (Opt::Region, Value::One(v)) => g.region = Some(v),
-            (Opt::EndpointUrl, Value::One(v)) => g.endpoint_url = Some(v),
-            (Opt::Output, Value::One(v)) => {
-                g.output = Some(OutputFormat::parse(&v).ok_or_else(|| {
-                    UsageError(format!(
-                        "argument {name}: Invalid choice, valid choices are: {}",
-                        OutputFormat::choices()
-                    ))
-                })?);
-            }
-            (Opt::Query, Value::One(v)) => g.query = Some(v),
-            (Opt::Profile, Value::One(v)) => g.profile = Some(v),
-            (Opt::CaBundle, Value::One(v)) => g.ca_bundle = Some(v),
-            (Opt::ConnectTimeout, Value::One(v)) => g.connect_timeout = Some(seconds(name, &v)?),
-            (Opt::ReadTimeout, Value::One(v)) => g.read_timeout = Some(seconds(name, &v)?),
-            (Opt::Debug, Value::Flag(_)) => g.debug = true,
-            (Opt::NoVerifySsl, _) => {
-                return Err(UsageError(format!(
-                    "argument {name}: TLS certificate verification cannot be disabled in \
-                     kms-lite; to trust a private CA, pass it with --ca-bundle PATH"
-                )));
-            }
-            (Opt::CiphertextBlob, Value::One(v)) => r.ciphertext_blob = Some(v),
-            (Opt::SourceEncryptionContext, Value::One(v)) => r.source_encryption_context = Some(v),
-            (Opt::SourceKeyId, Value::One(v)) => r.source_key_id = Some(v),
-            (Opt::DestinationKeyId, Value::One(v)) => destination = Some(v),
-            (Opt::DestinationEncryptionContext, Value::One(v)) => {
-                r.destination_encryption_context = Some(v)
-            }
-            (Opt::SourceEncryptionAlgorithm, Value::One(v)) => {
-                r.source_encryption_algorithm = Some(v)
-            }
-            (Opt::DestinationEncryptionAlgorithm, Value::One(v)) => {
-                r.destination_encryption_algorithm = Some(v)
-            }
-            (Opt::GrantTokens, Value::Many(v)) => r.grant_tokens = Some(v),
-            (Opt::DryRun, Value::Flag(b)) => r.dry_run = Some(b),
-            (Opt::DryRunModifiers, Value::Many(v)) => r.dry_run_modifiers = Some(v),
-            (Opt::CiphertextOut, Value::One(v)) => r.ciphertext_out = Some(out_value(name, v)?),
-            (Opt::KeyId, Value::One(v)) => o.key_id = Some(v),
-            (Opt::Plaintext, Value::One(v)) => o.plaintext = Some(v),
-            (Opt::EncryptionContext, Value::One(v)) => o.encryption_context = Some(v),
-            (Opt::EncryptionAlgorithm, Value::One(v)) => o.encryption_algorithm = Some(v),
-            (Opt::Recipient, Value::One(v)) => o.recipient = Some(v),
-            (Opt::NumberOfBytes, Value::One(v)) => {
-                o.number_of_bytes = Some(v.parse().map_err(|_| {
-                    UsageError(format!("argument {name}: invalid int value: '{v}'"))
-                })?);
-            }
-            (Opt::KeySpec, Value::One(v)) => o.key_spec = Some(v),
-            (Opt::PlaintextOut, Value::One(v)) => o.plaintext_out = Some(out_value(name, v)?),
-            (Opt::Input | Opt::InputDir, Value::One(v)) => {
-                if let Some((_, first)) = &input {
-                    return Err(UsageError(format!(
-                        "argument {name}: not allowed with argument {first}"
-                    )));
-                }
-                if v.is_empty() {
-                    return Err(UsageError(format!("argument {name}: expected a path")));
-                }
-                let which = if opt == Opt::Input {
-                    BatchInput::Lines(v)
-                } else {
-                    BatchInput::Dir(v)
-                };
-                input = Some((which, name));
-            }
-            (Opt::OutputFile, Value::One(v)) => output_file = Some(path_value(name, v)?),
-            (Opt::Journal, Value::One(v)) => journal = Some(path_value(name, v)?),
-            (Opt::Concurrency, Value::One(v)) => {
-                concurrency = v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=MAX_CONCURRENCY).contains(n))
-                    .ok_or_else(|| {
-                        UsageError(format!(
-                            "argument {name}: expected a whole number from 1 to {MAX_CONCURRENCY}"
-                        ))
-                    })?;
-            }
-            (Opt::Rate, Value::One(v)) => {
-                rate = Some(
-                    v.parse::<f64>()
-                        .ok()
-                        .filter(|r| r.is_finite() && *r >= 0.001 && *r <= 1e6)
-                        .ok_or_else(|| {
-                            UsageError(format!(
-                                "argument {name}: expected requests per second, a number \
-                                 from 0.001 to 1000000"
-                            ))
-                        })?,
-                );
-            }
-            (Opt::Shard, Value::One(v)) => {
-                shard = Shard::from_arg(&v, |var| std::env::var(var).ok())
-                    .map_err(|m| UsageError(format!("argument {name}: {m}")))?;
-            }
-            (Opt::GiveUpAfter, Value::One(v)) => {
-                give_up_after = Some(
-                    v.parse::<f64>()
-                        .ok()
-                        .filter(|s| s.is_finite() && *s >= 0.1 && *s <= 1e7)
-                        .map(Duration::from_secs_f64)
-                        .ok_or_else(|| {
-                            UsageError(format!(
-                                "argument {name}: expected seconds, a number from 0.1 to 10000000"
-                            ))
-                        })?,
-                );
-            }
-            // The table and the match agree on every option's kind.
-            _ => return Err(UsageError(format!("argument {name}: cannot be used here"))),
-        }
-    }
-    // The options shared by re-encrypt and the others were parsed into `r`.
-    o.grant_tokens = r.grant_tokens.clone();
-    o.dry_run = r.dry_run;
-    o.dry_run_modifiers = r.dry_run_modifiers.clone();
-    o.ciphertext_out = r.ciphertext_out.clone();
-    o.ciphertext_blob = r.ciphertext_blob.clone();
-    let raw_out = [
-        ("--plaintext-out", o.plaintext_out.as_deref()),
-        ("--ciphertext-out", o.ciphertext_out.as_deref()),
-    ];
-    if let Some((out, Some(dest))) = raw_out
-        .iter()
-        .find(|(_, v)| v.is_some_and(crate::files::is_stdout))
-    {
-        if g.query.is_some() {
-            return Err(UsageError(format!(
-                "argument --query: not allowed with argument {out} {dest} \
-                 (stdout carries only the raw bytes)"
-            )));
-        }
-    }
-    if let (Some(p), Some(c)) = (&o.plaintext_out, &o.ciphertext_out) {
-        // One file by another name too (a link, `./`, `-` and /dev/stdout): nothing is sent.
-        if crate::files::same_file(p, c) {
-            return Err(UsageError(if p == "-" {
-                "argument --ciphertext-out: not allowed with argument --plaintext-out - \
-                 (stdout can carry only one of them)"
-                    .into()
-            } else {
-                "argument --ciphertext-out: not allowed with argument --plaintext-out \
-                 naming the same file"
-                    .into()
-            }));
-        }
-    }
-    if o.plaintext_out.is_some() && o.recipient.is_some() {
-        return Err(UsageError(
-            "argument --plaintext-out: not allowed with argument --recipient (the plaintext \
-             comes back only encrypted for the recipient, as CiphertextForRecipient)"
-                .into(),
-        ));
-    }
-    match command {
-        Command::ReEncrypt | Command::ReEncryptBatch => {}
-        Command::Encrypt => {
-            required(&[
-                ("--key-id", o.key_id.is_some()),
-                ("--plaintext", o.plaintext.is_some()),
-            ])?;
-            return Ok(Invocation::Op(command, g, Box::new(o)));
-        }
-        Command::Decrypt => return Ok(Invocation::Op(command, g, Box::new(o))),
-        Command::GenerateDataKey | Command::GenerateDataKeyWithoutPlaintext => {
-            required(&[("--key-id", o.key_id.is_some())])?;
-            return Ok(Invocation::Op(command, g, Box::new(o)));
-        }
-    }
-    let Some(destination) = destination else {
-        return Err(UsageError(
-            "the following arguments are required: --destination-key-id".into(),
-        ));
-    };
-    r.destination_key_id = destination;
-    if command == Command::ReEncryptBatch {
-        let Some((input, input_name)) = input else {
-            return Err(UsageError(
-                "the following arguments are required: --input or --input-dir".into(),
-            ));
-        };
-        if matches!(input, BatchInput::Dir(_)) && output_file.is_some() {
-            return Err(UsageError(format!(
-                "argument --output-file: not allowed with argument {input_name} \
-                 (files are rewritten in place)"
-            )));
-        }
-        return Ok(Invocation::ReEncryptBatch(
-            g,
-            Box::new(BatchArgs {
-                request: r,
-                input,
-                output_file,
-                journal,
-                concurrency,
-                rate,
-                shard,
-                give_up_after,
-            }),
-        ));
-    }
-    Ok(Invocation::ReEncrypt(g, Box::new(r)))
+    check(command, &given, positional.as_deref())?;
+    let globals = Globals::from_given(&given)?;
+    Ok(Parsed::Run(Box::new(Invocation {
+        command,
+        globals,
+        positional,
+        given,
+    })))
 }
 
-/// The argparse error for required options that are missing: `(name, given)` in order.
-fn required(options: &[(&str, bool)]) -> Result<(), UsageError> {
-    let missing: Vec<&str> = options
+fn find_command(name: Option<&str>) -> Option<&'static Command> {
+    crate::commands::ALL
         .iter()
-        .filter(|(_, given)| !given)
-        .map(|(n, _)| *n)
-        .collect();
-    if missing.is_empty() {
+        .copied()
+        .find(|c| Some(c.name) == name)
+}
+
+fn invalid_choice(name: &str, choices: &[&str]) -> UsageError {
+    UsageError(format!(
+        "argument {name}: Invalid choice, valid choices are: {}",
+        choices.join(" | ")
+    ))
+}
+
+/// The checks once the command is known: options it does not take, values outside their
+/// choices, required options and positional, groups and conflicts.
+fn check(
+    command: &Command,
+    given: &[(&'static Opt, Given)],
+    positional: Option<&str>,
+) -> Result<(), UsageError> {
+    if let Some((o, _)) = given.iter().find(|(o, _)| !command.takes(o)) {
+        return Err(UsageError(format!(
+            "argument {}: not supported by {}",
+            o.name, command.name
+        )));
+    }
+    for (o, g) in given {
+        if let (Takes::Choice(choices) | Takes::MaybeChoice(choices), Given::One(v)) = (o.takes, g)
+        {
+            if !choices.contains(&v.as_str()) {
+                return Err(invalid_choice(o.name, choices));
+            }
+        }
+    }
+    let has = |o: &Opt| given.iter().any(|(g, _)| g.is(o));
+    // As in the AWS CLI, an input skeleton needs nothing else, and the JSON input makes the
+    // member options optional (the members are checked after the merge).
+    let input_skeleton = given
+        .iter()
+        .any(|(o, g)| o.is(&opts::GENERATE_CLI_SKELETON) && *g != Given::One("output".into()));
+    if input_skeleton {
         return Ok(());
     }
-    Err(UsageError(format!(
-        "the following arguments are required: {}",
-        missing.join(", ")
-    )))
-}
-
-/// `--ciphertext-out` and `--plaintext-out`: a file path or `-`.
-fn out_value(name: &str, v: String) -> Result<String, UsageError> {
-    if v.is_empty() {
+    let json = has(&opts::CLI_INPUT_JSON);
+    let missing: Vec<&str> = command
+        .options
+        .iter()
+        .filter(|u| u.required && !has(u.opt) && !(json && u.opt.member().is_some()))
+        .map(|u| u.opt.name)
+        .collect();
+    if !missing.is_empty() {
         return Err(UsageError(format!(
-            "argument {name}: expected a file path or -"
+            "the following arguments are required: {}",
+            missing.join(", ")
         )));
     }
-    Ok(v)
+    if let Some(p) = command.positional {
+        match positional {
+            None => {
+                return Err(UsageError(format!(
+                    "the following arguments are required: {}",
+                    p.name
+                )));
+            }
+            Some(v) if !p.choices.is_empty() && !p.choices.contains(&v) => {
+                return Err(invalid_choice(p.name, p.choices));
+            }
+            Some(_) => {}
+        }
+    }
+    for group in command.one_of {
+        let present: Vec<&&Opt> = group.iter().filter(|o| has(o)).collect();
+        match present.as_slice() {
+            [] => {
+                let names: Vec<&str> = group.iter().map(|o| o.name).collect();
+                return Err(UsageError(format!(
+                    "the following arguments are required: {}",
+                    names.join(" or ")
+                )));
+            }
+            [_] => {}
+            [first, second, ..] => {
+                return Err(UsageError(format!(
+                    "argument {}: not allowed with argument {}",
+                    second.name, first.name
+                )));
+            }
+        }
+    }
+    for (a, b, why) in command.conflicts {
+        if has(a) && has(b) {
+            return Err(UsageError(format!(
+                "argument {}: not allowed with argument {} ({why})",
+                a.name, b.name
+            )));
+        }
+    }
+    Ok(())
 }
 
-fn path_value(name: &str, v: String) -> Result<String, UsageError> {
-    if v.is_empty() {
-        return Err(UsageError(format!(
-            "argument {name}: expected a file path or -"
-        )));
+impl Globals {
+    /// The global options' values, checked.
+    fn from_given(given: &[(&'static Opt, Given)]) -> Result<Globals, UsageError> {
+        let mut g = Globals::default();
+        for (o, v) in given {
+            let text = match v {
+                Given::One(t) => t.as_str(),
+                _ => "",
+            };
+            let owned = || Some(text.to_owned());
+            if o.is(&opts::REGION) {
+                g.region = owned();
+            } else if o.is(&opts::ENDPOINT_URL) {
+                g.endpoint_url = owned();
+            } else if o.is(&opts::OUTPUT) {
+                g.output = OutputFormat::parse(text);
+            } else if o.is(&opts::QUERY) {
+                g.query = owned();
+            } else if o.is(&opts::PROFILE) {
+                g.profile = owned();
+            } else if o.is(&opts::CA_BUNDLE) {
+                g.ca_bundle = owned();
+            } else if o.is(&opts::CLI_CONNECT_TIMEOUT) {
+                g.connect_timeout = Some(seconds(o.name, text)?);
+            } else if o.is(&opts::CLI_READ_TIMEOUT) {
+                g.read_timeout = Some(seconds(o.name, text)?);
+            } else if o.is(&opts::CLI_BINARY_FORMAT) {
+                g.binary_format = BinaryFormat::parse(text);
+            } else if o.is(&opts::DEBUG) {
+                g.debug = true;
+            } else if o.is(&opts::NO_VERIFY_SSL) {
+                return Err(UsageError(format!(
+                    "argument {}: TLS certificate verification cannot be disabled in \
+                     kms-lite; to trust a private CA, pass it with {}",
+                    o.name,
+                    opts::CA_BUNDLE.synopsis()
+                )));
+            }
+        }
+        Ok(g)
     }
-    Ok(v)
 }
 
 /// Whole seconds, as the AWS CLI's `--cli-*-timeout` take them; `0` means no timeout.
@@ -843,6 +727,7 @@ fn seconds(name: &str, v: &str) -> Result<Duration, UsageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::{decrypt, encrypt, generate_data_key, re_encrypt, re_encrypt_batch};
 
     fn args(s: &[&str]) -> Vec<String> {
         s.iter().map(|a| a.to_string()).collect()
@@ -851,20 +736,20 @@ mod tests {
     fn usage(s: &[&str]) -> String {
         match parse(&args(s)) {
             Err(UsageError(m)) => m,
-            Ok(i) => panic!("expected a usage error, got {i:?}"),
+            Ok(p) => panic!("expected a usage error, got {p:?}"),
         }
     }
 
-    fn re_encrypt(s: &[&str]) -> (Globals, ReEncryptArgs) {
+    fn run(s: &[&str]) -> Invocation {
         match parse(&args(s)) {
-            Ok(Invocation::ReEncrypt(g, r)) => (g, *r),
-            other => panic!("expected re-encrypt, got {other:?}"),
+            Ok(Parsed::Run(inv)) => *inv,
+            other => panic!("expected a command to run, got {other:?}"),
         }
     }
 
     #[test]
     fn values_flags_and_lists() {
-        let (g, r) = re_encrypt(&[
+        let inv = run(&[
             "--region",
             "eu-west-1",
             "re-encrypt",
@@ -880,15 +765,35 @@ mod tests {
             "--cli-read-timeout",
             "0",
             "--debug",
+            "--cli-binary-format",
+            "raw-in-base64-out",
+            "--no-cli-pager",
+            "--no-paginate",
+            "--color=off",
         ]);
+        assert_eq!(inv.command.name, "re-encrypt");
+        let g = &inv.globals;
         assert_eq!(g.region.as_deref(), Some("eu-west-1"));
         assert_eq!(g.output, Some(OutputFormat::Text));
         assert_eq!(g.read_timeout, Some(LONGEST_TIMEOUT));
+        assert_eq!(g.binary_format, Some(BinaryFormat::Raw));
         assert!(g.debug);
-        assert_eq!(r.destination_key_id, "alias/new");
-        assert_eq!(r.ciphertext_blob.as_deref(), Some("-"));
-        assert_eq!(r.grant_tokens, Some(vec!["a".to_string(), "b".to_string()]));
-        assert_eq!(r.dry_run, Some(false));
+        assert_eq!(inv.one(&opts::DESTINATION_KEY_ID), Some("alias/new"));
+        assert_eq!(inv.one(&opts::CIPHERTEXT_BLOB), Some("-"));
+        let members: Vec<(&str, &Given)> = inv
+            .members()
+            .map(|(o, g)| (o.member().unwrap(), g))
+            .collect();
+        assert_eq!(
+            members,
+            [
+                ("DestinationKeyId", &Given::One("alias/new".into())),
+                ("CiphertextBlob", &Given::One("-".into())),
+                ("GrantTokens", &Given::Many(vec!["a".into(), "b".into()])),
+                ("DryRun", &Given::Flag),
+            ]
+        );
+        assert_eq!(inv.skeleton(), None);
     }
 
     #[test]
@@ -936,107 +841,114 @@ mod tests {
             usage(&["re-encrypt", "--destination-key-id", "k", "--no-verify-ssl"])
                 .contains("cannot be disabled")
         );
-        assert!(
-            usage(&["re-encrypt", "--destination-key-id", "k", "--output", "xml"])
-                .contains("valid choices are: json | text")
+        assert_eq!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--output", "xml"]),
+            "argument --output: Invalid choice, valid choices are: json | text | table | yaml \
+             | yaml-stream | off"
+        );
+        // The declared choices are the formats there are.
+        let names: Vec<&str> = OutputFormat::CHOICES.iter().map(|(n, _)| *n).collect();
+        assert!(matches!(opts::OUTPUT.takes, Takes::Choice(c) if c == names.as_slice()));
+        assert_eq!(
+            usage(&[
+                "re-encrypt",
+                "--destination-key-id",
+                "k",
+                "--color",
+                "always"
+            ]),
+            "argument --color: Invalid choice, valid choices are: on | off | auto"
         );
         assert_eq!(
             usage(&["encipher"]),
             "argument command: Invalid choice, valid choices are: encrypt | decrypt | \
              generate-data-key | generate-data-key-without-plaintext | re-encrypt | \
-             re-encrypt-batch"
+             re-encrypt-batch | completion"
         );
-        assert!(
+        assert_eq!(
             usage(&[
                 "re-encrypt",
                 "--destination-key-id",
                 "k",
                 "--cli-read-timeout",
                 "-1"
-            ])
-            .contains("invalid int value")
+            ]),
+            "argument --cli-read-timeout: invalid int value: '-1'"
         );
-        assert!(
-            usage(&["re-encrypt", "--destination-key-id", "k", "--dry-run=yes"])
-                .contains("takes no value")
+        assert_eq!(
+            usage(&["re-encrypt", "--destination-key-id", "k", "--dry-run=yes"]),
+            "argument --dry-run: takes no value"
+        );
+        assert_eq!(usage(&[]), "the following arguments are required: command");
+        assert_eq!(
+            usage(&["--region", "r"]),
+            "the following arguments are required: command"
+        );
+        assert_eq!(
+            usage(&["completion"]),
+            "the following arguments are required: shell"
+        );
+        assert_eq!(
+            usage(&["completion", "fish"]),
+            "argument shell: Invalid choice, valid choices are: bash | zsh"
+        );
+        assert_eq!(
+            usage(&[
+                "re-encrypt",
+                "--destination-key-id",
+                "k",
+                "--generate-cli-skeleton",
+                "yaml-input"
+            ]),
+            "argument --generate-cli-skeleton: Invalid choice, valid choices are: input | output"
+        );
+        assert_eq!(
+            usage(&["completion", "bash", "--cli-input-json", "{}"]),
+            "argument --cli-input-json: not supported by completion"
         );
     }
 
     #[test]
-    fn shards() {
-        assert_eq!(Shard::parse("1/1"), Some(Shard::ALL));
-        assert_eq!(Shard::parse("3/8"), Some(Shard { k: 3, n: 8 }));
-        for bad in [
-            "0/3", "4/3", "1/0", "/3", "1/", "a/b", "-1/3", "+1/3", "1/3/5", "1 /3",
-        ] {
-            assert_eq!(Shard::parse(bad), None, "{bad}");
-        }
-        // Every item in exactly one of N shards.
-        let shards: Vec<Shard> = (1..=4).map(|k| Shard { k, n: 4 }).collect();
-        for i in 1..=50u64 {
-            assert_eq!(shards.iter().filter(|s| s.holds(i)).count(), 1);
-        }
-        assert!(Shard { k: 2, n: 3 }.holds(2) && Shard { k: 2, n: 3 }.holds(5));
-    }
-
-    #[test]
-    fn batch_options() {
-        match parse(&args(&[
-            "re-encrypt-batch",
-            "--destination-key-id",
-            "k",
-            "--input",
-            "-",
-            "--concurrency",
-            "64",
-            "--rate",
-            "0.5",
-            "--shard",
-            "2/3",
-            "--journal",
-            "j",
-        ])) {
-            Ok(Invocation::ReEncryptBatch(_, b)) => {
-                assert_eq!(b.input, BatchInput::Lines("-".into()));
-                assert_eq!(b.concurrency, 64);
-                assert_eq!(b.rate, Some(0.5));
-                assert_eq!(b.shard, Shard { k: 2, n: 3 });
-                assert_eq!(b.journal.as_deref(), Some("j"));
-                assert_eq!(b.output_file, None);
-            }
-            other => panic!("expected re-encrypt-batch, got {other:?}"),
-        }
-        assert!(matches!(
-            parse(&args(&["re-encrypt-batch", "help"])),
-            Ok(Invocation::Help(Command::ReEncryptBatch))
-        ));
-    }
-
-    #[test]
-    fn operation_commands() {
-        match parse(&args(&[
-            "generate-data-key",
+    fn required_options_and_the_json_input() {
+        // The JSON input makes the member options optional, not the others.
+        let inv = run(&["encrypt", "--cli-input-json", "{}"]);
+        assert_eq!(inv.command.name, "encrypt");
+        assert_eq!(
+            usage(&["re-encrypt-batch", "--cli-input-json", "{}"]),
+            "the following arguments are required: --input or --input-dir"
+        );
+        // An input skeleton needs nothing; an output skeleton checks as a run does.
+        assert_eq!(
+            run(&["re-encrypt-batch", "--generate-cli-skeleton"]).skeleton(),
+            Some("input")
+        );
+        assert_eq!(
+            run(&["encrypt", "--generate-cli-skeleton", "input"]).skeleton(),
+            Some("input")
+        );
+        assert_eq!(
+            usage(&["encrypt", "--generate-cli-skeleton", "output"]),
+            "the following arguments are required: --key-id, --plaintext"
+        );
+        let inv = run(&[
+            "encrypt",
             "--key-id",
             "k",
-            "--number-of-bytes=32",
-            "--plaintext-out",
+            "--plaintext",
             "-",
-            "--ciphertext-out",
-            "key.enc",
-            "--grant-tokens",
-            "t",
-            "--dry-run",
-        ])) {
-            Ok(Invocation::Op(Command::GenerateDataKey, _, o)) => {
-                assert_eq!(o.key_id.as_deref(), Some("k"));
-                assert_eq!(o.number_of_bytes, Some(32));
-                assert_eq!(o.plaintext_out.as_deref(), Some("-"));
-                assert_eq!(o.ciphertext_out.as_deref(), Some("key.enc"));
-                assert_eq!(o.grant_tokens, Some(vec!["t".to_string()]));
-                assert_eq!(o.dry_run, Some(true));
-            }
-            other => panic!("expected generate-data-key, got {other:?}"),
-        }
+            "--generate-cli-skeleton=output",
+        ]);
+        assert_eq!(inv.skeleton(), Some("output"));
+        // A bare --generate-cli-skeleton does not take the next option as its value.
+        let inv = run(&["decrypt", "--generate-cli-skeleton", "--key-id", "k"]);
+        assert_eq!(
+            (inv.skeleton(), inv.one(&opts::KEY_ID)),
+            (Some("input"), Some("k"))
+        );
+    }
+
+    #[test]
+    fn commands_take_only_their_options() {
         assert_eq!(
             usage(&["decrypt", "--key-spec", "AES_256"]),
             "argument --key-spec: not supported by decrypt"
@@ -1057,30 +969,126 @@ mod tests {
             usage(&["re-encrypt", "--destination-key-id", "k", "--key-id", "x"]),
             "argument --key-id: not supported by re-encrypt"
         );
-        for c in Command::ALL {
-            assert!(matches!(
-                parse(&args(&[c.name(), "--help"])),
-                Ok(Invocation::Help(h)) if h == c
-            ));
+        assert_eq!(
+            usage(&[
+                "re-encrypt-batch",
+                "--destination-key-id",
+                "k",
+                "--input",
+                "-",
+                "--query",
+                "KeyId"
+            ]),
+            "argument --query: not supported by re-encrypt-batch"
+        );
+        assert_eq!(
+            usage(&[
+                "re-encrypt-batch",
+                "--destination-key-id",
+                "k",
+                "--input",
+                "a",
+                "--input-dir",
+                "b"
+            ]),
+            "argument --input-dir: not allowed with argument --input"
+        );
+        assert_eq!(
+            usage(&[
+                "re-encrypt-batch",
+                "--destination-key-id",
+                "k",
+                "--input-dir",
+                "d",
+                "--output-file",
+                "o"
+            ]),
+            "argument --output-file: not allowed with argument --input-dir (files are rewritten in place)"
+        );
+        for c in crate::commands::ALL {
+            assert!(
+                matches!(parse(&args(&[c.name, "--help"])), Ok(Parsed::Help(h)) if h.name == c.name)
+            );
+            assert!(
+                matches!(parse(&args(&[c.name, "help"])), Ok(Parsed::Help(h)) if h.name == c.name)
+            );
+            assert!(
+                matches!(parse(&args(&[c.name, "-h", "--bogus"])), Ok(Parsed::Help(h)) if h.name == c.name)
+            );
         }
+    }
+
+    /// Every option is declared once: no two declarations share a name, and a command lists
+    /// an option at most once.
+    #[test]
+    fn names_are_unique() {
+        let mut seen: Vec<(&str, *const Opt)> = Vec::new();
+        for o in declared() {
+            let ptr: *const Opt = o;
+            match seen.iter().find(|(n, _)| *n == o.name) {
+                Some((_, p)) => assert!(std::ptr::eq(*p, ptr), "{} is declared twice", o.name),
+                None => seen.push((o.name, ptr)),
+            }
+        }
+        for c in crate::commands::ALL {
+            let all = c.all_options();
+            for o in &all {
+                assert_eq!(
+                    all.iter().filter(|a| a.name == o.name).count(),
+                    1,
+                    "{} in {}",
+                    o.name,
+                    c.name
+                );
+            }
+            // A member option's member is one of the operation's.
+            for u in c.options {
+                if u.opt.member().is_some() {
+                    assert!(c.shape(u.opt).is_some(), "{} of {}", u.opt.name, c.name);
+                }
+            }
+        }
+        let names: Vec<&str> = crate::commands::ALL.iter().map(|c| c.name).collect();
+        assert_eq!(
+            names,
+            [
+                encrypt::COMMAND.name,
+                decrypt::COMMAND.name,
+                generate_data_key::COMMAND.name,
+                crate::commands::generate_data_key_without_plaintext::COMMAND.name,
+                re_encrypt::COMMAND.name,
+                re_encrypt_batch::COMMAND.name,
+                crate::commands::completion::COMMAND.name,
+            ]
+        );
     }
 
     #[test]
     fn help_and_version() {
-        assert!(matches!(parse(&args(&[])), Ok(Invocation::TopHelp)));
-        assert!(matches!(parse(&args(&["--help"])), Ok(Invocation::TopHelp)));
-        assert!(matches!(parse(&args(&["help"])), Ok(Invocation::TopHelp)));
+        assert!(matches!(parse(&args(&["--help"])), Ok(Parsed::TopHelp)));
+        assert!(matches!(parse(&args(&["help"])), Ok(Parsed::TopHelp)));
+        assert!(matches!(parse(&args(&["-h"])), Ok(Parsed::TopHelp)));
+        assert!(matches!(parse(&args(&["--version"])), Ok(Parsed::Version)));
         assert!(matches!(
-            parse(&args(&["re-encrypt", "help"])),
-            Ok(Invocation::Help(Command::ReEncrypt))
+            parse(&args(&["re-encrypt", "--version"])),
+            Ok(Parsed::Version)
         ));
-        assert!(matches!(
-            parse(&args(&["re-encrypt", "--help"])),
-            Ok(Invocation::Help(Command::ReEncrypt))
-        ));
-        assert!(matches!(
-            parse(&args(&["--version"])),
-            Ok(Invocation::Version)
-        ));
+    }
+
+    #[test]
+    fn shards() {
+        assert_eq!(Shard::parse("1/1"), Some(Shard::ALL));
+        assert_eq!(Shard::parse("3/8"), Some(Shard { k: 3, n: 8 }));
+        for bad in [
+            "0/3", "4/3", "1/0", "/3", "1/", "a/b", "-1/3", "+1/3", "1/3/5", "1 /3",
+        ] {
+            assert_eq!(Shard::parse(bad), None, "{bad}");
+        }
+        // Every item in exactly one of N shards.
+        let shards: Vec<Shard> = (1..=4).map(|k| Shard { k, n: 4 }).collect();
+        for i in 1..=50u64 {
+            assert_eq!(shards.iter().filter(|s| s.holds(i)).count(), 1);
+        }
+        assert!(Shard { k: 2, n: 3 }.holds(2) && Shard { k: 2, n: 3 }.holds(5));
     }
 }

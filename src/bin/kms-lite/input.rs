@@ -1,6 +1,6 @@
 //! Turning option values into request members: blobs (`fileb://`, `file://`, `-`, base64 text)
-//! and encryption contexts (shorthand, JSON, `file://`). Errors name the option and an offset,
-//! never the value itself.
+//! and string maps (shorthand, JSON, `file://`). Errors name the option and an offset, never
+//! the value itself.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -8,6 +8,26 @@ use std::io::Read;
 /// The most read from any file or stdin. KMS takes at most 6144 bytes of ciphertext; the
 /// library reports the exact limit, this only keeps a wrong file from filling memory.
 const READ_CAP: u64 = 1 << 20;
+
+/// How a blob given as text is read (`--cli-binary-format`, the profile's `cli_binary_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BinaryFormat {
+    /// The text is base64 (the AWS CLI v2's default).
+    #[default]
+    Base64,
+    /// The text's own bytes, its UTF-8 (`raw-in-base64-out`).
+    Raw,
+}
+
+impl BinaryFormat {
+    pub fn parse(s: &str) -> Option<BinaryFormat> {
+        match s {
+            "base64" => Some(BinaryFormat::Base64),
+            "raw-in-base64-out" => Some(BinaryFormat::Raw),
+            _ => None,
+        }
+    }
+}
 
 /// A parameter value that cannot be used: printed as `Error parsing parameter '--x': ...`,
 /// exit 252.
@@ -18,7 +38,7 @@ pub struct ParamError {
 }
 
 impl ParamError {
-    fn new(option: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(option: &'static str, message: impl Into<String>) -> Self {
         ParamError {
             option,
             message: message.into(),
@@ -62,10 +82,15 @@ pub fn read_file(option: &'static str, prefix: &str, path: &str) -> Result<Vec<u
     read_capped(option, &format!("{prefix}{path}"), file)
 }
 
-/// `--ciphertext-blob`: `fileb://PATH` raw bytes, `-` raw bytes from stdin, `file://PATH` base64
-/// text from a file (line breaks allowed, as `base64` writes them), else base64 text decoded
-/// strictly.
-pub fn blob(option: &'static str, value: &str, stdin: impl Read) -> Result<Vec<u8>, ParamError> {
+/// A blob option: `fileb://PATH` raw bytes, `-` raw bytes from stdin, `file://PATH` text from
+/// a file, else the text itself. Text is base64, decoded strictly (in a file, line breaks are
+/// allowed, as `base64` writes them), or with [`BinaryFormat::Raw`] the bytes themselves.
+pub fn blob(
+    option: &'static str,
+    value: &str,
+    stdin: impl Read,
+    format: BinaryFormat,
+) -> Result<Vec<u8>, ParamError> {
     if value == "-" {
         return read_capped(option, "stdin", stdin);
     }
@@ -74,6 +99,9 @@ pub fn blob(option: &'static str, value: &str, stdin: impl Read) -> Result<Vec<u
     }
     if let Some(path) = value.strip_prefix("file://") {
         let text = read_file(option, "file://", path)?;
+        if format == BinaryFormat::Raw {
+            return Ok(text);
+        }
         // Drop line breaks, remembering where each kept byte was, so an error names the offset
         // in the file.
         let (kept, at): (Vec<u8>, Vec<usize>) = text
@@ -93,11 +121,26 @@ pub fn blob(option: &'static str, value: &str, stdin: impl Read) -> Result<Vec<u
             )
         });
     }
-    kms_lite::base64::decode(value.as_bytes())
-        .map_err(|e| ParamError::new(option, format!("Invalid base64: {e}")))
+    blob_text(option, "", value, format)
 }
 
-/// An encryption context: `k=v,k2=v2` shorthand, a JSON object, or `file://PATH` holding either.
+/// Blob text: base64 decoded strictly, or with [`BinaryFormat::Raw`] its own bytes. `what`
+/// names where it came from in an error (` in CiphertextBlob`), or is empty.
+pub fn blob_text(
+    option: &'static str,
+    what: &str,
+    value: &str,
+    format: BinaryFormat,
+) -> Result<Vec<u8>, ParamError> {
+    match format {
+        BinaryFormat::Raw => Ok(value.as_bytes().to_vec()),
+        BinaryFormat::Base64 => kms_lite::base64::decode(value.as_bytes())
+            .map_err(|e| ParamError::new(option, format!("Invalid base64{what}: {e}"))),
+    }
+}
+
+/// A map of strings (an encryption context, or a structure's members given as shorthand):
+/// `k=v,k2=v2` shorthand, a JSON object of strings, or `file://PATH` holding either.
 pub fn context(option: &'static str, value: &str) -> Result<BTreeMap<String, String>, ParamError> {
     if let Some(path) = value.strip_prefix("file://") {
         let bytes = read_file(option, "file://", path)?;
@@ -113,43 +156,6 @@ pub fn context(option: &'static str, value: &str) -> Result<BTreeMap<String, Str
         return context_text(option, &text);
     }
     context_text(option, value)
-}
-
-/// `--recipient`: `KeyEncryptionAlgorithm=ALG,AttestationDocument=DOC` shorthand, a JSON object
-/// with those members, or `file://PATH` holding either. `DOC` is base64 text, or (a kms-lite
-/// extension: attestation documents run to kilobytes) `fileb://PATH` for its raw bytes.
-pub fn recipient(option: &'static str, value: &str) -> Result<kms_lite::RecipientInfo, ParamError> {
-    let members = context(option, value)?;
-    let mut r = kms_lite::RecipientInfo::default();
-    for (k, v) in members {
-        match k.as_str() {
-            "KeyEncryptionAlgorithm" => {
-                r.key_encryption_algorithm = Some(kms_lite::KeyEncryptionMechanism::from(&*v));
-            }
-            "AttestationDocument" => {
-                let doc = match v.strip_prefix("fileb://") {
-                    Some(path) => read_file(option, "fileb://", path)?,
-                    None => kms_lite::base64::decode(v.as_bytes()).map_err(|e| {
-                        ParamError::new(
-                            option,
-                            format!("Invalid base64 in AttestationDocument: {e}"),
-                        )
-                    })?,
-                };
-                r.attestation_document = Some(doc);
-            }
-            _ => {
-                return Err(ParamError::new(
-                    option,
-                    format!(
-                        "Unknown member {k:?}; valid members are KeyEncryptionAlgorithm, \
-                         AttestationDocument"
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(r)
 }
 
 fn context_text(option: &'static str, value: &str) -> Result<BTreeMap<String, String>, ParamError> {
@@ -354,32 +360,32 @@ mod tests {
     }
 
     #[test]
-    fn recipients() {
-        let r = recipient(
-            "--r",
-            "KeyEncryptionAlgorithm=RSAES_OAEP_SHA_256,AttestationDocument=AAEC",
-        )
-        .unwrap();
-        assert_eq!(r, kms_lite::RecipientInfo::new(vec![0, 1, 2]));
-        let j = recipient("--r", r#"{"AttestationDocument":"AAEC"}"#).unwrap();
-        assert_eq!(j.attestation_document, Some(vec![0, 1, 2]));
-        assert_eq!(j.key_encryption_algorithm, None);
-        assert!(
-            recipient("--r", "Attestation=AAEC")
-                .unwrap_err()
-                .message
-                .starts_with("Unknown member \"Attestation\"")
-        );
-        assert!(
-            recipient("--r", "AttestationDocument=AA-C")
-                .unwrap_err()
-                .message
-                .contains("Invalid base64")
-        );
+    fn blob_stdin_is_raw() {
+        for format in [BinaryFormat::Base64, BinaryFormat::Raw] {
+            assert_eq!(
+                blob("--b", "-", &b"\x00\xff"[..], format),
+                Ok(vec![0, 0xff])
+            );
+        }
     }
 
     #[test]
-    fn blob_stdin_is_raw() {
-        assert_eq!(blob("--b", "-", &b"\x00\xff"[..]), Ok(vec![0, 0xff]));
+    fn blob_text_per_binary_format() {
+        let none = &b""[..];
+        assert_eq!(
+            blob("--b", "AAE=", none, BinaryFormat::Base64),
+            Ok(vec![0, 1])
+        );
+        assert_eq!(
+            blob("--b", "AAE=", none, BinaryFormat::Raw),
+            Ok(b"AAE=".to_vec())
+        );
+        assert_eq!(
+            blob("--b", "é!", none, BinaryFormat::Raw),
+            Ok("é!".as_bytes().to_vec())
+        );
+        let e = blob("--b", "AA-=", none, BinaryFormat::Base64).unwrap_err();
+        assert!(e.message.starts_with("Invalid base64: "), "{e}");
+        assert!(!e.message.contains("AA-="), "{e}");
     }
 }

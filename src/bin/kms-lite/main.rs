@@ -10,12 +10,16 @@ mod commands;
 mod files;
 mod help;
 mod input;
+mod model;
+mod opts;
 mod output;
+mod params;
+mod skeleton;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use args::{Invocation, UsageError};
+use args::{Parsed, UsageError};
 
 /// Exit codes, as the AWS CLI uses them.
 pub mod exit {
@@ -57,14 +61,15 @@ fn run() -> u8 {
     }
     let result = match args::parse(&raw) {
         Err(UsageError(m)) => Err(Failure::Usage(m)),
-        Ok(Invocation::TopHelp) => write_stdout(help::top().as_bytes()),
-        Ok(Invocation::Help(command)) => write_stdout(help::command(command).as_bytes()),
-        Ok(Invocation::Version) => {
+        Ok(Parsed::TopHelp) => write_stdout(help::top().as_bytes()),
+        Ok(Parsed::Help(command)) => write_stdout(help::command(command).as_bytes()),
+        Ok(Parsed::Version) => {
             write_stdout(concat!("kms-lite/", env!("CARGO_PKG_VERSION"), "\n").as_bytes())
         }
-        Ok(Invocation::ReEncrypt(globals, re)) => commands::re_encrypt::run(&globals, &re),
-        Ok(Invocation::ReEncryptBatch(globals, b)) => commands::re_encrypt_batch::run(&globals, &b),
-        Ok(Invocation::Op(command, globals, a)) => commands::run_op(command, &globals, &a),
+        Ok(Parsed::Run(inv)) => match inv.skeleton() {
+            Some(kind) => skeleton::print(&inv, kind),
+            None => (inv.command.run)(&inv),
+        },
     };
     match result {
         Ok(()) => exit::OK,

@@ -8,12 +8,16 @@ use crate::Failure;
 use crate::args::{BatchArgs, BatchInput, Globals};
 use crate::batch::{self, Input, Options};
 
+mod cli;
+
+pub use cli::COMMAND;
+
 /// Attempts per request when `AWS_MAX_ATTEMPTS` is not set: a batch rides out throttling
 /// rather than sending items back to its queue at once (the single-call default is 3).
 pub const BATCH_DEFAULT_ATTEMPTS: u32 = 8;
 
 pub fn run(g: &Globals, a: &BatchArgs) -> Result<(), Failure> {
-    let template = shared::request_template(&a.request)?;
+    let template = a.request.clone();
     let client = shared::build_client(g, Some(BATCH_DEFAULT_ATTEMPTS))?;
     let options = Options {
         input: match &a.input {

@@ -1,45 +1,17 @@
-//! What the commands share: the request options, the client, how a failed call maps to an
-//! exit code, and how a response and raw blobs are written out (files through [`files`]).
+//! What the commands share: the client, how a failed call maps to an exit code, the request
+//! members several commands take, and how a response and raw blobs are written out (files
+//! through [`files`]).
 
 use std::path::Path;
 
 use kms_lite::error::{ConfigError, ConfigErrorKind, Escaped, OperationError};
-use kms_lite::{Client, EncryptionAlgorithmSpec, ReEncryptRequest};
+use kms_lite::{Client, EncryptionAlgorithmSpec, RecipientInfo};
 
-use crate::args::{Globals, OutputFormat, ReEncryptArgs};
-use crate::input::{self, ParamError};
+use crate::args::{Globals, Invocation, OutputFormat};
 use crate::output::query::Query;
 use crate::output::{OperationName, Output, RenderError, Val};
-use crate::{Failure, exit, files, write_stderr, write_stdout};
-
-pub fn param(e: ParamError) -> Failure {
-    Failure::Message(exit::USAGE, e.to_string())
-}
-
-/// The request without its ciphertext or dry-run members: keys, contexts, algorithms, grant
-/// tokens.
-pub fn request_template(a: &ReEncryptArgs) -> Result<ReEncryptRequest, Failure> {
-    let mut req = ReEncryptRequest::new(a.destination_key_id.clone());
-    if let Some(v) = &a.source_encryption_context {
-        req.source_encryption_context =
-            Some(input::context("--source-encryption-context", v).map_err(param)?);
-    }
-    if let Some(v) = &a.destination_encryption_context {
-        req.destination_encryption_context =
-            Some(input::context("--destination-encryption-context", v).map_err(param)?);
-    }
-    req.source_key_id = a.source_key_id.clone();
-    req.source_encryption_algorithm = a
-        .source_encryption_algorithm
-        .as_deref()
-        .map(EncryptionAlgorithmSpec::from);
-    req.destination_encryption_algorithm = a
-        .destination_encryption_algorithm
-        .as_deref()
-        .map(EncryptionAlgorithmSpec::from);
-    req.grant_tokens = a.grant_tokens.clone();
-    Ok(req)
-}
+use crate::params::Params;
+use crate::{Failure, exit, files, opts, write_stderr, write_stdout};
 
 /// The client the global options describe. `default_attempts` replaces the default of 3
 /// attempts when neither `AWS_MAX_ATTEMPTS` nor the profile sets them.
@@ -173,6 +145,36 @@ fn configured_format(g: &Globals) -> Result<OutputFormat, Failure> {
         .ok_or_else(|| Failure::Message(exit::OTHER, format!("Unknown output type: {name}")))
 }
 
+/// What a command that calls one operation needs first, checked before anything is read or
+/// sent: the output format, the raw destinations, and the request members.
+pub fn prepare(inv: &Invocation) -> Result<(Output, RawDests, Params), Failure> {
+    let format = output_format(&inv.globals)?;
+    let dests = raw_dests(inv)?;
+    let params = crate::params::params(inv)?;
+    Ok((format, dests, params))
+}
+
+/// Writes the blobs taken out of `response` to their `--ciphertext-out` and `--plaintext-out`
+/// destinations (the ciphertext first), then prints the rest (see [`finish`]). `what` names
+/// the ciphertext in messages.
+pub fn respond<T: serde::Serialize + OperationName>(
+    g: &Globals,
+    format: Output,
+    dests: &RawDests,
+    (ciphertext, what): (Option<Vec<u8>>, &'static str),
+    plaintext: Option<kms_lite::SecretBytes>,
+    response: &T,
+) -> Result<(), Failure> {
+    let mut outs = Vec::new();
+    if let Some(dest) = &dests.ciphertext {
+        outs.push(ciphertext_out(dest, ciphertext.as_deref(), what)?);
+    }
+    if let Some(dest) = &dests.plaintext {
+        outs.push(plaintext_out(dest, plaintext.as_ref())?);
+    }
+    finish(g, format, &outs, response)
+}
+
 /// A blob the user asked for as raw bytes (`--ciphertext-out`, `--plaintext-out`).
 pub struct RawOut<'a> {
     /// The option, for messages.
@@ -200,7 +202,7 @@ pub fn ciphertext_out<'a>(
     what: &'static str,
 ) -> Result<RawOut<'a>, Failure> {
     Ok(RawOut {
-        option: "--ciphertext-out",
+        option: opts::CIPHERTEXT_OUT.name,
         what,
         dest,
         bytes: member(blob, "CiphertextBlob")?,
@@ -208,12 +210,111 @@ pub fn ciphertext_out<'a>(
     })
 }
 
-/// `--dry-run-modifiers` as the library's type (unknown values are kept for its validation).
-pub fn dry_run_modifiers(given: &Option<Vec<String>>) -> Option<Vec<kms_lite::DryRunModifierType>> {
-    given.as_ref().map(|m| {
+/// The `--plaintext-out` destination of a response's `Plaintext` (a 0600 file).
+pub fn plaintext_out<'a>(
+    dest: &'a str,
+    plaintext: Option<&'a kms_lite::SecretBytes>,
+) -> Result<RawOut<'a>, Failure> {
+    Ok(RawOut {
+        option: opts::PLAINTEXT_OUT.name,
+        what: "plaintext",
+        dest,
+        bytes: member(plaintext.map(kms_lite::SecretBytes::as_bytes), "Plaintext")?,
+        private: true,
+    })
+}
+
+/// `DryRunModifiers` as the library's type (unknown values are kept for its validation).
+pub fn dry_run_modifiers(p: &mut Params) -> Option<Vec<kms_lite::DryRunModifierType>> {
+    p.list("DryRunModifiers").map(|m| {
         m.iter()
             .map(|s| kms_lite::DryRunModifierType::from(s.as_str()))
             .collect()
+    })
+}
+
+/// An algorithm member as the library's type.
+pub fn algorithm(p: &mut Params, member: &str) -> Option<EncryptionAlgorithmSpec> {
+    p.string(member)
+        .as_deref()
+        .map(EncryptionAlgorithmSpec::from)
+}
+
+/// The `Recipient` member as the library's type.
+pub fn recipient(p: &mut Params) -> Option<RecipientInfo> {
+    let mut members = p.structure("Recipient")?;
+    let mut r = RecipientInfo::default();
+    r.key_encryption_algorithm = members
+        .string("KeyEncryptionAlgorithm")
+        .as_deref()
+        .map(kms_lite::KeyEncryptionMechanism::from);
+    r.attestation_document = members.blob("AttestationDocument");
+    Some(r)
+}
+
+/// `--plaintext-out` with a recipient: the plaintext comes back only encrypted for the
+/// recipient (the recipient may come from `--cli-input-json`, so this is checked on the
+/// request).
+pub fn check_recipient(dests: &RawDests, recipient: &Option<RecipientInfo>) -> Result<(), Failure> {
+    if dests.plaintext.is_some() && recipient.is_some() {
+        return Err(Failure::Usage(format!(
+            "argument {}: not allowed with argument {} (the plaintext comes back only \
+             encrypted for the recipient, as CiphertextForRecipient)",
+            opts::PLAINTEXT_OUT.name,
+            opts::RECIPIENT.name
+        )));
+    }
+    Ok(())
+}
+
+/// Where `--ciphertext-out` and `--plaintext-out` send the raw blobs.
+#[derive(Debug, Default)]
+pub struct RawDests {
+    pub ciphertext: Option<String>,
+    pub plaintext: Option<String>,
+}
+
+/// `--ciphertext-out` and `--plaintext-out`, checked before anything is read or sent: not
+/// empty, not stdout with `--query` (stdout carries only the raw bytes), not one file.
+pub fn raw_dests(inv: &Invocation) -> Result<RawDests, Failure> {
+    let options = [&opts::PLAINTEXT_OUT, &opts::CIPHERTEXT_OUT];
+    let [plaintext, ciphertext] = options.map(|o| inv.one(o));
+    for (o, v) in options.iter().zip([plaintext, ciphertext]) {
+        if v == Some("") {
+            return Err(Failure::Usage(format!(
+                "argument {}: expected a file path or -",
+                o.name
+            )));
+        }
+        // `/dev/stdout` and the like are stdout, as `-` is.
+        if let Some(dest) = v.filter(|d| files::is_stdout(d)) {
+            if inv.globals.query.is_some() {
+                return Err(Failure::Usage(format!(
+                    "argument {}: not allowed with argument {} {dest} (stdout carries only the \
+                     raw bytes)",
+                    opts::QUERY.name,
+                    o.name
+                )));
+            }
+        }
+    }
+    if let (Some(p), Some(c)) = (plaintext, ciphertext) {
+        // One file by another name too (a link, `./`, `-` and /dev/stdout): nothing is sent.
+        if files::same_file(p, c) {
+            let (c_opt, p_opt) = (opts::CIPHERTEXT_OUT.name, opts::PLAINTEXT_OUT.name);
+            return Err(Failure::Usage(if p == "-" {
+                format!(
+                    "argument {c_opt}: not allowed with argument {p_opt} - (stdout can carry \
+                     only one of them)"
+                )
+            } else {
+                format!("argument {c_opt}: not allowed with argument {p_opt} naming the same file")
+            }));
+        }
+    }
+    Ok(RawDests {
+        ciphertext: ciphertext.map(str::to_owned),
+        plaintext: plaintext.map(str::to_owned),
     })
 }
 
@@ -255,8 +356,19 @@ pub fn finish<T: serde::Serialize + OperationName>(
     if let Some(o) = outs.iter().find(|o| files::is_stdout(o.dest)) {
         return write_stdout(o.bytes);
     }
-    let mut value = Val::from_response(response).map_err(|m| Failure::Message(exit::OTHER, m))?;
-    let rendered = format.render(&value, T::NAME);
+    let value = Val::from_response(response).map_err(|m| Failure::Message(exit::OTHER, m))?;
+    print_value(g, format, value, T::NAME)
+}
+
+/// Prints a response value of `operation` (a table's title): `--query` applied, in the chosen
+/// format. The value is wiped once printed.
+pub fn print_value(
+    g: &Globals,
+    format: Output,
+    mut value: Val,
+    operation: &str,
+) -> Result<(), Failure> {
+    let rendered = format.render(&value, operation);
     value.wipe();
     let mut text = rendered
         .map_err(|e| match e {
