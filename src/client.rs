@@ -141,7 +141,7 @@ impl Client {
     }
 
     /// Sends one operation: signs every attempt afresh, retries what standard mode retries
-    /// (kms-api.md §5), corrects a skewed clock once, and stops at `max_attempts`, when the
+    /// (see [`crate::retry`]), corrects a skewed clock once, and stops at `max_attempts`, when the
     /// retry quota runs dry, or when the operation timeout would pass.
     fn send_with_retries(
         &self,

@@ -1,5 +1,5 @@
-//! AWS JSON 1.1: request bodies, blobs as base64, success bodies, and the error-code rules of
-//! kms-api.md §1.
+//! AWS JSON 1.1: request bodies, blobs as base64, success bodies, and the error-code rules
+//! (code from `X-Amzn-ErrorType`, else the body's `code` or `__type`, without namespace or URI).
 
 use serde::de::{self, Deserializer};
 use serde::{Serialize, Serializer};

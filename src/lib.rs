@@ -119,9 +119,6 @@ pub mod __private {
     pub mod codec {
         pub use crate::codec::*;
     }
-    pub mod debug_log {
-        pub use crate::debug_log::*;
-    }
     pub mod endpoint {
         pub use crate::endpoint::*;
     }

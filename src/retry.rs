@@ -1,5 +1,18 @@
-//! The AWS SDKs' "standard" retry mode (kms-api.md §5): which failures to retry, how long to
-//! wait, and the per-client retry quota.
+//! How a [`Client`](crate::Client) retries: the [`RetryMode`], and [`backoff_for`] for
+//! programs that retry failed items themselves.
+//!
+//! In the AWS SDKs' standard mode (the default) a call is retried, up to `max_attempts`
+//! attempts in all (3 unless configured), when no response arrived whole (a failed connection,
+//! a reset, a timeout, a truncated body), on HTTP 500, 502, 503, 504 and 429, on the throttling
+//! codes (`ThrottlingException`, `TooManyRequestsException`...), the transient ones
+//! (`RequestTimeout`...) and KMS's server faults (`KMSInternalException`,
+//! `KeyUnavailableException`, `DependencyTimeoutException`). Before each retry the client
+//! sleeps a random delay up to `min(base * 2^(n-1), 20 s)`, with a base of 50 ms, or 1 s after
+//! throttling, and at least the server's `x-amz-retry-after`. A retry quota of 500 units per
+//! client (a retry costs 5 after throttling and 14 otherwise; a success gives back what its
+//! retry cost, or 1) stops retries when the service keeps failing. The error a call returns
+//! says how many attempts were made and why retrying stopped
+//! ([`RetryStop`](crate::error::RetryStop)).
 
 use std::sync::Mutex;
 use std::time::Duration;

@@ -387,3 +387,46 @@ fn map_error(e: ureq::Error, url: &str, through_proxy: bool) -> TransportError {
         e,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A URL with user info (a container credentials URI can carry one) never shows its password
+    /// in a transport error, whatever failed.
+    #[test]
+    fn transport_errors_never_show_a_urls_password() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = closed.local_addr().unwrap();
+        drop(closed);
+        let http = UreqClient::new(&TransportConfig {
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(5),
+            max_response_bytes: 1024,
+            user_agent: "kms-lite-test".into(),
+            connect_to: None,
+            ca_bundle_pem: None,
+            proxy: None,
+        })
+        .unwrap();
+        for (url, kind, shown) in [
+            (
+                format!("http://user:hunter2@{addr}/creds"),
+                TransportErrorKind::Connect,
+                format!(" when calling http://***@{addr}/creds"),
+            ),
+            (
+                format!("http://user:hunter2@{addr}/a b"),
+                TransportErrorKind::InvalidRequest,
+                format!("the HTTP stack refuses its URL http://***@{addr}/a b"),
+            ),
+        ] {
+            let request = HttpRequest::new("GET", url);
+            let e = http.send(&request, None).unwrap_err();
+            assert_eq!(e.kind(), kind, "{e}");
+            let text = e.to_string();
+            assert!(text.contains(&shown), "{text}");
+            assert!(!text.contains("hunter2"), "{text}");
+        }
+    }
+}
