@@ -143,6 +143,14 @@ fn main() {
         });
         t.ratio(&path, &floor);
 
+        // The same call by name, its input a JSON value (Client::raw_call).
+        let raw_input = serde_json::to_value(&req).unwrap();
+        let raw = format!("client.raw_call ReEncrypt {s} (canned transport)");
+        t.bench(&raw, Some(blen), || {
+            black_box(client.raw_call("ReEncrypt", black_box(&raw_input)).unwrap());
+        });
+        t.ratio(&raw, &path);
+
         // Temporary credentials (a session token of ~1 KiB), the usual case on AWS compute.
         let client = fixtures::client_with(
             fixtures::CannedHttp::success(size),

@@ -8,9 +8,9 @@
 #   scripts/demo.sh --release  # release build
 #
 # Needs python3 with venv (or virtualenv) and PyPI for the first run: .venv/ gets the pinned
-# moto[server] (shared with scripts/test.sh). kms-lite has no CreateKey: the keys and the alias
-# are made with boto3 from that venv; every other step is kms-lite. Only the server this script
-# started is stopped when it exits.
+# moto[server] (shared with scripts/test.sh). Every step is kms-lite, the keys and the alias
+# included (`kms-lite call CreateKey`, `CreateAlias`). Only the server this script started is
+# stopped when it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,7 +54,8 @@ show() {
     local a line='$'
     for a in "$@"; do
         case "$a" in
-        *[!A-Za-z0-9_./:=,@+-]*) line+=" $(printf '%q' "$a")" ;;
+        *"'"*) line+=" $(printf '%q' "$a")" ;;
+        *[!A-Za-z0-9_./:=,@+-]*) line+=" '$a'" ;;
         *) line+=" $a" ;;
         esac
     done
@@ -63,22 +64,19 @@ show() {
     "$@"
 }
 
-kms_py() { "$MOTO_PYTHON" - "$MOTO_ENDPOINT" "$REGION" "$work" "$@"; }
-
 echo
-echo "== 1. two keys and an alias (boto3)"
-kms_py <<'PY'
-import sys, boto3
-endpoint, region, work = sys.argv[1:4]
-kms = boto3.client("kms", endpoint_url=endpoint, region_name=region)
-a = kms.create_key(Description="kms-lite demo key A")["KeyMetadata"]
-b = kms.create_key(Description="kms-lite demo key B")["KeyMetadata"]
-kms.create_alias(AliasName="alias/demo-a", TargetKeyId=a["KeyId"])
-open(f"{work}/key-b", "w").write(b["Arn"])
-print(f"key A  {a['Arn']}  (alias/demo-a)")
-print(f"key B  {b['Arn']}")
-PY
-KEY_B="$(cat "$work/key-b")"
+echo "== 1. two keys and an alias (kms-lite call)"
+for k in a b; do
+    show "$KMS_LITE" call CreateKey \
+        --cli-input-json "{\"Description\": \"kms-lite demo key ${k^^}\"}" \
+        --query KeyMetadata.Arn --output text \
+        --endpoint-url "$MOTO_ENDPOINT" --region "$REGION" | tee "$work/key-$k"
+done
+KEY_A="$(tail -n 1 "$work/key-a")"
+KEY_B="$(tail -n 1 "$work/key-b")"
+show "$KMS_LITE" call CreateAlias \
+    --cli-input-json "{\"AliasName\": \"alias/demo-a\", \"TargetKeyId\": \"$KEY_A\"}" \
+    --endpoint-url "$MOTO_ENDPOINT" --region "$REGION"
 
 echo
 echo "== 2. encrypt a sample with alias/demo-a under app=demo,stage=original (kms-lite)"

@@ -22,9 +22,6 @@ use crate::settings::{self, CaBundle, Overrides, SharedConfig};
 use crate::sigv4::SigningKeyCache;
 use crate::transport::{TransportConfig, UreqClient};
 
-/// The `User-Agent` sent with every request.
-pub(crate) const USER_AGENT: &str = concat!("kms-lite/", env!("CARGO_PKG_VERSION"));
-
 /// Default connect timeout.
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default read timeout (longest wait for any one read from the socket).
@@ -63,6 +60,7 @@ pub struct Client {
 struct Inner {
     region: String,
     endpoint: Endpoint,
+    user_agent: String,
     credentials: Arc<dyn ProvideCredentials>,
     http: Arc<dyn HttpClient>,
     clock: Arc<dyn Clock>,
@@ -109,6 +107,13 @@ impl Client {
     /// The endpoint URL requests go to.
     pub fn endpoint_url(&self) -> &str {
         self.inner.endpoint.url()
+    }
+
+    /// The `User-Agent` header of KMS requests: `kms-lite/<version>`, then `app/<id>` when an
+    /// application id is configured (see [`ClientBuilder::app_id`]). The default transport
+    /// sends it; a transport given with [`ClientBuilder::http_client`] sets its own.
+    pub fn user_agent(&self) -> &str {
+        &self.inner.user_agent
     }
 
     /// The clock offset learnt from the service, in milliseconds, applied to every signature:
@@ -269,6 +274,17 @@ impl Client {
         self.inner.skew_millis.store(skew_ms, Ordering::Relaxed);
         true
     }
+
+    /// The path of a call whose body is already written (the raw call): retries and all, as
+    /// for the typed operations.
+    pub(crate) fn send_json(
+        &self,
+        name: &'static str,
+        target: &'static str,
+        body: Vec<u8>,
+    ) -> Result<HttpResponse, Failure> {
+        self.send_with_retries(name, target, body)
+    }
 }
 
 fn with_attempts(mut failure: Failure, attempts: u32, stop: RetryStop) -> Failure {
@@ -324,6 +340,7 @@ pub struct ClientBuilder {
     profile: Option<String>,
     debug_log: Option<DebugLog>,
     process_timeout: Option<Duration>,
+    app_id: Option<String>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -339,6 +356,7 @@ impl fmt::Debug for ClientBuilder {
             )
             .field("credentials", &self.credentials)
             .field("profile", &self.profile)
+            .field("app_id", &self.app_id)
             .finish_non_exhaustive()
     }
 }
@@ -475,6 +493,25 @@ impl ClientBuilder {
         self.process_timeout = Some(timeout);
         self
     }
+    /// The application id appended to the `User-Agent` of KMS requests as `app/<id>`, as the
+    /// AWS SDKs do, so that CloudTrail records which application made a call (otherwise
+    /// `AWS_SDK_UA_APP_ID`, then the profile's `sdk_ua_app_id`). 1 to 50 ASCII letters, digits
+    /// or ``!$%&'*+-.^_`|~`` characters; anything else makes [`build`](Self::build) fail.
+    ///
+    /// ```
+    /// let client = kms_lite::Client::builder()
+    ///     .region("us-east-1")
+    ///     .credentials(kms_lite::credentials::Credentials::new("AKIDEXAMPLE", "secret", None))
+    ///     .app_id("billing-batch")
+    ///     .build()?;
+    /// assert_eq!(client.user_agent(), concat!("kms-lite/", env!("CARGO_PKG_VERSION"), " app/billing-batch"));
+    /// assert!(kms_lite::Client::builder().region("us-east-1").app_id("billing batch").build().is_err());
+    /// # Ok::<(), kms_lite::error::ConfigError>(())
+    /// ```
+    pub fn app_id(mut self, id: impl Into<String>) -> Self {
+        self.app_id = Some(id.into());
+        self
+    }
 
     /// Resolves the configuration (see [`crate::config`]) and builds the client. Credentials
     /// not given in code come from the default chain ([`crate::credentials::default_chain`]),
@@ -504,6 +541,7 @@ impl ClientBuilder {
                 }),
                 (None, None) => None,
             },
+            app_id: self.app_id,
         };
         let imds_config = providers.clone();
         let resolved = settings::resolve(&shared, &overrides, &|| {
@@ -525,6 +563,7 @@ impl ClientBuilder {
             }
         }
         let endpoint = Endpoint::parse(&resolved.endpoint_url)?;
+        let user_agent = crate::user_agent::header(resolved.app_id.as_deref());
         let credentials: Arc<dyn ProvideCredentials> = match self.credentials {
             Some(c) => c,
             None => {
@@ -552,7 +591,7 @@ impl ClientBuilder {
                     max_response_bytes: self
                         .max_response_bytes
                         .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                    user_agent: USER_AGENT.to_owned(),
+                    user_agent: user_agent.clone(),
                     connect_to: self.connect_to,
                     ca_bundle_pem,
                     proxy: crate::proxy::for_endpoint(&endpoint, &env)?,
@@ -564,6 +603,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 region: resolved.region,
                 endpoint,
+                user_agent,
                 credentials,
                 http,
                 clock,

@@ -24,7 +24,7 @@ pub(crate) fn config_line(
 ) -> String {
     format!(
         "config: profile {}; region {} (from {}); endpoint {} (from {}); proxy {}; max attempts \
-         {}; retry mode {:?}; CA bundle {}",
+         {}; retry mode {:?}; CA bundle {}; app id {}",
         shared.profile_name(),
         resolved.region,
         resolved.region_source,
@@ -37,6 +37,10 @@ pub(crate) fn config_line(
             Some(CaBundle::File { path, source }) => format!("{path} (from {source})"),
             Some(CaBundle::Pem(_)) => "given in code".to_owned(),
             None => "none (built-in roots)".to_owned(),
+        },
+        match (&resolved.app_id, &resolved.app_id_source) {
+            (Some(id), Some(source)) => format!("{id} (from {source})"),
+            _ => "none".to_owned(),
         },
     )
 }

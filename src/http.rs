@@ -138,19 +138,28 @@ impl HttpRequest {
     }
 }
 
-impl std::fmt::Debug for HttpRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers()
-            .map(|(n, v)| {
-                let v = if crate::debug_log::is_secret_header(n) {
+/// Header names and values as `Debug` shows them: secret values (authorization, session and
+/// metadata tokens) replaced by `** redacted **`.
+pub(crate) fn redacted_headers<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<(&'a str, &'a str)> {
+    headers
+        .map(|(n, v)| {
+            (
+                n,
+                if crate::debug_log::is_secret_header(n) {
                     "** redacted **"
                 } else {
                     v
-                };
-                (n, v)
-            })
-            .collect();
+                },
+            )
+        })
+        .collect()
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers = redacted_headers(self.headers());
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &self.url)

@@ -13,6 +13,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
@@ -70,8 +71,12 @@ mod secret;
 mod settings;
 mod sha1;
 mod sigv4;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod timestamp;
 mod transport;
+mod user_agent;
 mod xml;
 
 pub use client::{Client, ClientBuilder};
@@ -84,6 +89,7 @@ pub use ops::generate_data_key_without_plaintext::{
     GenerateDataKeyWithoutPlaintextError, GenerateDataKeyWithoutPlaintextRequest,
     GenerateDataKeyWithoutPlaintextResponse,
 };
+pub use ops::raw::{OPERATIONS, RawCallError, RawOutput};
 pub use ops::re_encrypt::{ReEncryptError, ReEncryptRequest, ReEncryptResponse};
 pub use ops::{
     DataKeySpec, DryRunModifierType, EncryptionAlgorithmSpec, KeyEncryptionMechanism, RecipientInfo,

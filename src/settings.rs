@@ -338,6 +338,8 @@ pub struct Overrides {
     pub retry_mode: Option<RetryMode>,
     /// The CA bundle (`--ca-bundle`).
     pub ca_bundle: Option<CaBundle>,
+    /// The application id appended to the `User-Agent`.
+    pub app_id: Option<String>,
 }
 
 /// Everything but credentials, resolved, with where each came from.
@@ -362,6 +364,11 @@ pub struct ResolvedConfig {
     pub retry_mode: RetryMode,
     /// The CA bundle, if one is configured.
     pub ca_bundle: Option<CaBundle>,
+    /// The application id appended to the `User-Agent` as `app/<id>`, if one is configured.
+    pub app_id: Option<String>,
+    /// Where the application id came from: `code`, `AWS_SDK_UA_APP_ID` or the profile's
+    /// `sdk_ua_app_id` (with its file and line).
+    pub app_id_source: Option<String>,
 }
 
 impl fmt::Debug for Overrides {
@@ -377,6 +384,7 @@ impl fmt::Debug for Overrides {
             .field("default_max_attempts", &self.default_max_attempts)
             .field("retry_mode", &self.retry_mode)
             .field("ca_bundle", &self.ca_bundle)
+            .field("app_id", &self.app_id)
             .finish()
     }
 }
@@ -392,12 +400,14 @@ impl fmt::Debug for ResolvedConfig {
             .field("max_attempts", &self.max_attempts)
             .field("retry_mode", &self.retry_mode)
             .field("ca_bundle", &self.ca_bundle)
+            .field("app_id", &self.app_id)
+            .field("app_id_source", &self.app_id_source)
             .finish()
     }
 }
 
-/// Resolves region, endpoint, retry settings and CA bundle: `overrides` > environment >
-/// profile > default. `imds_region` is asked for the region last (it does I/O; it is not called
+/// Resolves region, endpoint, retry settings, CA bundle and application id: `overrides` >
+/// environment > profile > default. `imds_region` is asked for the region last (it does I/O; it is not called
 /// when `AWS_EC2_METADATA_DISABLED` is true).
 pub fn resolve(
     shared: &SharedConfig,
@@ -477,6 +487,13 @@ pub fn resolve(
             }),
         },
     };
+    let (app_id, app_id_source) = match app_id_setting(shared, overrides) {
+        Some((id, source)) => {
+            crate::user_agent::check_app_id(&id, &source)?;
+            (Some(id), Some(source))
+        }
+        None => (None, None),
+    };
     Ok(ResolvedConfig {
         region,
         region_source,
@@ -486,7 +503,28 @@ pub fn resolve(
         max_attempts,
         retry_mode,
         ca_bundle,
+        app_id,
+        app_id_source,
     })
+}
+
+/// The application id and where it came from, as the SDKs look for it: code, then
+/// `AWS_SDK_UA_APP_ID`, then the profile's `sdk_ua_app_id` (or the Rust SDK's older
+/// `sdk-ua-app-id`).
+fn app_id_setting(shared: &SharedConfig, overrides: &Overrides) -> Option<(String, String)> {
+    if let Some(id) = &overrides.app_id {
+        return Some((id.clone(), "code".to_owned()));
+    }
+    if let Some(id) = shared.env().get_non_empty("AWS_SDK_UA_APP_ID") {
+        return Some((id, "AWS_SDK_UA_APP_ID".to_owned()));
+    }
+    ["sdk_ua_app_id", "sdk-ua-app-id"]
+        .into_iter()
+        .find_map(|key| {
+            shared
+                .profile_value(key)
+                .map(|id| (id.to_owned(), shared.profile_key_label(key)))
+        })
 }
 
 fn no_region(shared: &SharedConfig, imds_disabled: bool) -> ConfigError {

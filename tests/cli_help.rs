@@ -137,6 +137,13 @@ fn options_of(command: &str) -> (Vec<&'static str>, Vec<&'static str>) {
     if command == "completion" {
         return (Vec::new(), GLOBAL.to_vec());
     }
+    if command == "call" {
+        // Its own --cli-input-json (no model: no skeleton), and it prints a response.
+        return (
+            vec!["--cli-input-json"],
+            RESPONSE.iter().chain(GLOBAL).copied().collect(),
+        );
+    }
     let (_, prints, own) = COMMANDS
         .iter()
         .find(|(c, _, _)| *c == command)
@@ -148,7 +155,7 @@ fn options_of(command: &str) -> (Vec<&'static str>, Vec<&'static str>) {
 
 fn all_commands() -> Vec<&'static str> {
     let mut all: Vec<&str> = COMMANDS.iter().map(|(c, _, _)| *c).collect();
-    all.push("completion");
+    all.extend(["call", "completion"]);
     all
 }
 
@@ -603,6 +610,11 @@ fn bash_completion_offers_commands_options_and_values() {
         bash_complete(&path, &["completion", ""]),
         sorted(&["bash", "zsh"])
     );
+    assert_eq!(
+        bash_complete(&path, &["call", "GenerateDataKeyP"]),
+        sorted(&["GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"])
+    );
+    assert_eq!(bash_complete(&path, &["call", ""]).len(), 56);
     // A free value (a key, a path) offers nothing of its own: the shell completes file names.
     assert_eq!(
         bash_complete(&path, &["encrypt", "--key-id", ""]),
@@ -631,6 +643,7 @@ check 'kms-lite --output j' 'json'
 check 'kms-lite completion z' 'zsh'
 check 'kms-lite decrypt --encryption-algorithm SM' 'SM2PKE'
 check 'kms-lite re-encrypt --generate-cli-skeleton ou' 'output'
+check 'kms-lite call DescribeK' 'DescribeKey'
 zpty -d z
 "#;
 
@@ -672,6 +685,7 @@ fn zsh_completion_completes_commands_options_and_values() {
             "ok kms-lite completion z",
             "ok kms-lite decrypt --encryption-algorithm SM",
             "ok kms-lite re-encrypt --generate-cli-skeleton ou",
+            "ok kms-lite call DescribeK",
         ],
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)

@@ -14,8 +14,7 @@ use kms_lite::clock::{Clock, ManualClock};
 use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
 use kms_lite::error::{OperationError, RetryStop, TransportError, TransportErrorKind};
-use kms_lite::http::HttpClient;
-use kms_lite::http::{HttpRequest, HttpResponse};
+use kms_lite::testing::{MockKms, Reply};
 use kms_lite::{Client, ClientBuilder, ReEncryptError, ReEncryptRequest};
 
 /// 2026-11-29T01:24:20Z.
@@ -763,48 +762,21 @@ fn skew_correction_in_a_client_shared_by_threads() {
     assert!(clock.sleeps().is_empty());
 }
 
-/// A transport answering from a function, counting calls: for tests that need many responses.
-#[derive(Debug)]
-struct Canned {
-    calls: Arc<AtomicUsize>,
-    status: fn(usize) -> u16,
-}
-
-impl HttpClient for Canned {
-    fn send(
-        &self,
-        _request: &HttpRequest,
-        _timeout: Option<Duration>,
-    ) -> Result<HttpResponse, TransportError> {
-        let n = self.calls.fetch_add(1, Ordering::SeqCst);
-        let status = (self.status)(n);
-        let body = match status {
-            200 => OK_BODY.to_vec(),
-            429 => br#"{"__type":"ThrottlingException"}"#.to_vec(),
-            _ => br#"{"__type":"KMSInternalException"}"#.to_vec(),
-        };
-        Ok(HttpResponse::new(status, vec![], body))
-    }
-}
-
-/// A client builder over a [`Canned`] transport answering `status(n)` to the n-th call, with
-/// `env`, the manual clock and fixed credentials; and the transport's call count.
+/// A client builder over the test double answering `status(n)` to the n-th call (200 with
+/// [`OK_BODY`], 429 with `ThrottlingException`, any other status with `KMSInternalException`),
+/// with `env` and the manual clock; and the double, which counts the calls.
 fn canned_builder(
     env: Env,
     status: fn(usize) -> u16,
     clock: &ManualClock,
-) -> (ClientBuilder, Arc<AtomicUsize>) {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let builder = Client::builder()
-        .env(env)
-        .region("us-east-1")
-        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
-        .http_client(Canned {
-            calls: calls.clone(),
-            status,
-        })
-        .clock(clock.clone());
-    (builder, calls)
+) -> (ClientBuilder, MockKms) {
+    let kms = MockKms::new().with_handler(move |request| match status(request.index()) {
+        200 => Reply::http(200, OK_BODY),
+        429 => Reply::http(429, r#"{"__type":"ThrottlingException"}"#),
+        other => Reply::http(other, r#"{"__type":"KMSInternalException"}"#),
+    });
+    let builder = kms.builder().env(env).clock(clock.clone());
+    (builder, kms)
 }
 
 /// A [`canned_builder`] client with an empty environment and jitter 0.5.
@@ -812,7 +784,7 @@ fn canned_client(
     status: fn(usize) -> u16,
     max_attempts: u32,
     clock: &ManualClock,
-) -> (Client, Arc<AtomicUsize>) {
+) -> (Client, MockKms) {
     let (builder, calls) = canned_builder(Env::from_pairs::<&str, &str>([]), status, clock);
     let client = builder
         .jitter(|| 0.5)
@@ -829,7 +801,7 @@ fn the_retry_quota_runs_dry_and_refills_on_success() {
     // 500 units at 14 a retry: 35 retries, so 36 attempts, then the quota stops it.
     let e = client.re_encrypt(&request()).unwrap_err();
     assert_eq!(e.attempts(), 36);
-    assert_eq!(calls.load(Ordering::SeqCst), 36);
+    assert_eq!(calls.requests().len(), 36);
     assert_eq!(
         e.service_error().unwrap().retry_stop(),
         RetryStop::QuotaExhausted
@@ -867,7 +839,7 @@ fn throttling_retries_cost_less_quota() {
     let (client, calls) = canned_client(|_| 429, 1000, &clock);
     let e = client.re_encrypt(&request()).unwrap_err();
     assert_eq!(e.attempts(), 101);
-    assert_eq!(calls.load(Ordering::SeqCst), 101);
+    assert_eq!(calls.requests().len(), 101);
     assert_eq!(e.code(), Some("ThrottlingException"));
     // Throttling base 1 s, capped at 20 s; jitter 0.5.
     let sleeps = clock.sleeps();
@@ -895,14 +867,14 @@ fn successes_refund_the_quota() {
     );
     // 35 failures then a success: 35 retries take 490 of the 500 units.
     client.re_encrypt(&request()).unwrap();
-    assert_eq!(calls.load(Ordering::SeqCst), 36);
+    assert_eq!(calls.requests().len(), 36);
     // The last retry's 14 came back: 10 + 14 = 24 units, so one retry (14) fits; without the
     // refund the next call would stop after one attempt. Each call: a failure, a retry that
     // costs 14, a success that refunds it.
     client.re_encrypt(&request()).unwrap();
-    assert_eq!(calls.load(Ordering::SeqCst), 38);
+    assert_eq!(calls.requests().len(), 38);
     client.re_encrypt(&request()).unwrap();
-    assert_eq!(calls.load(Ordering::SeqCst), 40);
+    assert_eq!(calls.requests().len(), 40);
 }
 
 #[test]
@@ -955,7 +927,7 @@ fn max_attempts_and_retry_mode_come_from_the_environment_unless_set() {
     )
     .unwrap();
     assert_eq!(client.re_encrypt(&request()).unwrap_err().attempts(), 5);
-    assert_eq!(calls.load(Ordering::SeqCst), 5);
+    assert_eq!(calls.requests().len(), 5);
     let (client, _) = build(env(&[("AWS_MAX_ATTEMPTS", "5")]), Some(2)).unwrap();
     assert_eq!(client.re_encrypt(&request()).unwrap_err().attempts(), 2);
     let (client, _) = build(env(&[]), None).unwrap();

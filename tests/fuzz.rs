@@ -22,14 +22,10 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use kms_lite::__private::codec::decode_error;
 use kms_lite::__private::profile_file::{self, FileKind};
 use kms_lite::__private::{timestamp, xml};
-use kms_lite::clock::ManualClock;
-use kms_lite::config::Env;
-use kms_lite::credentials::Credentials;
 use kms_lite::error::OperationError;
-use kms_lite::error::TransportError;
-use kms_lite::http::HttpClient;
-use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::{Client, ReEncryptError, ReEncryptRequest, base64};
+use kms_lite::http::HttpResponse;
+use kms_lite::testing::{MockKms, Reply};
+use kms_lite::{ReEncryptError, ReEncryptRequest, base64};
 
 /// Inputs per target in a plain `cargo test` (debug build).
 const DEFAULT_ITERATIONS: u64 = 3000;
@@ -262,39 +258,14 @@ fn json_ish(rng: &mut Rng) -> Vec<u8> {
     }
 }
 
-/// A transport that answers every request with the next canned response.
-#[derive(Debug, Default)]
-struct Canned(Arc<std::sync::Mutex<Option<HttpResponse>>>);
-
-impl HttpClient for Canned {
-    fn send(
-        &self,
-        _request: &HttpRequest,
-        _timeout: Option<Duration>,
-    ) -> Result<HttpResponse, TransportError> {
-        Ok(self
-            .0
-            .lock()
-            .unwrap()
-            .take()
-            .unwrap_or(HttpResponse::new(500, vec![], vec![])))
-    }
-}
-
 #[test]
 fn fuzz_re_encrypt_response_parser() {
-    let slot = Arc::new(std::sync::Mutex::new(None));
-    let client = Client::builder()
-        .env(Env::from_pairs::<&str, &str>([]))
-        .region("us-east-1")
-        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
-        .http_client(Canned(slot.clone()))
-        .clock(ManualClock::new(
-            UNIX_EPOCH + Duration::from_secs(1_795_915_460),
-        ))
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    // The test double answers each call with the response this iteration puts in the slot.
+    let slot = Arc::new(std::sync::Mutex::new(None::<Reply>));
+    let next = slot.clone();
+    let kms = MockKms::new()
+        .with_handler(move |_| next.lock().unwrap().take().unwrap_or(Reply::http(500, "")));
+    let client = kms.builder().max_attempts(1).build().unwrap();
     let request = ReEncryptRequest::new("alias/new").ciphertext_blob(vec![1, 2, 3]);
     run("re_encrypt_response", |rng| {
         let body = json_ish(rng);
@@ -319,7 +290,12 @@ fn fuzz_re_encrypt_response_parser() {
                 ),
             ));
         }
-        *slot.lock().unwrap() = Some(HttpResponse::new(status, headers, body.clone()));
+        let reply = headers
+            .iter()
+            .fold(Reply::http(status, body.clone()), |r, (n, v)| {
+                r.with_header(n, v)
+            });
+        *slot.lock().unwrap() = Some(reply);
         match client.re_encrypt(&request) {
             Ok(out) => {
                 assert!((200..300).contains(&status));

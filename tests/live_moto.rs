@@ -16,17 +16,13 @@
 
 use std::time::{Duration, SystemTime};
 
-use kms_lite::__private::endpoint::Endpoint;
-use kms_lite::__private::request::{SigningContext, signed_request};
-use kms_lite::__private::transport::{TransportConfig, UreqClient};
 use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
 use kms_lite::error::OperationError;
-use kms_lite::http::HttpClient;
 use kms_lite::{
     Client, DataKeySpec, DecryptError, DecryptRequest, EncryptError, EncryptRequest,
     GenerateDataKeyError, GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest,
-    ReEncryptRequest,
+    RawCallError, ReEncryptRequest,
 };
 use serde_json::{Value, json};
 
@@ -96,48 +92,13 @@ impl Live {
             .unwrap()
     }
 
-    /// Calls an operation kms-lite does not model (CreateKey, CreateAlias) with a signed raw
-    /// request, and returns the JSON answer.
-    fn raw(&self, operation: &'static str, body: Value) -> Value {
-        let endpoint = Endpoint::parse(&self.endpoint).unwrap();
-        let http = UreqClient::new(&TransportConfig {
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(30),
-            max_response_bytes: 1 << 20,
-            user_agent: "kms-lite-live-test".into(),
-            connect_to: None,
-            ca_bundle_pem: None,
-            proxy: None,
-        })
-        .unwrap();
-        let target: &'static str = match operation {
-            "CreateKey" => "TrentService.CreateKey",
-            "CreateAlias" => "TrentService.CreateAlias",
-            other => panic!("no target for {other}"),
-        };
-        let request = signed_request(
-            target,
-            serde_json::to_vec(&body).unwrap(),
-            &SigningContext {
-                endpoint: &endpoint,
-                region: REGION,
-                credentials: &self.credentials,
-                time: SystemTime::now(),
-                key_cache: None,
-            },
-        );
-        let resp = http.send(&request, None).unwrap();
-        assert_eq!(
-            resp.status,
-            200,
-            "{operation}: {}",
-            String::from_utf8_lossy(&resp.body)
-        );
-        if resp.body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&resp.body).unwrap()
-        }
+    /// Calls an operation through the raw call, and returns its JSON output.
+    fn raw(&self, operation: &str, body: Value) -> Value {
+        let out = self
+            .client()
+            .raw_call(operation, &body)
+            .unwrap_or_else(|e| panic!("{operation}: {e}"));
+        Value::Object(out.json().clone())
     }
 
     /// A new symmetric encryption key; returns its id.
@@ -415,4 +376,183 @@ fn assert_forbidden_xml(err: &EncryptError, code: &str) {
     assert_eq!((se.code(), se.status()), (code, 403), "{err}");
     assert!(!se.message().unwrap_or_default().is_empty(), "{err}");
     assert!(!err.to_string().contains("not-the-secret"), "{err}");
+}
+
+/// The raw call against moto: keys created, described and listed, random bytes, signatures
+/// made and checked, and a service error, all through `Client::raw_call`.
+#[test]
+fn live_raw_call_reaches_operations_without_types() {
+    let Some(live) = Live::from_env() else { return };
+    let client = live.client();
+    let created = client
+        .raw_call(
+            "CreateKey",
+            &json!({"Description": "kms-lite live raw", "KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+        )
+        .unwrap();
+    let key_id = created.json()["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(created.json()["KeyMetadata"]["Arn"], key_arn(&key_id));
+
+    let described = client
+        .raw_call("DescribeKey", &json!({ "KeyId": key_id }))
+        .unwrap();
+    let metadata = &described.json()["KeyMetadata"];
+    assert_eq!(
+        (
+            &metadata["KeyId"],
+            &metadata["KeyState"],
+            &metadata["KeyUsage"],
+            &metadata["KeySpec"]
+        ),
+        (
+            &json!(key_id),
+            &json!("Enabled"),
+            &json!("SIGN_VERIFY"),
+            &json!("ECC_NIST_P256")
+        )
+    );
+
+    let listed = client
+        .raw_call("ListKeys", &json!({"Limit": 1000}))
+        .unwrap();
+    let ids: Vec<&str> = listed.json()["Keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["KeyId"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&key_id.as_str()), "{ids:?}");
+
+    let random = client
+        .raw_call("GenerateRandom", &json!({"NumberOfBytes": 48}))
+        .unwrap();
+    assert_eq!(random.secret("Plaintext").unwrap().len(), 48);
+    assert!(random.json().get("Plaintext").is_none());
+
+    let message = "a21zLWxpdGUgc2lnbmVk";
+    let signed = client
+        .raw_call(
+            "Sign",
+            &json!({"KeyId": key_id, "Message": message, "SigningAlgorithm": "ECDSA_SHA_256"}),
+        )
+        .unwrap();
+    let signature = signed.json()["Signature"].clone();
+    assert!(
+        signature.as_str().is_some_and(|s| s.len() > 80),
+        "{signed:?}"
+    );
+    let verified = client
+        .raw_call(
+            "Verify",
+            &json!({"KeyId": key_id, "Message": message, "Signature": signature, "SigningAlgorithm": "ECDSA_SHA_256"}),
+        )
+        .unwrap();
+    assert_eq!(verified.json()["SignatureValid"], true);
+
+    let missing = "00000000-0000-4000-8000-000000000000";
+    let err = client
+        .raw_call("DescribeKey", &json!({ "KeyId": missing }))
+        .unwrap_err();
+    assert!(matches!(err, RawCallError::Unhandled(_)), "{err:?}");
+    assert_service_error(
+        &err,
+        "Unhandled",
+        "NotFoundException",
+        400,
+        Some(&format!("Key '{}' does not exist", key_arn(missing))),
+    );
+    assert!(
+        err.to_string().starts_with(
+            "An error occurred (NotFoundException) when calling the DescribeKey operation: "
+        ),
+        "{err}"
+    );
+}
+
+/// `kms-lite call` against moto: an HMAC key made, a MAC generated and checked, a wrong MAC
+/// refused, all from the command line.
+#[test]
+fn live_cli_call_makes_and_uses_a_mac_key() {
+    let Some(live) = Live::from_env() else { return };
+    let secret = live.credentials.secret_access_key().to_owned();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+            .arg("call")
+            .args(args)
+            .args(["--endpoint-url", &live.endpoint, "--region", REGION])
+            .env_clear()
+            .envs([
+                ("AWS_ACCESS_KEY_ID", live.credentials.access_key_id()),
+                ("AWS_SECRET_ACCESS_KEY", secret.as_str()),
+                ("AWS_MAX_ATTEMPTS", "1"),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ])
+            .output()
+            .unwrap()
+    };
+    let text = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
+    };
+    let key = text(run(&[
+        "CreateKey",
+        "--cli-input-json",
+        r#"{"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}"#,
+        "--query",
+        "KeyMetadata.KeyId",
+        "--output",
+        "text",
+    ]));
+    let input = |mac: Option<&str>, message: &str| {
+        let mut v = json!({"KeyId": key, "Message": message, "MacAlgorithm": "HMAC_SHA_256"});
+        if let Some(mac) = mac {
+            v["Mac"] = json!(mac);
+        }
+        v.to_string()
+    };
+    let mac = text(run(&[
+        "GenerateMac",
+        "--cli-input-json",
+        &input(None, "aGVsbG8="),
+        "--query",
+        "Mac",
+        "--output",
+        "text",
+    ]));
+    assert_eq!(decoded_len(&mac), 32, "{mac}");
+    assert_eq!(
+        text(run(&[
+            "VerifyMac",
+            "--cli-input-json",
+            &input(Some(&mac), "aGVsbG8="),
+            "--query",
+            "MacValid",
+        ])),
+        "true"
+    );
+    let refused = run(&[
+        "VerifyMac",
+        "--cli-input-json",
+        &input(Some(&mac), "b3RoZXI="),
+    ]);
+    assert_eq!(refused.status.code(), Some(254));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(
+            "An error occurred (KMSInvalidMacException) when calling the VerifyMac operation"
+        ),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+/// The length of the bytes a base64 text holds.
+fn decoded_len(text: &str) -> usize {
+    kms_lite::base64::decode(text.as_bytes()).unwrap().len()
 }

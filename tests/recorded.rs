@@ -13,19 +13,12 @@
 mod harness;
 
 use std::path::Path;
-use std::time::{Duration, UNIX_EPOCH};
 
 use harness::{Fixture, Recorded, Replay, assert_request, raw_response};
-use kms_lite::clock::ManualClock;
-use kms_lite::config::Env;
-use kms_lite::credentials::Credentials;
 use kms_lite::{
-    Client, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
-    GenerateDataKeyWithoutPlaintextRequest, ReEncryptRequest,
+    DecryptRequest, EncryptRequest, GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest,
+    ReEncryptRequest,
 };
-
-/// 2026-11-29T01:24:20Z, the time of the official SDK's captures.
-const PINNED: u64 = 1_795_915_460;
 
 fn run<Op: Recorded>(path: &Path) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -44,21 +37,7 @@ fn run<Op: Recorded>(path: &Path) {
     let call: Op = serde_json::from_str(fixture.section("call"))
         .unwrap_or_else(|e| panic!("{name}: bad call section: {e}"));
     let replay = Replay::start(vec![raw_response(fixture.section("response"))]);
-    let client = Client::builder()
-        .env(Env::from_pairs::<&str, &str>([]))
-        .region("us-east-1")
-        .endpoint_url("http://kms.us-east-1.amazonaws.com")
-        .connect_to(replay.addr)
-        .credentials(Credentials::new(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            client_opts.get("session-token").cloned(),
-        ))
-        .clock(ManualClock::new(UNIX_EPOCH + Duration::from_secs(PINNED)))
-        .max_attempts(1)
-        .read_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
+    let client = harness::pinned_client(replay.addr, client_opts.get("session-token").cloned());
     let result = Op::call(&client, &call);
     let received = replay
         .next_request()
@@ -70,20 +49,12 @@ fn run<Op: Recorded>(path: &Path) {
 }
 
 fn replay_all<Op: Recorded>() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(Op::DIR);
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "http"))
-        .collect();
-    paths.sort();
+    let paths = harness::fixture_paths(Op::DIR);
     assert!(
         paths.len() >= Op::MIN_FIXTURES,
         "only {} fixtures found in {}",
         paths.len(),
-        dir.display()
+        Op::DIR
     );
     let failed: Vec<String> = paths
         .iter()

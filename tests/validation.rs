@@ -2,66 +2,33 @@
 //! member; grant tokens and plaintext never reach `Debug`, `Display` or error text; the wire body
 //! is what the model says; `--cli-input-json` style input is read strictly.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use kms_lite::config::Env;
-use kms_lite::credentials::Credentials;
-use kms_lite::error::{OperationError, TransportError};
-use kms_lite::http::HttpClient;
-use kms_lite::http::{HttpRequest, HttpResponse};
+use kms_lite::error::OperationError;
+use kms_lite::testing::{MockKms, Reply};
 use kms_lite::{
     Client, DataKeySpec, DecryptRequest, DryRunModifierType, EncryptRequest,
     EncryptionAlgorithmSpec, GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest,
     ReEncryptRequest, RecipientInfo, SecretBytes,
 };
 
-/// Records request bodies and answers every request with `status` and `body`.
-#[derive(Debug, Clone)]
-struct Canned {
-    sent: Arc<Mutex<Vec<Vec<u8>>>>,
-    status: u16,
-    body: Vec<u8>,
+/// The test double answering every request with `status` and `body`, and a one-attempt client
+/// over it.
+fn canned(status: u16, body: &str) -> (MockKms, Client) {
+    let body = body.to_owned();
+    let kms = MockKms::new().with_handler(move |_| Reply::http(status, body.clone()));
+    let client = kms.builder().max_attempts(1).build().unwrap();
+    (kms, client)
 }
 
-impl Canned {
-    fn new(status: u16, body: &str) -> Canned {
-        Canned {
-            sent: Arc::default(),
-            status,
-            body: body.as_bytes().to_vec(),
-        }
-    }
-    fn sent(&self) -> Vec<String> {
-        self.sent
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|b| String::from_utf8(b.clone()).unwrap())
-            .collect()
-    }
+/// The request bodies the double received, as sent.
+fn sent(kms: &MockKms) -> Vec<String> {
+    kms.requests()
+        .iter()
+        .map(|r| String::from_utf8(r.body().to_vec()).unwrap())
+        .collect()
 }
 
-impl HttpClient for Canned {
-    fn send(&self, req: &HttpRequest, _: Option<Duration>) -> Result<HttpResponse, TransportError> {
-        self.sent.lock().unwrap().push(req.body().to_vec());
-        Ok(HttpResponse::new(
-            self.status,
-            vec![("x-amzn-RequestId".into(), "req-1".into())],
-            self.body.clone(),
-        ))
-    }
-}
-
-fn client(http: Canned) -> Client {
-    Client::builder()
-        .env(Env::from_pairs::<&str, &str>([]))
-        .region("us-east-1")
-        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
-        .http_client(http)
-        .max_attempts(1)
-        .build()
-        .unwrap()
+fn client(status: u16, body: &str) -> Client {
+    canned(status, body).1
 }
 
 /// Asserts a parameter error for `member` whose problem contains `problem`, and that nothing
@@ -71,8 +38,8 @@ fn rejected<T: std::fmt::Debug, E: OperationError>(
     member: &str,
     problem: &str,
 ) {
-    let http = Canned::new(200, "{}");
-    let err = call(&client(http.clone())).unwrap_err();
+    let (http, client) = canned(200, "{}");
+    let err = call(&client).unwrap_err();
     let p = err
         .parameter_error()
         .unwrap_or_else(|| panic!("expected InvalidParameter for {member}, got {err:?}"));
@@ -84,13 +51,13 @@ fn rejected<T: std::fmt::Debug, E: OperationError>(
     );
     assert_eq!(err.variant_name(), "InvalidParameter");
     assert_eq!(err.attempts(), 0);
-    assert!(http.sent().is_empty(), "nothing may be sent");
+    assert!(sent(&http).is_empty(), "nothing may be sent");
 }
 
 fn accepted<T: std::fmt::Debug, E: OperationError>(call: impl FnOnce(&Client) -> Result<T, E>) {
-    let http = Canned::new(200, "{}");
-    call(&client(http.clone())).unwrap();
-    assert_eq!(http.sent().len(), 1);
+    let (http, client) = canned(200, "{}");
+    call(&client).unwrap();
+    assert_eq!(sent(&http).len(), 1);
 }
 
 #[test]
@@ -230,8 +197,7 @@ fn data_key_size_is_exactly_one_of_key_spec_and_number_of_bytes() {
 
 #[test]
 fn wire_bodies_follow_the_model() {
-    let http = Canned::new(200, "{}");
-    let c = client(http.clone());
+    let (http, c) = canned(200, "{}");
     c.encrypt(
         &EncryptRequest::new("alias/a", b"hi".to_vec())
             .encryption_context([("z", "1"), ("a", "2")])
@@ -249,7 +215,7 @@ fn wire_bodies_follow_the_model() {
     )
     .unwrap();
     assert_eq!(
-        http.sent(),
+        sent(&http),
         [
             r#"{"KeyId":"alias/a","Plaintext":"aGk=","EncryptionContext":{"a":"2","z":"1"},"DryRun":false}"#,
             r#"{"KeyId":"alias/a","NumberOfBytes":64}"#,
@@ -280,8 +246,7 @@ fn plaintext_never_reaches_debug_display_or_errors() {
     assert!(!debug.contains("grant-secret"), "{debug}");
 
     let body = format!(r#"{{"Plaintext":"{SECRET_B64}","KeyId":"arn:k"}}"#);
-    let http = Canned::new(200, &body);
-    let c = client(http);
+    let c = client(200, &body);
     let out = c.decrypt(&DecryptRequest::new(vec![1])).unwrap();
     assert_no_secret("DecryptResponse Debug", &format!("{out:?} {out:#?}"));
     assert_eq!(out.plaintext.as_ref().unwrap().as_bytes(), SECRET);
@@ -299,18 +264,18 @@ fn plaintext_never_reaches_debug_display_or_errors() {
 
     // A success body that does not parse: the error names the position, never the content.
     let bad = format!(r#"{{"Plaintext":"{SECRET_B64}","KeyId":7}}"#);
-    let err = client(Canned::new(200, &bad))
+    let err = client(200, &bad)
         .decrypt(&DecryptRequest::new(vec![1]))
         .unwrap_err();
     assert_no_secret("Decrypt error", &format!("{err} {err:?}"));
     let bad = r#"{"Plaintext":"correct horse!"}"#;
-    let err = client(Canned::new(200, bad))
+    let err = client(200, bad)
         .decrypt(&DecryptRequest::new(vec![1]))
         .unwrap_err();
     assert_no_secret("Decrypt error", &format!("{err} {err:?}"));
 
     // A parameter error about the plaintext gives its length only.
-    let err = client(Canned::new(200, "{}"))
+    let err = client(200, "{}")
         .encrypt(&EncryptRequest::new("k", SECRET.repeat(200)))
         .unwrap_err();
     assert_no_secret("Encrypt parameter error", &format!("{err} {err:?}"));
@@ -421,7 +386,7 @@ fn grant_tokens_never_reach_error_text_or_debug() {
     let secret = format!("SECRETGRANT{}", "x".repeat(8190));
     let req = valid().grant_tokens([secret.clone()]);
     assert!(!format!("{req:?}").contains("SECRETGRANT"));
-    let err = client(Canned::new(200, "{}")).re_encrypt(&req).unwrap_err();
+    let err = client(200, "{}").re_encrypt(&req).unwrap_err();
     assert!(!err.to_string().contains("SECRETGRANT"));
     assert!(!format!("{err:?}").contains("SECRETGRANT"));
 }

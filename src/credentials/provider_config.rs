@@ -223,7 +223,7 @@ impl ProviderConfig {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             max_response_bytes: 1 << 20,
-            user_agent: crate::client::USER_AGENT.to_owned(),
+            user_agent: crate::user_agent::USER_AGENT.to_owned(),
             connect_to: None,
             ca_bundle_pem,
             proxy: crate::proxy::for_endpoint(endpoint, self.env())
@@ -243,7 +243,7 @@ impl ProviderConfig {
             connect_timeout: self.metadata_timeout,
             read_timeout: self.metadata_timeout,
             max_response_bytes: 64 * 1024,
-            user_agent: crate::client::USER_AGENT.to_owned(),
+            user_agent: crate::user_agent::USER_AGENT.to_owned(),
             connect_to: None,
             ca_bundle_pem: None,
             proxy: None,

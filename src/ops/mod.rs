@@ -9,6 +9,7 @@ pub(crate) mod decrypt;
 pub(crate) mod encrypt;
 pub(crate) mod generate_data_key;
 pub(crate) mod generate_data_key_without_plaintext;
+pub(crate) mod raw;
 pub(crate) mod re_encrypt;
 mod types;
 

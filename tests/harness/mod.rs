@@ -175,6 +175,47 @@ pub fn raw_response(section: &str) -> Vec<u8> {
     out
 }
 
+/// 2026-11-29T01:24:20Z, the time of the official SDK's captures: every fixture is signed at it.
+pub const PINNED: u64 = 1_795_915_460;
+
+/// The client every fixture was recorded with, sending to `addr`: region `us-east-1`, endpoint
+/// `http://kms.us-east-1.amazonaws.com`, AWS's example credentials (with `session_token` if
+/// given), the pinned time, one attempt, an empty environment.
+pub fn pinned_client(addr: SocketAddr, session_token: Option<String>) -> Client {
+    use std::time::UNIX_EPOCH;
+    Client::builder()
+        .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
+        .region("us-east-1")
+        .endpoint_url("http://kms.us-east-1.amazonaws.com")
+        .connect_to(addr)
+        .credentials(kms_lite::credentials::Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            session_token,
+        ))
+        .clock(kms_lite::clock::ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(PINNED),
+        ))
+        .max_attempts(1)
+        .read_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// The fixture files (`*.http`) of `tests/fixtures/<dir>`, sorted.
+pub fn fixture_paths(dir: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "http"))
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// Whether `actual` is a lower-case version-4 UUID.
 pub fn is_uuid_v4(actual: &str) -> bool {
     let b = actual.as_bytes();

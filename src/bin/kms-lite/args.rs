@@ -863,7 +863,7 @@ mod tests {
             usage(&["encipher"]),
             "argument command: Invalid choice, valid choices are: encrypt | decrypt | \
              generate-data-key | generate-data-key-without-plaintext | re-encrypt | \
-             re-encrypt-batch | completion"
+             re-encrypt-batch | call | completion"
         );
         assert_eq!(
             usage(&[
@@ -1058,6 +1058,7 @@ mod tests {
                 crate::commands::generate_data_key_without_plaintext::COMMAND.name,
                 re_encrypt::COMMAND.name,
                 re_encrypt_batch::COMMAND.name,
+                crate::commands::call::COMMAND.name,
                 crate::commands::completion::COMMAND.name,
             ]
         );

@@ -149,11 +149,11 @@ pub static RESPONSE: &[&Opt] = &[&OUTPUT, &QUERY];
 pub static CLI_INPUT_JSON: Opt = Opt::local(
     "--cli-input-json",
     Takes::One("JSON|file://PATH"),
-    "The request members as a JSON object, in the form
---generate-cli-skeleton prints (member names as in the KMS API, blobs
-in base64), or file://PATH holding it. An option given on the command
-line wins over the same member in the JSON. An unknown member is an
-error, as in the AWS CLI.",
+    "The request members as a JSON object (member names as in the KMS API,
+blobs in base64; --generate-cli-skeleton prints the form), or
+file://PATH holding it. An option given on the command line wins over
+the same member in the JSON. An unknown member is an error, as in the
+AWS CLI; `call` alone sends the JSON as given, for KMS to check.",
 );
 
 pub static GENERATE_CLI_SKELETON: Opt = Opt::local(

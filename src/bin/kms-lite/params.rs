@@ -259,7 +259,7 @@ fn from_option(
 }
 
 /// `--cli-input-json`: the JSON text, or `file://PATH` (or `fileb://PATH`) holding it; an object.
-fn load_json(value: &str) -> Result<Vec<(String, Val)>, Failure> {
+pub fn load_json(value: &str) -> Result<Vec<(String, Val)>, Failure> {
     let mut text = match (
         value.strip_prefix("file://"),
         value.strip_prefix("fileb://"),

@@ -1,6 +1,7 @@
 //! One module per command: its declaration (options, help) and its `run`; and what they share.
 //! A new command is a new module and one line in [`ALL`].
 
+pub mod call;
 pub mod completion;
 pub mod decrypt;
 pub mod encrypt;
@@ -20,5 +21,6 @@ pub static ALL: &[&Command] = &[
     &generate_data_key_without_plaintext::COMMAND,
     &re_encrypt::COMMAND,
     &re_encrypt_batch::COMMAND,
+    &call::COMMAND,
     &completion::COMMAND,
 ];
