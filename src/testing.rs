@@ -487,6 +487,25 @@ impl Reply {
         }
     }
 
+    /// No response: the transport failed this way (a refused connection, a TLS failure, a
+    /// truncated body...). The client retries it when its kind is retryable
+    /// ([`TransportErrorKind::is_retryable`]).
+    ///
+    /// ```
+    /// use kms_lite::error::{OperationError, TransportError, TransportErrorKind};
+    /// use kms_lite::testing::{MockKms, Reply};
+    /// let tls = TransportError::new(TransportErrorKind::Tls, "certificate not trusted");
+    /// let kms = MockKms::new().then(Reply::failure(tls));
+    /// let e = kms.client().raw_call("ListKeys", &serde_json::json!({})).unwrap_err();
+    /// assert!(!e.is_retryable());
+    /// assert_eq!(kms.requests().len(), 1);
+    /// ```
+    pub fn failure(error: TransportError) -> Reply {
+        Reply {
+            outcome: Err(error),
+        }
+    }
+
     /// Adds a response header, or replaces one of this name (for example `x-amzn-RequestId`,
     /// or `Date` to make the client correct its clock). No effect on a network failure.
     pub fn with_header(mut self, name: &str, value: &str) -> Reply {

@@ -4,72 +4,27 @@
 //! underlying error (I/O, JSON, transport behind credentials) without any secret in its text.
 
 use std::error::Error as _;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use kms_lite::clock::ManualClock;
 use kms_lite::config::Env;
 use kms_lite::credentials::{Credentials, ProcessProvider, ProvideCredentials};
 use kms_lite::error::{ConfigErrorKind, OperationError, TransportError, TransportErrorKind};
-use kms_lite::http::HttpClient;
-use kms_lite::http::{HttpRequest, HttpResponse};
+use kms_lite::testing::{MockKms, Reply};
 use kms_lite::{Client, DecryptError, DecryptRequest, ReEncryptError, ReEncryptRequest};
 
-/// What the canned transport answers every request with.
-#[derive(Debug, Clone)]
-enum Answer {
-    Status(u16, &'static str),
-    Failure(TransportErrorKind),
-    Body(&'static [u8]),
+/// A client over the test double answering every request with `reply`, making at most two
+/// attempts (no real sleep); and the double, which records the requests.
+fn client(reply: Reply) -> (Client, MockKms) {
+    let kms = MockKms::new().with_handler(move |_| reply.clone());
+    let client = kms.builder().max_attempts(2).build().unwrap();
+    (client, kms)
 }
 
-/// Answers every request with one [`Answer`] and counts the requests.
-#[derive(Debug, Clone)]
-struct Canned {
-    answer: Answer,
-    sent: Arc<Mutex<u32>>,
-}
-
-impl HttpClient for Canned {
-    fn send(
-        &self,
-        _request: &HttpRequest,
-        _timeout: Option<Duration>,
-    ) -> Result<HttpResponse, TransportError> {
-        *self.sent.lock().unwrap() += 1;
-        let headers = vec![("x-amzn-RequestId".to_owned(), "req-42".to_owned())];
-        match &self.answer {
-            Answer::Status(status, code) => Ok(HttpResponse::new(
-                *status,
-                headers,
-                format!(r#"{{"__type":"{code}","message":"the {code} message"}}"#).into_bytes(),
-            )),
-            Answer::Failure(kind) => Err(TransportError::new(*kind, "canned failure")),
-            Answer::Body(body) => Ok(HttpResponse::new(200, headers, body.to_vec())),
-        }
-    }
-}
-
-/// A client over `answer` making at most two attempts, with no real sleep; and its request
-/// counter.
-fn client(answer: Answer) -> (Client, Arc<Mutex<u32>>) {
-    let sent = Arc::new(Mutex::new(0));
-    let client = Client::builder()
-        .env(Env::from_pairs::<&str, &str>([]))
-        .region("us-east-1")
-        .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEY", None))
-        .http_client(Canned {
-            answer,
-            sent: Arc::clone(&sent),
-        })
-        .clock(ManualClock::new(
-            UNIX_EPOCH + Duration::from_secs(1_795_915_460),
-        ))
-        .jitter(|| 0.0)
-        .max_attempts(2)
-        .build()
-        .unwrap();
-    (client, sent)
+/// A service error answer with this status and code, its message and request id.
+fn status(status: u16, code: &str) -> Reply {
+    let body = format!(r#"{{"__type":"{code}","message":"the {code} message"}}"#);
+    Reply::http(status, body).with_header("x-amzn-RequestId", "req-42")
 }
 
 fn re_encrypt(client: &Client) -> ReEncryptError {
@@ -102,7 +57,7 @@ fn service_errors_answer_the_trait_and_retry_as_it_says() {
         (501, "NotImplemented", false, false, "Unhandled"),
     ];
     for (status, code, retryable, throttling, variant) in cases {
-        let (client, sent) = client(Answer::Status(status, code));
+        let (client, kms) = client(self::status(status, code));
         let e = re_encrypt(&client);
         let what = format!("{status} {code}: {e:?}");
         assert_eq!(e.variant_name(), variant, "{what}");
@@ -114,7 +69,7 @@ fn service_errors_answer_the_trait_and_retry_as_it_says() {
         assert_eq!(e.is_throttling(), throttling, "{what}");
         // The client retried exactly what the trait calls retryable.
         let attempts = if retryable { 2 } else { 1 };
-        assert_eq!(*sent.lock().unwrap(), attempts, "{what}");
+        assert_eq!(kms.requests().len(), attempts as usize, "{what}");
         assert_eq!(e.attempts(), attempts, "{what}");
         assert!(e.source().is_none(), "{what}");
         assert!(e.transport_error().is_none() && e.credentials_error().is_none());
@@ -134,12 +89,12 @@ fn transport_errors_answer_the_trait_and_retry_as_it_says() {
         (K::InvalidResponse, false),
         (K::InvalidRequest, false),
     ] {
-        let (client, sent) = client(Answer::Failure(kind));
+        let (client, kms) = client(Reply::failure(TransportError::new(kind, "canned failure")));
         let e = re_encrypt(&client);
         assert_eq!(e.variant_name(), "Transport");
         assert_eq!(e.is_retryable(), retryable, "{kind:?}");
         assert!(!e.is_throttling(), "{kind:?}");
-        assert_eq!(*sent.lock().unwrap(), if retryable { 2 } else { 1 });
+        assert_eq!(kms.requests().len(), if retryable { 2 } else { 1 });
         assert_eq!(
             (e.code(), e.http_status(), e.request_id()),
             (None, None, None)
@@ -151,14 +106,14 @@ fn transport_errors_answer_the_trait_and_retry_as_it_says() {
 
 #[test]
 fn parameter_credentials_and_config_errors_are_not_retryable() {
-    let (client, sent) = client(Answer::Status(200, ""));
+    let (client, kms) = client(Reply::json(serde_json::json!({})));
     let e = client
         .re_encrypt(&ReEncryptRequest::new("alias/new"))
         .unwrap_err();
     assert_eq!(e.variant_name(), "InvalidParameter");
     assert!(!e.is_retryable() && !e.is_throttling());
     assert_eq!(e.attempts(), 0);
-    assert_eq!(*sent.lock().unwrap(), 0);
+    assert!(kms.requests().is_empty());
     assert!(e.message().unwrap().contains("is required"), "{e}");
 
     let e = Client::builder()
@@ -182,7 +137,7 @@ fn parameter_credentials_and_config_errors_are_not_retryable() {
 /// Code written once for every error of the crate, boxed or generic.
 #[test]
 fn the_trait_is_usable_as_a_trait_object() {
-    let (client, _) = client(Answer::Status(400, "ThrottlingException"));
+    let (client, _) = client(Reply::throttling());
     let errors: Vec<Box<dyn OperationError>> = vec![
         Box::new(re_encrypt(&client)),
         Box::new(
@@ -227,7 +182,7 @@ fn a_refused_connection_keeps_its_io_error_as_the_source() {
 #[test]
 fn a_body_that_is_not_json_is_described_without_its_text() {
     let body: &[u8] = br#"{"Plaintext":"U0VDUkVU","KeyId":SECRETVALUE}"#;
-    let (client, _) = client(Answer::Body(body));
+    let (client, _) = client(Reply::http(200, body));
     let e: DecryptError = client
         .decrypt(&DecryptRequest::new(vec![1, 2, 3]))
         .unwrap_err();
@@ -303,26 +258,24 @@ fn a_failed_sts_call_chains_credentials_transport_and_io_errors() {
         ("AWS_ENDPOINT_URL_STS", sts.as_str()),
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
-    let (client, _) = {
-        let sent = Arc::new(Mutex::new(0));
-        let client = Client::builder()
-            .env(env)
-            .region("us-east-1")
-            .http_client(Canned {
-                answer: Answer::Status(200, ""),
-                sent: Arc::clone(&sent),
-            })
-            .clock(ManualClock::new(
-                UNIX_EPOCH + Duration::from_secs(1_795_915_460),
-            ))
-            .jitter(|| 0.0)
-            .max_attempts(1)
-            .build()
-            .unwrap();
-        (client, sent)
-    };
+    // The double answers KMS; the default chain's STS call goes to the closed port.
+    let kms = MockKms::new().with_handler(|_| Reply::json(serde_json::json!({})));
+    let client = Client::builder()
+        .env(env)
+        .region("us-east-1")
+        .http_client(kms.clone())
+        .clock(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(1_795_915_460),
+        ))
+        .max_attempts(1)
+        .build()
+        .unwrap();
     let e = re_encrypt(&client);
     std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        kms.requests().is_empty(),
+        "nothing reaches KMS without credentials"
+    );
     let c = e.credentials_error().expect("a credentials error");
     assert!(!e.is_retryable());
     let transport = c
