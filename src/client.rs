@@ -310,6 +310,7 @@ fn deadline_passed(attempts: u32, timeout: Option<Duration>) -> Failure {
 /// ```
 /// use kms_lite::{Client, credentials::Credentials};
 /// let client = Client::builder()
+///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
 ///     .region("eu-central-1")
 ///     .endpoint_url("http://127.0.0.1:4566")
 ///     .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
@@ -500,6 +501,7 @@ impl ClientBuilder {
     ///
     /// ```
     /// let client = kms_lite::Client::builder()
+    ///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
     ///     .region("us-east-1")
     ///     .credentials(kms_lite::credentials::Credentials::new("AKIDEXAMPLE", "secret", None))
     ///     .app_id("billing-batch")

@@ -1,6 +1,7 @@
-//! Error values shared by every operation: service errors, bad parameters, configuration,
-//! transport. Each operation's own error type (for example
-//! [`ReEncryptError`](crate::ReEncryptError)) wraps these and names its modelled errors.
+//! Errors: what each operation's error type ([`ReEncryptError`](crate::ReEncryptError)...)
+//! carries ([`ServiceError`], [`ParameterError`], [`TransportError`], and
+//! [`CredentialsError`]), the [`ConfigError`] of a client that cannot be built, and the one
+//! trait they all answer, [`OperationError`].
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,4 +1,41 @@
-//! The sans-IO request and response that pass between the core and the transport.
+//! The transport seam: the [`HttpClient`] trait a [`Client`](crate::Client) sends each attempt
+//! through, and the [`HttpRequest`] and [`HttpResponse`] it takes and gives.
+//!
+//! The default transport (ureq with rustls, pooled keep-alive connections, no redirects,
+//! capped bodies) is built by [`ClientBuilder::build`](crate::ClientBuilder::build); another
+//! is given with [`ClientBuilder::http_client`](crate::ClientBuilder::http_client): an HTTP
+//! stack of your own, or a fake in tests (the `testing` feature's `MockKms` is one). The
+//! request is already signed: a transport sends it as it is, adding `Host`, `Content-Length`
+//! and its `User-Agent`, and must not follow redirects.
+//!
+//! ```
+//! use std::time::Duration;
+//! use kms_lite::error::{TransportError, TransportErrorKind};
+//! use kms_lite::http::{HttpClient, HttpRequest, HttpResponse};
+//!
+//! /// Answers every request with an empty success, as a service that is always happy.
+//! #[derive(Debug)]
+//! struct AlwaysOk;
+//!
+//! impl HttpClient for AlwaysOk {
+//!     fn send(&self, request: &HttpRequest, _timeout: Option<Duration>) -> Result<HttpResponse, TransportError> {
+//!         if request.url().starts_with("https://") {
+//!             Ok(HttpResponse::new(200, vec![], b"{}".to_vec()))
+//!         } else {
+//!             Err(TransportError::new(TransportErrorKind::InvalidRequest, "https only"))
+//!         }
+//!     }
+//! }
+//!
+//! let client = kms_lite::Client::builder()
+//!     .env(kms_lite::config::Env::from_pairs([("AWS_REGION", "us-east-1")]))
+//!     .credentials(kms_lite::credentials::Credentials::new("AKIDEXAMPLE", "secret", None))
+//!     .http_client(AlwaysOk)
+//!     .build()?;
+//! let out = client.raw_call("ListKeys", &serde_json::json!({}))?;
+//! assert!(out.json().is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;

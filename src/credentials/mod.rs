@@ -1,14 +1,42 @@
 //! AWS credentials and where they come from.
 //!
-//! [`Credentials`] never shows its secret parts: `Debug` prints the access key id and redacts the
-//! secret access key and session token.
+//! A [`Client`](crate::Client) asks its [`ProvideCredentials`] before every attempt: the
+//! [`Credentials`] given to [`ClientBuilder::credentials`](crate::ClientBuilder::credentials),
+//! a provider given to
+//! [`credentials_provider`](crate::ClientBuilder::credentials_provider), or by default the AWS
+//! SDKs' chain ([`default_chain`]). [`Credentials`] never show their secret parts: `Debug`
+//! prints the access key id and redacts the secret access key and session token.
 //!
-//! One file a provider: [`EnvironmentProvider`], [`ProfileProvider`] (static keys,
-//! `credential_process`, `role_arn` chains, `web_identity_token_file`, SSO), [`ProcessProvider`],
-//! [`SsoProvider`],
-//! [`WebIdentityProvider`], [`ContainerProvider`], [`ImdsProvider`], the STS calls they use, the
-//! [`CredentialsChain`] that tries them in the AWS SDKs' order ([`default_chain`]) and the
-//! [`CredentialsCache`] that keeps temporary credentials until shortly before they expire.
+//! The providers, each usable alone: [`EnvironmentProvider`], [`ProfileProvider`] (static keys,
+//! `credential_process`, `role_arn` chains through STS, `web_identity_token_file`, IAM Identity
+//! Center), [`ProcessProvider`], [`SsoProvider`], [`WebIdentityProvider`],
+//! [`ContainerProvider`], [`ImdsProvider`]; the [`CredentialsChain`] that tries providers in
+//! order; the [`CredentialsCache`] that keeps temporary credentials until five minutes before
+//! they expire. They share their settings through a [`ProviderConfig`].
+//!
+//! A provider of your own (a vault, a secrets manager) implements [`ProvideCredentials`];
+//! wrap it in a [`CredentialsCache`] when fetching is slow:
+//!
+//! ```
+//! use kms_lite::credentials::{Credentials, CredentialsCache, CredentialsError, ProvideCredentials};
+//!
+//! #[derive(Debug)]
+//! struct Vault;
+//!
+//! impl ProvideCredentials for Vault {
+//!     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+//!         // Fetch from the vault here; say why when it fails, never with a secret.
+//!         Ok(Credentials::new("AKIDEXAMPLE", "secret from the vault", None))
+//!     }
+//! }
+//!
+//! let client = kms_lite::Client::builder()
+//!     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
+//!     .region("eu-west-1")
+//!     .credentials_provider(CredentialsCache::new(Vault))
+//!     .build()?;
+//! # Ok::<(), kms_lite::error::ConfigError>(())
+//! ```
 
 use std::fmt;
 use std::sync::Arc;
