@@ -304,3 +304,33 @@ fn bind() -> (std::net::TcpListener, std::net::SocketAddr) {
     let addr = listener.local_addr().unwrap();
     (listener, addr)
 }
+
+/// `retry::backoff_for` backs off as the client does: the throttling base (1 s) after
+/// throttling, the transient one (50 ms) otherwise, doubling, at most 20 s, randomly below the
+/// ceiling; nothing for an error that is not retried.
+#[test]
+fn backoff_for_follows_the_clients_retry_rules() {
+    use kms_lite::retry::backoff_for;
+    let error_of = |reply: Reply| re_encrypt(&client(reply).0);
+    let throttled = error_of(Reply::throttling());
+    let transient = error_of(Reply::error("KMSInternalException"));
+    let denied = error_of(Reply::error("AccessDeniedException"));
+    assert_eq!(backoff_for(&denied, 1), None);
+    for (e, base) in [
+        (&throttled, Duration::from_secs(1)),
+        (&transient, Duration::from_millis(50)),
+    ] {
+        for retry in 1..=8u32 {
+            let ceiling = (base * 2u32.pow(retry - 1)).min(Duration::from_secs(20));
+            let delays: Vec<Duration> = (0..50).map(|_| backoff_for(e, retry).unwrap()).collect();
+            assert!(delays.iter().all(|d| *d <= ceiling), "{retry}: {delays:?}");
+            assert!(
+                delays.iter().any(|d| *d != delays[0]),
+                "not random: {delays:?}"
+            );
+        }
+    }
+    // Through a trait object too.
+    let boxed: Box<dyn OperationError> = Box::new(throttled);
+    assert!(backoff_for(boxed.as_ref(), 1).unwrap() <= Duration::from_secs(1));
+}
