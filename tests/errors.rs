@@ -226,6 +226,7 @@ fn an_unreadable_ca_bundle_keeps_its_io_error_as_the_source() {
         .and_then(|s| s.downcast_ref::<std::io::Error>())
         .expect("an io::Error source");
     assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    assert_eq!(e.kind(), ConfigErrorKind::CaBundle);
     assert!(
         e.to_string()
             .contains("/nonexistent/kms-lite-errors-test.pem"),
@@ -333,4 +334,67 @@ fn backoff_for_follows_the_clients_retry_rules() {
     // Through a trait object too.
     let boxed: Box<dyn OperationError> = Box::new(throttled);
     assert!(backoff_for(boxed.as_ref(), 1).unwrap() <= Duration::from_secs(1));
+}
+
+/// Each kind of configuration error, as a program would tell its user which option to fix.
+#[test]
+fn configuration_errors_say_which_setting_is_at_fault() {
+    let build = |pairs: &[(&str, &str)], profile: Option<&str>| {
+        let mut b = Client::builder()
+            .env(Env::from_pairs(pairs.iter().copied()))
+            .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEY", None));
+        if let Some(p) = profile {
+            b = b.profile(p);
+        }
+        b.build().unwrap_err()
+    };
+    let region = [("AWS_REGION", "us-east-1")];
+    for (pairs, profile, kind) in [
+        (
+            &[("AWS_EC2_METADATA_DISABLED", "true")][..],
+            None,
+            ConfigErrorKind::Region,
+        ),
+        (
+            &[("AWS_REGION", "not a region")],
+            None,
+            ConfigErrorKind::Region,
+        ),
+        (
+            &[("AWS_REGION", "us-east-1"), ("AWS_ENDPOINT_URL", "ftp://x")],
+            None,
+            ConfigErrorKind::Endpoint,
+        ),
+        (
+            &[
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_CA_BUNDLE", "/nonexistent/ca.pem"),
+            ],
+            None,
+            ConfigErrorKind::CaBundle,
+        ),
+        (&region, Some("missing-profile"), ConfigErrorKind::Profile),
+        (
+            &[("AWS_REGION", "us-east-1"), ("AWS_MAX_ATTEMPTS", "many")],
+            None,
+            ConfigErrorKind::Setting,
+        ),
+        (
+            &[("AWS_REGION", "us-east-1"), ("AWS_RETRY_MODE", "eager")],
+            None,
+            ConfigErrorKind::Setting,
+        ),
+        (
+            &[
+                ("AWS_REGION", "us-east-1"),
+                ("HTTPS_PROXY", "socks5://p:1080"),
+            ],
+            None,
+            ConfigErrorKind::Setting,
+        ),
+    ] {
+        let e = build(pairs, profile);
+        assert_eq!(e.kind(), kind, "{pairs:?}: {e}");
+        assert!(!e.is_retryable());
+    }
 }
