@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Footprint of kms-lite (and, with --sdk, of the aws-sdk-kms comparison crate): crate count,
 # clean release build time, stripped binary size, static musl build, cmake/nasm/bindgen in the
-# build, and one CLI process against a loopback server (wall time and max RSS).
+# build, and one CLI process against a loopback server (wall time and max RSS). With --tls, the
+# same for each TLS backend (Cargo features), the process over TLS.
 #
 #   scripts/footprint.sh            # kms-lite only (about a minute)
 #   scripts/footprint.sh --sdk      # also the SDK side (a clean SDK build: ~6 min on 2 cores)
+#   scripts/footprint.sh --tls      # also a table of the TLS backends (2 rounds of 3 clean
+#                                   # builds, back to back: ~8 min on 2 cores; ROUNDS=n)
 #   RUNS=30 scripts/footprint.sh    # process runs per side (default 20; the median is reported)
 #   SKIP_CLEAN_BUILD=1 ...          # reuse target/ instead of timing a clean build
 #
@@ -14,12 +17,22 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 . scripts/lib/cargo_bin.sh
 SDK=0
-[ "${1:-}" = "--sdk" ] && SDK=1
+TLS=0
+for arg in "$@"; do
+    case $arg in
+    --sdk) SDK=1 ;;
+    --tls) TLS=1 ;;
+    *) echo "usage: $0 [--sdk] [--tls]" >&2; exit 2 ;;
+    esac
+done
 RUNS=${RUNS:-20}
+ROUNDS=${ROUNDS:-2}
 TMP=$(mktemp -d)
 SERVER_PID=
+TLS_SERVER_PID=
 cleanup() {
     if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+    if [ -n "$TLS_SERVER_PID" ]; then kill "$TLS_SERVER_PID" 2>/dev/null || true; fi
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -49,10 +62,17 @@ clean_build() { # dir label [cargo build args...]
     local load start end
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     start=$(date +%s.%N)
-    (cd "$dir" && CARGO_TARGET_DIR=$target cargo build --release --locked "$@" >"$TMP/build-$label.log" 2>&1) ||
+    # The CPU time of the build (user + system, cargo and every compiler it ran) is also shown:
+    # it varies less with the machine's load than the wall time.
+    local timer=()
+    [ -x /usr/bin/time ] && timer=(/usr/bin/time -f '%U %S' -o "$TMP/build-$label.cpu")
+    (cd "$dir" && CARGO_TARGET_DIR=$target "${timer[@]}" cargo build --release --locked "$@" >"$TMP/build-$label.log" 2>&1) ||
         { tail -20 "$TMP/build-$label.log"; exit 1; }
     end=$(date +%s.%N)
-    printf '%s clean release build: %.1f s (load average before: %s)\n' "$label" "$(echo "$end - $start" | bc)" "$load"
+    BUILD_SECONDS=$(printf '%.1f' "$(echo "$end - $start" | bc)")
+    BUILD_CPU="?"
+    [ -s "$TMP/build-$label.cpu" ] && BUILD_CPU=$(awk '{printf "%.0f", $1 + $2}' "$TMP/build-$label.cpu")
+    printf '%s clean release build: %s s wall, %s s CPU (load average before: %s)\n' "$label" "$BUILD_SECONDS" "$BUILD_CPU" "$load"
 }
 
 size_of() { # binary
@@ -131,6 +151,51 @@ if OURS=$(process_stats "$CLI" "${ARGS[@]}"); then
 else
     OURS=
     echo "one kms-lite re-encrypt process: not measured (the command failed; see above)"
+fi
+
+if [ "$TLS" = 1 ]; then
+    echo
+    echo "== TLS backends (--no-default-features --features F; the CLI, release)"
+    FEATURES=(rustls platform-verifier native-tls)
+    declare -A BUILDS=()
+    # Every row's clean build under the same load: all rows back to back, ROUNDS times.
+    for round in $(seq "$ROUNDS"); do
+        for f in "${FEATURES[@]}"; do
+            rm -rf "$TMP/target-tls-$f"
+            clean_build "$ROOT" "tls-$f" --bin kms-lite --no-default-features --features "$f"
+            BUILDS[$f]="${BUILDS[$f]:+${BUILDS[$f]}; }$BUILD_SECONDS s ($BUILD_CPU s CPU)"
+        done
+    done
+    # A loopback TLS server presenting the test certificates (tests/fixtures/tls-loopback).
+    FIX=$ROOT/tests/fixtures/tls-loopback
+    "$SERVER" 100000 1800 "$FIX/localhost.pem" "$FIX/localhost.key" >"$TMP/tls-port" &
+    TLS_SERVER_PID=$!
+    for _ in $(seq 50); do [ -s "$TMP/tls-port" ] && break; sleep 0.1; done
+    TLS_ARGS=(re-encrypt --endpoint-url "https://127.0.0.1:$(cat "$TMP/tls-port")" --region us-east-1 --ciphertext-blob AQIDBA== --destination-key-id alias/x)
+    # The system store as the backends would load it, plus the test CA.
+    cat /etc/ssl/certs/ca-certificates.crt "$FIX/ca.pem" >"$TMP/system-and-test-ca.pem" 2>/dev/null ||
+        cp "$FIX/ca.pem" "$TMP/system-and-test-ca.pem"
+    echo "system store for the SSL_CERT_FILE rows: $(grep -c 'BEGIN CERTIFICATE' "$TMP/system-and-test-ca.pem") certificates"
+    PLAIN_ENVS=("${ENVS[@]}")
+    echo
+    echo "| feature | crates | clean release build, wall (CPU), $ROUNDS rounds | stripped CLI | shared libraries | one TLS re-encrypt, --ca-bundle: wall / max RSS / on-CPU | same, system store (SSL_CERT_FILE): wall / max RSS / on-CPU |"
+    echo "|:--|--:|--:|--:|:--|--:|--:|"
+    for f in "${FEATURES[@]}"; do
+        bin=$TMP/target-tls-$f/release/kms-lite
+        libs=$(ldd "$bin" 2>/dev/null | awk '$1 !~ /^(linux-vdso|\/lib64\/ld-linux)/ {sub(/\.so.*/, "", $1); print $1}' | tr '\n' ' ')
+        ENVS=("${PLAIN_ENVS[@]}")
+        bundle=$(process_stats "$bin" "${TLS_ARGS[@]}" --ca-bundle "$FIX/ca.pem" | awk '{printf "%s ms / %s KiB / %s ms", $1, $2, $3}') || bundle="failed"
+        system="n/a (bundled roots)"
+        if [ "$f" != rustls ]; then
+            ENVS=("${PLAIN_ENVS[@]}" "SSL_CERT_FILE=$TMP/system-and-test-ca.pem")
+            system=$(process_stats "$bin" "${TLS_ARGS[@]}" | awk '{printf "%s ms / %s KiB / %s ms", $1, $2, $3}') || system="failed"
+        fi
+        ENVS=("${PLAIN_ENVS[@]}")
+        printf '| %s | %s | %s | %s B | %s | %s | %s |\n' "$f" \
+            "$(crate_count "$ROOT" --no-default-features --features "$f")" "${BUILDS[$f]}" \
+            "$(size_of "$bin")" "${libs% }" "$bundle" "$system"
+    done
+    echo "(wall and max RSS: medians of $RUNS runs; on-CPU: mean; cmake/nasm/bindgen: $(for f in "${FEATURES[@]}"; do t=$(build_tools "$ROOT" --no-default-features --features "$f"); printf '%s %s; ' "$f" "${t:-none}"; done))"
 fi
 
 if [ "$SDK" = 1 ]; then

@@ -118,6 +118,23 @@ pub(crate) fn read(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     Ok(out)
 }
 
+/// The checks of [`read`] without reading, for a file another library reads in full and
+/// without a bound: only a regular file of at most `cap` bytes passes (a character device such
+/// as `/dev/zero` would be read for ever).
+pub(crate) fn check_regular(path: &Path, cap: u64) -> Result<(), ReadError> {
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if let Some(kind) = refused_kind(meta.file_type()) {
+        return Err(ReadError::NotAFile(kind));
+    }
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile("a character device"));
+    }
+    if meta.len() > cap {
+        return Err(ReadError::TooLarge(cap));
+    }
+    Ok(())
+}
+
 /// [`read`] as UTF-8 text.
 pub(crate) fn read_to_string(path: &Path, cap: u64) -> Result<String, ReadError> {
     String::from_utf8(read(path, cap)?).map_err(|_| {
@@ -145,6 +162,24 @@ mod tests {
             Err(ReadError::NotAFile("a directory"))
         ));
         assert!(read(&dir.join("missing"), 5).unwrap_err().is_not_found());
+        assert!(check_regular(&file, 5).is_ok());
+        assert!(matches!(
+            check_regular(&file, 4),
+            Err(ReadError::TooLarge(4))
+        ));
+        assert!(matches!(
+            check_regular(&dir, 5),
+            Err(ReadError::NotAFile("a directory"))
+        ));
+        assert!(matches!(
+            check_regular(Path::new("/dev/zero"), 5),
+            Err(ReadError::NotAFile("a character device"))
+        ));
+        assert!(
+            check_regular(&dir.join("missing"), 5)
+                .unwrap_err()
+                .is_not_found()
+        );
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(size(16 << 20), "16 MiB");
         assert_eq!(size(10), "10-byte");

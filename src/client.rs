@@ -484,8 +484,12 @@ impl ClientBuilder {
     /// container endpoint) and a line saying where the configuration came from: method, URL,
     /// headers with `authorization`, `x-amz-security-token` and metadata tokens redacted, body
     /// lengths (never bodies), and for error responses the status and error code. For `--debug`.
+    /// The lines name files and variables (a CA bundle's path, a profile): their control
+    /// characters come [`Escaped`](crate::error::Escaped), as in every error.
     pub fn debug_log(mut self, log: impl Fn(&str) + Send + Sync + 'static) -> Self {
-        self.debug_log = Some(Arc::new(log));
+        self.debug_log = Some(Arc::new(move |line: &str| {
+            log(&crate::error::escape_controls(line))
+        }));
         self
     }
     /// How long a profile's `credential_process` may run before it is stopped (default 60 s).

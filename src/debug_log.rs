@@ -36,7 +36,7 @@ pub(crate) fn config_line(
         match &resolved.ca_bundle {
             Some(CaBundle::File { path, source }) => format!("{path} (from {source})"),
             Some(CaBundle::Pem(_)) => "given in code".to_owned(),
-            None => "none (built-in roots)".to_owned(),
+            None => format!("none ({})", crate::tls::DEFAULT_TRUST),
         },
         match (&resolved.app_id, &resolved.app_id_source) {
             (Some(id), Some(source)) => format!("{id} (from {source})"),

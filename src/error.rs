@@ -3,6 +3,7 @@
 //! [`CredentialsError`]), the [`ConfigError`] of a client that cannot be built, and the one
 //! trait they all answer, [`OperationError`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -96,6 +97,21 @@ impl<T: fmt::Display> fmt::Display for Escaped<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use fmt::Write;
         write!(EscapingWriter(f), "{}", self.0)
+    }
+}
+
+/// [`Escaped`] as a string, borrowed when nothing needed escaping.
+///
+/// ```
+/// use kms_lite::error::escape_controls;
+/// assert_eq!(escape_controls("a\u{9b}31mb"), "a\\u{9b}31mb");
+/// assert!(matches!(escape_controls("plain"), std::borrow::Cow::Borrowed("plain")));
+/// ```
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if text.chars().any(needs_escape) {
+        Cow::Owned(Escaped(text).to_string())
+    } else {
+        Cow::Borrowed(text)
     }
 }
 

@@ -1,7 +1,8 @@
 //! A synchronous, minimal-dependency client for AWS KMS.
 //!
 //! kms-lite calls AWS KMS from plain blocking Rust: no async runtime, no C build tools beyond
-//! `ring`, a few dependencies (`ureq` with rustls, `serde`, `serde_json`, `hmac`, `sha2`, `hex`).
+//! `ring`, a few dependencies (`ureq` with rustls by default, `serde`, `serde_json`, `hmac`,
+//! `sha2`, `hex`).
 //! It resolves region, endpoint and credentials the way the AWS CLI does, signs with SigV4 (checked
 //! against AWS's test suite), retries like the AWS SDKs, and keeps secrets out of `Debug`,
 //! `Display`, logs and error messages. It is built around ReEncrypt (re-wrapping ciphertexts under
@@ -300,10 +301,24 @@
 //!
 //! # TLS
 //!
-//! Certificates are always verified; there is no option to turn that off. The transport is rustls
-//! with ring, trusting the Mozilla roots built into the binary; a CA bundle
-//! ([`ClientBuilder::ca_bundle_pem`], [`ca_bundle_file`](ClientBuilder::ca_bundle_file),
-//! `AWS_CA_BUNDLE`, the profile's `ca_bundle`) replaces them.
+//! Certificates are always verified; there is no option to turn that off. Cargo features choose
+//! the backend:
+//!
+//! | feature | TLS | trusts | builds with |
+//! |---|---|---|---|
+//! | `rustls` (default) | rustls with ring | the Mozilla roots compiled into the binary: the same on every machine | no C tools beyond ring's |
+//! | `platform-verifier` | rustls with ring | the operating system's store (on Linux `SSL_CERT_FILE`, `SSL_CERT_DIR`, else the distribution's bundle; the keychain on macOS; the Windows store): corporate CAs installed on the machine | no C tools beyond ring's |
+//! | `native-tls` | the system's TLS library (OpenSSL on Linux, FIPS-validated where the system's is) | OpenSSL's default store | OpenSSL's headers and `pkg-config` |
+//!
+//! ```toml
+//! [dependencies]
+//! kms-lite = { version = "0.1", default-features = false, features = ["native-tls"] }
+//! ```
+//!
+//! With several enabled (Cargo adds features up across a dependency tree), `native-tls` wins,
+//! then `platform-verifier`. A CA bundle ([`ClientBuilder::ca_bundle_pem`],
+//! [`ca_bundle_file`](ClientBuilder::ca_bundle_file), `AWS_CA_BUNDLE`, the profile's
+//! `ca_bundle`) replaces the default trust on every backend.
 //!
 //! # The command line
 //!
@@ -334,7 +349,9 @@
 //! The minimum supported Rust version (MSRV) is **1.85** (`rust-version` in Cargo.toml), tested in
 //! CI; raising it is done in a minor release and said in the release notes, never in a patch.
 //!
-//! Cargo features: `testing` (off by default) adds the [`testing`](testing/index.html) module.
+//! Cargo features: `rustls` (the default), `platform-verifier` and `native-tls` choose the TLS
+//! backend ([TLS](#tls)); `testing` (off by default) adds the [`testing`](testing/index.html)
+//! module. Adding a backend or changing what the default one trusts is a minor release.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -397,6 +414,7 @@ mod sigv4;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod timestamp;
+mod tls;
 mod transport;
 mod user_agent;
 mod xml;

@@ -54,6 +54,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::env::Env;
+use crate::error::Escaped;
 
 /// Which of the two shared files a text comes from; their section rules differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,8 +167,10 @@ impl fmt::Display for ProfileFileError {
                 file,
                 line,
                 problem,
-            } => write!(f, "{file} line {line}: {problem}"),
-            ProfileFileError::Read { file, source } => write!(f, "{file}: cannot read: {source}"),
+            } => write!(f, "{} line {line}: {problem}", Escaped(file)),
+            ProfileFileError::Read { file, source } => {
+                write!(f, "{}: cannot read: {source}", Escaped(file))
+            }
         }
     }
 }
@@ -279,10 +282,16 @@ impl Section {
     }
 }
 
-/// Whether the value of `key` must not be shown.
+/// Whether the value of `key` must not be shown: credentials, tokens, passwords, the command
+/// line of a `credential_process` (it may carry a password or a token) and an `external_id`
+/// (the shared secret of a cross-account role).
 fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    key.contains("secret") || key.contains("token") || key.contains("password")
+    key.contains("secret")
+        || key.contains("token")
+        || key.contains("password")
+        || key == "credential_process"
+        || key == "external_id"
 }
 
 /// A value as `Debug` shows it: a URL without its user information.
@@ -624,6 +633,8 @@ fn classify(header: &str, kind: FileKind) -> Result<Target, String> {
 }
 
 fn normalize(raw: Vec<RawSection>, kind: FileKind, file: &str) -> ProfileSet {
+    // The name may come from AWS_CONFIG_FILE: escaped in the warnings.
+    let file = Escaped(file);
     let mut set = ProfileSet::default();
     let classified: Vec<(Result<Target, String>, RawSection)> = raw
         .into_iter()
@@ -837,6 +848,23 @@ mod tests {
         assert_eq!(expand_tilde("~/x", None), None);
         assert_eq!(expand_tilde("~bob/x", None), Some(PathBuf::from("~bob/x")));
         assert_eq!(expand_tilde("/etc/x", None), Some(PathBuf::from("/etc/x")));
+    }
+
+    #[test]
+    fn debug_hides_credential_process_and_external_id() {
+        let set = parse(
+            "[default]\ncredential_process = get-creds --password hunter2\n\
+             external_id = xid-42\nregion = eu-west-1\n",
+            FileKind::Config,
+            "config",
+        )
+        .unwrap();
+        let shown = format!("{set:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("xid-42"),
+            "{shown}"
+        );
+        assert!(shown.contains("eu-west-1"), "{shown}");
     }
 
     #[test]

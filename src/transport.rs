@@ -99,13 +99,11 @@ impl UreqClient {
         if let Some(proxy) = &config.proxy {
             builder = builder.proxy(Some(crate::proxy::parse(proxy, "the proxy URL")?));
         }
-        if let Some(pem) = &config.ca_bundle_pem {
-            let certs = parse_ca_bundle(pem)?;
-            let tls = ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::Specific(Arc::new(certs)))
-                .build();
-            builder = builder.tls_config(tls);
-        }
+        let ca_bundle = match &config.ca_bundle_pem {
+            Some(pem) => Some(parse_ca_bundle(pem)?),
+            None => None,
+        };
+        builder = builder.tls_config(crate::tls::config(ca_bundle)?);
         let agent_config = builder.build();
         let agent = match config.connect_to {
             Some(addr) => ureq::Agent::with_parts(
@@ -330,7 +328,10 @@ fn body_error(e: std::io::Error) -> TransportError {
 fn with_cause(error: TransportError, cause: ureq::Error) -> TransportError {
     match cause {
         ureq::Error::Io(io) => error.with_source(io),
+        #[cfg(any(feature = "rustls", feature = "platform-verifier"))]
         ureq::Error::Rustls(tls) => error.with_source(tls),
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(tls) => error.with_source(tls),
         _ => error,
     }
 }
@@ -365,7 +366,10 @@ fn map_error(e: ureq::Error, url: &str, through_proxy: bool) -> TransportError {
             _ => (K::Io, format!("the connection failed: {io}")),
         },
         ureq::Error::Tls(msg) => (K::Tls, format!("TLS failed: {msg}")),
+        #[cfg(any(feature = "rustls", feature = "platform-verifier"))]
         ureq::Error::Rustls(err) => (K::Tls, format!("TLS failed: {err}")),
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(err) => crate::tls::native_tls_error(err),
         ureq::Error::BodyExceedsLimit(n) => (
             K::BodyTooLarge,
             format!("the response body exceeds {n} bytes"),

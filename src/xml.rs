@@ -82,9 +82,20 @@ pub enum XmlError {
     },
 }
 
+/// The server's text (an STS error's code and message, element names) is shown
+/// [`Escaped`](crate::error::Escaped).
 impl fmt::Display for XmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        write!(f, "{}", crate::error::Escaped(Unescaped(self)))
+    }
+}
+
+/// An [`XmlError`]'s words as they are.
+struct Unescaped<'a>(&'a XmlError);
+
+impl fmt::Display for Unescaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
             XmlError::TooLarge { len } => write!(
                 f,
                 "XML document too large: {len} bytes (limit {MAX_DOCUMENT_BYTES})"

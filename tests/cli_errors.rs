@@ -286,3 +286,82 @@ fn unreadable_ca_bundle_is_252() {
     assert_eq!(code(&out), 252);
     assert!(stderr(&out).contains("--ca-bundle"));
 }
+
+/// Values from the command line that an error echoes (an unknown option, a number, a region,
+/// an output that is stdout) come with their control characters escaped: a script that builds
+/// its arguments from hostile data cannot drive the terminal through the error.
+#[test]
+fn values_echoed_from_the_command_line_are_escaped() {
+    let evil = "\u{1b}]0;owned\u{7}\u{9b}2J";
+    let shown = "\\u{1b}]0;owned\\u{7}\\u{9b}2J";
+    let url = closed_port_url();
+    let dir = common::tempdir("echoed-escaped");
+    // A link to stdout named with control characters.
+    let link = dir.join(evil);
+    std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
+    let option = format!("--{evil}");
+    let re_encrypt = |extra: &[&str]| {
+        let mut args = vec![
+            "re-encrypt",
+            "--endpoint-url",
+            &url,
+            "--destination-key-id",
+            "k",
+            "--ciphertext-blob",
+            "AAAA",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let usage = |out: std::process::Output, message: String| {
+        assert_eq!(code(&out), 252, "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.starts_with(USAGE_HEAD), "{err}");
+        assert!(
+            err.ends_with(&format!("\nkms-lite: error: {message}\n")),
+            "{err}"
+        );
+    };
+    usage(
+        re_encrypt(&[&option]),
+        format!("Unknown options: --{shown}"),
+    );
+    usage(
+        re_encrypt(&["--cli-read-timeout", evil]),
+        format!("argument --cli-read-timeout: invalid int value: '{shown}'"),
+    );
+    usage(
+        run(&[
+            "generate-data-key",
+            "--endpoint-url",
+            &url,
+            "--key-id",
+            "k",
+            "--number-of-bytes",
+            evil,
+        ]),
+        format!("argument --number-of-bytes: invalid int value: '{shown}'"),
+    );
+    usage(
+        re_encrypt(&[
+            "--ciphertext-out",
+            link.to_str().unwrap(),
+            "--query",
+            "KeyId",
+        ]),
+        format!(
+            "argument --query: not allowed with argument --ciphertext-out {}/{shown} (stdout \
+             carries only the raw bytes)",
+            dir.display()
+        ),
+    );
+    let out = re_encrypt(&["--region", evil]);
+    assert_eq!(
+        (code(&out), stderr(&out)),
+        (
+            252,
+            format!("\nProvided region_name '{shown}' doesn't match a supported format.\n")
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -530,3 +530,50 @@ fn query_is_refused_with_an_output_to_dev_stdout() {
         stderr(&out)
     );
 }
+
+/// The plaintext never goes to stderr, where logs are collected (CI jobs, systemd, container
+/// runtimes): `--plaintext-out` naming this process's descriptor 2, by any name, is refused
+/// before anything is sent. The ciphertext may go there.
+#[test]
+fn plaintext_out_to_stderr_is_refused_before_anything_is_sent() {
+    let url = closed_port_url();
+    let dir = tempdir("stderr");
+    let link = dir.join("err-link");
+    std::os::unix::fs::symlink("/dev/stderr", &link).unwrap();
+    for dest in [
+        "/dev/stderr",
+        "/dev/fd/2",
+        "/proc/self/fd/2",
+        link.to_str().unwrap(),
+    ] {
+        for command in [
+            &["decrypt", "--ciphertext-blob", "AAAA"][..],
+            &[
+                "generate-data-key",
+                "--key-id",
+                "k",
+                "--key-spec",
+                "AES_256",
+            ][..],
+        ] {
+            let mut args = command.to_vec();
+            args.extend(["--endpoint-url", &url, "--plaintext-out", dest]);
+            let out = run(&args);
+            assert_eq!(code(&out), 252, "{dest}: {}", stderr(&out));
+            assert!(
+                stderr(&out).ends_with(
+                    "kms-lite: error: argument --plaintext-out: names stderr, where logs are \
+                     collected; the plaintext goes only to a file or to stdout (-)\n"
+                ),
+                "{dest}: {}",
+                stderr(&out)
+            );
+            assert_eq!(out.stdout, b"");
+        }
+    }
+    let server = Loopback::reply(200, &encrypt_body());
+    let out = encrypt_to(&server, "/dev/stderr");
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(out.stderr, BLOB);
+    let _ = std::fs::remove_dir_all(&dir);
+}

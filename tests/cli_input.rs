@@ -653,3 +653,101 @@ fn hostile_json_inputs_are_bounded_errors() {
         "{err}"
     );
 }
+
+/// A member name from the JSON is echoed as botocore does, with its control characters
+/// escaped: a hostile input file cannot drive the terminal through the message.
+#[test]
+fn member_names_from_the_json_are_echoed_escaped() {
+    let err = rejected(
+        &["re-encrypt"],
+        r#"{"DestinationKeyId": "k", "\u001b]0;owned\u0007": 1, "SourceEncryptionContext": {"\u001b[2J\u009b": 1}, "DryRunModifiers": {"\u202e": 1}}"#,
+    );
+    assert_eq!(
+        err,
+        "\nParameter validation failed:\n\
+         Unknown parameter in input: \"\\u{1b}]0;owned\\u{7}\", must be one of: CiphertextBlob, \
+         SourceEncryptionContext, SourceKeyId, DestinationKeyId, DestinationEncryptionContext, \
+         SourceEncryptionAlgorithm, DestinationEncryptionAlgorithm, GrantTokens, DryRun, \
+         DryRunModifiers\n\
+         Invalid type for parameter SourceEncryptionContext.\\u{1b}[2J\\u{9b}, type: <class 'int'>, \
+         valid types: <class 'str'>\n\
+         Invalid type for parameter DryRunModifiers, type: <class 'dict'>, valid types: <class \
+         'list'>, <class 'tuple'>\n"
+    );
+    // In a structure.
+    let err = rejected(
+        &["decrypt"],
+        r#"{"CiphertextBlob": "AAAA", "Recipient": {"\u001b[31m": 1}}"#,
+    );
+    assert_eq!(
+        err,
+        "\nParameter validation failed:\nUnknown parameter in Recipient: \"\\u{1b}[31m\", must \
+         be one of: KeyEncryptionAlgorithm, AttestationDocument\n"
+    );
+}
+
+/// A paramfile's path is echoed in every message about it with its control characters
+/// escaped: a script that builds `fileb://NAME` from a hostile file name cannot drive the
+/// terminal through the error.
+#[test]
+fn paramfile_paths_are_echoed_escaped() {
+    let dir = tempdir("paramfile-names");
+    let name = "x\u{1b}]0;owned\u{7}\u{9b}2J";
+    let shown = format!("{}/x\\u{{1b}}]0;owned\\u{{7}}\\u{{9b}}2J", dir.display());
+    let missing = format!("{}/{name}", dir.display());
+    let url = closed_port_url();
+    let decrypt = |blob: &str, extra: &[&str]| {
+        let mut args = vec!["decrypt", "--endpoint-url", &url, "--ciphertext-blob", blob];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert_eq!(code(&out), 252, "{}", stderr(&out));
+        stderr(&out)
+    };
+    let no_file = "No such file or directory (os error 2)";
+    for prefix in ["fileb://", "file://"] {
+        assert_eq!(
+            decrypt(&format!("{prefix}{missing}"), &[]),
+            format!(
+                "\nError parsing parameter '--ciphertext-blob': Unable to load paramfile \
+                 {prefix}{shown}: {no_file}\n"
+            )
+        );
+    }
+    assert_eq!(
+        decrypt(
+            "AAAA",
+            &["--encryption-context", &format!("file://{missing}")]
+        ),
+        format!(
+            "\nError parsing parameter '--encryption-context': Unable to load paramfile \
+             file://{shown}: {no_file}\n"
+        )
+    );
+    assert_eq!(
+        decrypt("AAAA", &["--cli-input-json", &format!("file://{missing}")]),
+        format!(
+            "\nError parsing parameter 'cli-input-json': Unable to load paramfile \
+             file://{shown}: {no_file}\n"
+        )
+    );
+    // A file that exists but holds bad text.
+    std::fs::write(&missing, b"AA\xffA").unwrap();
+    assert_eq!(
+        decrypt(&format!("file://{missing}"), &[]),
+        format!(
+            "\nError parsing parameter '--ciphertext-blob': Invalid base64 in file://{shown} at \
+             offset 2 of the file (line breaks removed: invalid base64 character 0xff at offset 2)\n"
+        )
+    );
+    assert_eq!(
+        decrypt(
+            "AAAA",
+            &["--encryption-context", &format!("file://{missing}")]
+        ),
+        format!(
+            "\nError parsing parameter '--encryption-context': file://{shown} is not UTF-8 text \
+             (offset 2)\n"
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -190,6 +190,25 @@ fn an_unknown_format_is_the_aws_cli_error_and_nothing_is_sent() {
     assert_eq!(code(&out), 253, "stderr: {}", stderr(&out));
 }
 
+/// The unknown type is echoed as the AWS CLI does, but a variable or a config file cannot drive
+/// the terminal through it: its control characters are escaped.
+#[test]
+fn an_unknown_format_from_the_environment_or_a_profile_is_echoed_escaped() {
+    let url = closed_port_url();
+    let hostile = "x\u{1b}]0;owned\u{7}\u{9b}2J\u{202e}";
+    let want = "\nUnknown output type: x\\u{1b}]0;owned\\u{7}\\u{9b}2J\\u{202e}\n";
+    let mut env = BASE_ENV.to_vec();
+    env.push(("AWS_DEFAULT_OUTPUT", hostile));
+    let out = run_with(&re_encrypt(&url, &[]), &env, b"");
+    assert_eq!((code(&out), stderr(&out).as_str()), (255, want));
+
+    let config = ConfigFile::new("hostile", &format!("[default]\noutput = {hostile}\n"));
+    let mut env = BASE_ENV.to_vec();
+    env.push(("AWS_CONFIG_FILE", config.path()));
+    let out = run_with(&re_encrypt(&url, &[]), &env, b"");
+    assert_eq!((code(&out), stderr(&out).as_str()), (255, want));
+}
+
 #[test]
 fn the_queries_from_the_issue() {
     let q = |query: &str, output: &str| printed(&["--query", query, "--output", output], &[]);
@@ -287,6 +306,29 @@ fn a_bad_query_fails_before_anything_is_sent() {
         (
             "",
             "Bad value for --query : Invalid JMESPath expression: cannot be empty.",
+        ),
+        // Control characters (an expression built from a script's data) are escaped, and the
+        // caret stays under the escaped column.
+        (
+            "a.\u{1b}]0;x\u{7}",
+            "Bad value for --query a.\\u{1b}]0;x\\u{7}: Bad jmespath expression: Unknown token \
+             \\u{1b}:\na.\\u{1b}]0;x\\u{7}\n  ^",
+        ),
+        (
+            "\u{9b}2J.Key\u{7}",
+            "Bad value for --query \\u{9b}2J.Key\\u{7}: Bad jmespath expression: Unknown token \
+             \\u{9b}:\n\\u{9b}2J.Key\\u{7}\n^",
+        ),
+        (
+            "'\u{1b}[31m' | [",
+            "Bad value for --query '\\u{1b}[31m' | [: Invalid jmespath expression: Incomplete \
+             expression:\n\"'\\u{1b}[31m' | [\"\n                 ^",
+        ),
+        (
+            "\"\u{202e}\" \"x\"",
+            "Bad value for --query \"\\u{202e}\" \"x\": Unexpected token: x: Parse error at \
+             column 4, token \"x\" (QUOTED_IDENTIFIER), for expression:\n\"\"\\u{202e}\" \
+             \"x\"\"\n            ^",
         ),
     ] {
         let out = run(&re_encrypt(&url, &["--query", query]));
@@ -503,4 +545,84 @@ fn a_query_cannot_build_an_unbounded_result() {
         stderr(&out)
     );
     assert_eq!(out.stdout, b"");
+}
+
+/// A hostile or spoofed endpoint's strings: an OSC title change with BEL, CR LF to fake a line,
+/// a C1 CSI clearing the screen, a right-to-left override, a tab, DEL.
+const HOSTILE_BODY: &str = r#"{"CiphertextBlob":"AQIDBA==","KeyId":"k\u001b]0;owned\u0007\r\n\u009b2J\u202eevil","SourceKeyId":"old\tx\u007f"}"#;
+
+/// On a terminal, every format shows what would act on it as an escape: JSON and YAML with
+/// their own escapes (the same value), text and table as error lines show it. Through a pipe
+/// the bytes are the AWS CLI's.
+#[test]
+fn server_text_is_escaped_on_a_terminal_and_exact_through_a_pipe() {
+    let server = common::loopback::Server::start(|_| common::loopback::Reply::ok(HOSTILE_BODY));
+    let key = r"k\u{1b}]0;owned\u{7}\r\n\u{9b}2J\u{202e}evil";
+    let on_terminal = [
+        (
+            "json",
+            "{\n    \"CiphertextBlob\": \"AQIDBA==\",\n    \"SourceKeyId\": \"old\\tx\\u007f\",\n    \
+             \"KeyId\": \"k\\u001b]0;owned\\u0007\\r\\n\\u009b2J\\u202eevil\"\n}\n"
+                .to_owned(),
+        ),
+        (
+            "yaml",
+            "CiphertextBlob: AQIDBA==\nKeyId: \"k\\e]0;owned\\a\\r\\n\\x9B2J\\u202Eevil\"\n\
+             SourceKeyId: \"old\\tx\\x7F\"\n"
+                .to_owned(),
+        ),
+        (
+            "yaml-stream",
+            "- CiphertextBlob: AQIDBA==\n  KeyId: \"k\\e]0;owned\\a\\r\\n\\x9B2J\\u202Eevil\"\n  \
+             SourceKeyId: \"old\\tx\\x7F\"\n"
+                .to_owned(),
+        ),
+        ("text", format!("AQIDBA==\t{key}\told\\tx\\u{{7f}}\n")),
+        (
+            "table",
+            format!(
+                "\
+--------------------------------------------------------------------
+|                             ReEncrypt                            |
++-----------------+------------------------------------------------+
+|  CiphertextBlob |  AQIDBA==                                      |
+|  KeyId          |  {key}  |
+|  SourceKeyId    |  old\\tx\\u{{7f}}                                  |
++-----------------+------------------------------------------------+
+"
+            ),
+        ),
+    ];
+    for (format, want) in on_terminal {
+        let args = re_encrypt(&server.url, &["--output", format]);
+        let Some((code, shown)) = common::run_in_terminal(&args, BASE_ENV) else {
+            return;
+        };
+        assert_eq!((code, shown.as_str()), (0, want.as_str()), "{format}");
+    }
+    // Through a pipe, the AWS CLI's bytes (Python's json and libyaml leave DEL, C1 and the
+    // bidirectional controls as they are).
+    let raw = "k\\u001b]0;owned\\u0007\\r\\n\u{9b}2J\u{202e}evil";
+    for (format, want) in [
+        (
+            "json",
+            format!(
+                "{{\n    \"CiphertextBlob\": \"AQIDBA==\",\n    \"SourceKeyId\": \
+                 \"old\\tx\u{7f}\",\n    \"KeyId\": \"{raw}\"\n}}\n"
+            ),
+        ),
+        (
+            "yaml",
+            "CiphertextBlob: AQIDBA==\nKeyId: \"k\\e]0;owned\\a\\r\\n\\x9B2J\u{202e}evil\"\n\
+             SourceKeyId: \"old\\tx\\x7F\"\n"
+                .to_owned(),
+        ),
+        (
+            "text",
+            "AQIDBA==\tk\u{1b}]0;owned\u{7}\r\n\u{9b}2J\u{202e}evil\told\tx\u{7f}\n".to_owned(),
+        ),
+    ] {
+        let out = run(&re_encrypt(&server.url, &["--output", format]));
+        assert_eq!((code(&out), stdout(&out)), (0, want), "{format}");
+    }
 }

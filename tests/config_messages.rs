@@ -190,3 +190,41 @@ fn a_credential_source_that_is_not_a_name_is_not_echoed() {
         "credential_source is not one of Environment, Ec2InstanceMetadata, EcsContainer"
     );
 }
+
+/// The file's name comes from `AWS_CONFIG_FILE` and may hold control characters: the
+/// profile reader's errors and warnings show it escaped, as every error of the crate does.
+#[test]
+fn a_hostile_file_name_is_escaped_in_errors_and_warnings() {
+    let name = "conf\u{1b}]0;owned\u{7}\u{9b}2J";
+    let shown = "conf\\u{1b}]0;owned\\u{7}\\u{9b}2J";
+    assert_eq!(
+        parse("region = x\n", FileKind::Config, name)
+            .unwrap_err()
+            .to_string(),
+        format!("{shown} line 1: property `region` appears before any `[section]` header")
+    );
+    assert_eq!(
+        parse("[default]\nbad key = 1\n", FileKind::Config, name)
+            .unwrap()
+            .warnings(),
+        [format!(
+            "{shown} line 2: a key that is not a valid property name was ignored"
+        )]
+    );
+    // Through `load`: a file that cannot be read (a directory).
+    let dir = std::env::temp_dir().join(format!("kms-lite-config-messages-{}", std::process::id()));
+    let path = dir.join(name);
+    std::fs::create_dir_all(&path).unwrap();
+    let env = Env::from_pairs([
+        ("AWS_CONFIG_FILE", path.to_str().unwrap()),
+        ("HOME", "/nonexistent"),
+    ]);
+    let e = kms_lite::__private::profile_file::load(&env)
+        .unwrap_err()
+        .to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        e.starts_with(&format!("{}/{shown}: cannot read: ", dir.display())),
+        "{e}"
+    );
+}

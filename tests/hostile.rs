@@ -131,6 +131,56 @@ fn a_batch_item_error_is_printed_escaped() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `--debug` lines name files from the environment (the CA bundle): a hostile file name cannot
+/// drive the terminal through them.
+#[test]
+fn a_debug_line_naming_a_hostile_file_is_escaped() {
+    let dir = common::tempdir("debug-names");
+    let bundle = dir.join("ca\u{1b}]0;owned\u{7}\u{9b}2J.pem");
+    let pem = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
+    std::fs::copy(pem, &bundle).unwrap();
+    let url = common::loopback::closed_port_url();
+    let mut env = BASE_ENV.to_vec();
+    env.push(("AWS_CA_BUNDLE", bundle.to_str().unwrap()));
+    let out = common::run_with(
+        &[
+            "decrypt",
+            "--endpoint-url",
+            &url,
+            "--ciphertext-blob",
+            "AAAA",
+            "--debug",
+        ],
+        &env,
+        b"",
+    );
+    let err = stderr(&out);
+    let shown = format!(
+        "{}/ca\\u{{1b}}]0;owned\\u{{7}}\\u{{9b}}2J.pem",
+        dir.display()
+    );
+    assert!(
+        err.contains(&format!("; CA bundle {shown} (from AWS_CA_BUNDLE)")),
+        "{err}"
+    );
+    assert_no_raw_controls(&err);
+
+    // The library's own hook gets the line escaped too.
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&lines);
+    builder(&url, &[("AWS_CA_BUNDLE", bundle.to_str().unwrap())])
+        .debug_log(move |line| sink.lock().unwrap().push(line.to_owned()))
+        .build()
+        .unwrap();
+    let lines = lines.lock().unwrap().join("\n");
+    assert!(
+        lines.contains(&format!("; CA bundle {shown} (from AWS_CA_BUNDLE)")),
+        "{lines}"
+    );
+    assert_no_raw_controls(&lines);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The AWS CLI's template always has the colon (issue 9 item 21).
 #[test]
 fn a_service_error_without_a_message_ends_with_the_colon() {

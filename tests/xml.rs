@@ -445,3 +445,34 @@ fn errors_never_contain_text_content() {
     let err = parse_sts_credentials(doc, "AssumeRoleResult").unwrap_err();
     assert!(!format!("{err} {err:?}").contains("SUPERSECRET"));
 }
+
+/// The reader's errors quote the server (an STS error's code and message, element names): its
+/// `Display` escapes their control characters, as every error of the crate does.
+#[test]
+fn errors_show_the_servers_text_escaped() {
+    // What XML lets through: C1 controls and bidirectional overrides, as characters or as
+    // references.
+    let doc = "<ErrorResponse><Error><Code>Evil\u{9b}31m</Code>\
+               <Message>a&#x9b;2J&#x202e;b\u{85}c</Message></Error></ErrorResponse>";
+    let e = parse_sts_credentials(doc, "AssumeRoleResult").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "STS returned an error: Evil\\u{9b}31m: a\\u{9b}2J\\u{202e}b\\u{85}c"
+    );
+    // The value keeps the text as sent.
+    assert!(matches!(e, XmlError::ErrorResponse { ref code, .. } if code == "Evil\u{9b}31m"));
+    for doc in [
+        "<a\u{9b}b>",
+        "<a\u{202e}>x</b\u{202e}>",
+        "<R><a\u{85}></a\u{85}></R>",
+    ] {
+        let shown = match parse_sts_credentials(doc, "AssumeRoleResult") {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{doc:?} parsed"),
+        };
+        assert!(
+            !shown.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{doc:?}: {shown:?}"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! A std-only HTTP/1.1 server on 127.0.0.1 that answers every request with one canned
 //! response, keeping connections alive. One thread per connection; it never reaches beyond
-//! loopback and stops by itself after `max_requests` requests or `max_time`.
+//! loopback and stops by itself after `max_requests` requests or `max_time`. [`start_with`]
+//! wraps each connection first (a TLS server session, say) or ends it on its own terms.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -15,15 +16,35 @@ pub struct Server {
     pub addr: SocketAddr,
     /// Requests answered so far.
     pub served: Arc<AtomicU64>,
+    /// Connections accepted so far.
+    pub accepted: Arc<AtomicU64>,
 }
 
 /// Starts a server answering `body` (as `application/x-amz-json-1.1`) on an ephemeral port.
 pub fn start(body: Vec<u8>, max_requests: u64, max_time: Duration) -> std::io::Result<Server> {
+    start_with(body, max_requests, max_time, Ok)
+}
+
+/// [`start`], serving what `wrap` makes of each accepted connection; an error from `wrap`
+/// closes the connection.
+pub fn start_with<S, W>(
+    body: Vec<u8>,
+    max_requests: u64,
+    max_time: Duration,
+    wrap: W,
+) -> std::io::Result<Server>
+where
+    S: Read + Write,
+    W: Fn(TcpStream) -> std::io::Result<S> + Send + Sync + 'static,
+{
     let listener = TcpListener::bind(("127.0.0.1", 0))?;
     let addr = listener.local_addr()?;
     let served = Arc::new(AtomicU64::new(0));
+    let accepted = Arc::new(AtomicU64::new(0));
     let response: Arc<Vec<u8>> = Arc::new(response_bytes(&body));
     let counter = Arc::clone(&served);
+    let connections = Arc::clone(&accepted);
+    let wrap = Arc::new(wrap);
     let started = Instant::now();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
@@ -31,20 +52,32 @@ pub fn start(body: Vec<u8>, max_requests: u64, max_time: Duration) -> std::io::R
                 break;
             }
             let Ok(stream) = stream else { continue };
+            connections.fetch_add(1, Ordering::Relaxed);
             let response = Arc::clone(&response);
             let counter = Arc::clone(&counter);
+            let wrap = Arc::clone(&wrap);
             std::thread::spawn(move || {
-                let _ = serve(
-                    stream,
-                    &response,
-                    &counter,
-                    max_requests,
-                    started + max_time,
-                );
+                let _ = stream
+                    .set_nodelay(true)
+                    .and_then(|()| stream.set_read_timeout(Some(Duration::from_secs(30))))
+                    .and_then(|()| wrap(stream))
+                    .and_then(|stream| {
+                        serve(
+                            stream,
+                            &response,
+                            &counter,
+                            max_requests,
+                            started + max_time,
+                        )
+                    });
             });
         }
     });
-    Ok(Server { addr, served })
+    Ok(Server {
+        addr,
+        served,
+        accepted,
+    })
 }
 
 fn response_bytes(body: &[u8]) -> Vec<u8> {
@@ -60,15 +93,12 @@ fn response_bytes(body: &[u8]) -> Vec<u8> {
 }
 
 fn serve(
-    stream: TcpStream,
+    stream: impl Read + Write,
     response: &[u8],
     served: &AtomicU64,
     max_requests: u64,
     until: Instant,
 ) -> std::io::Result<()> {
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     let mut body = Vec::new();
@@ -100,7 +130,9 @@ fn serve(
         }
         body.resize(length, 0);
         reader.read_exact(&mut body)?;
+        let writer = reader.get_mut();
         writer.write_all(response)?;
+        writer.flush()?;
         let n = served.fetch_add(1, Ordering::Relaxed) + 1;
         if close || n >= max_requests || Instant::now() > until {
             return Ok(());

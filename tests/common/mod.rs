@@ -70,3 +70,32 @@ pub fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     dir
 }
+
+/// Runs the built binary with exactly `env` and its stdout, stderr and stdin on a
+/// pseudo-terminal, through util-linux's `script`: what the terminal got, its line breaks
+/// (`\r\n` from the terminal's output processing) turned back into `\n`, and the exit code.
+/// `None`, after printing `SKIPPED`, where `script` is missing.
+pub fn run_in_terminal(args: &[&str], env: &[(&str, &str)]) -> Option<(i32, String)> {
+    let Some(script) = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("SKIPPED: util-linux's script is not installed: no pseudo-terminal");
+        return None;
+    };
+    let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
+    let mut command = quote(env!("CARGO_BIN_EXE_kms-lite"));
+    for a in args {
+        command.push(' ');
+        command.push_str(&quote(a));
+    }
+    let out = Command::new(script)
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    let shown = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    Some((code(&out), shown))
+}

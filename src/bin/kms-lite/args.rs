@@ -6,11 +6,13 @@
 //!
 //! The syntax: `--name value`, `--name=value`, list options that take values up to the next
 //! `--option`, global options before or after the command. Values are never echoed in error
-//! messages (they may be ciphertexts or grant tokens); option names are.
+//! messages (they may be ciphertexts or grant tokens); option names are, and the few values
+//! that are (a number that is not one, an unknown option) are escaped.
 
 use std::time::Duration;
 
 use kms_lite::ReEncryptRequest;
+use kms_lite::error::Escaped;
 
 use crate::input::BinaryFormat;
 use crate::model::{Operation, Shape};
@@ -535,7 +537,8 @@ pub fn parse(args: &[String]) -> Result<Parsed, UsageError> {
         return Ok(Parsed::Version);
     }
     if !unknown.is_empty() || !strays.is_empty() {
-        let mut parts: Vec<String> = unknown.iter().map(|s| s.to_string()).collect();
+        // The tokens as given, escaped: they may come from a script's data.
+        let mut parts: Vec<String> = unknown.iter().map(|s| Escaped(s).to_string()).collect();
         if !strays.is_empty() {
             let positions: Vec<String> = strays.iter().map(usize::to_string).collect();
             parts.push(format!(
@@ -714,9 +717,10 @@ impl Globals {
 
 /// Whole seconds, as the AWS CLI's `--cli-*-timeout` take them; `0` means no timeout.
 fn seconds(name: &str, v: &str) -> Result<Duration, UsageError> {
-    let n: u64 = v
-        .parse()
-        .map_err(|_| UsageError(format!("argument {name}: invalid int value: '{v}'")))?;
+    let n: u64 = v.parse().map_err(|_| {
+        let v = Escaped(v);
+        UsageError(format!("argument {name}: invalid int value: '{v}'"))
+    })?;
     Ok(if n == 0 {
         LONGEST_TIMEOUT
     } else {

@@ -234,6 +234,12 @@ pub fn is_stdout(dest: &str) -> bool {
     dest == "-" || descriptor(Path::new(dest)) == Some((std::process::id(), 1))
 }
 
+/// Whether an output destination is this process's stderr (`/dev/stderr`, `/dev/fd/2`,
+/// `/proc/self/fd/2`, or a link to one of them).
+pub fn is_stderr(dest: &str) -> bool {
+    descriptor(Path::new(dest)) == Some((std::process::id(), 2))
+}
+
 /// The process and descriptor number `path` leads to, if it names an open descriptor.
 fn descriptor(path: &Path) -> Option<(u32, u32)> {
     let mut p = path.to_path_buf();

@@ -71,15 +71,18 @@ fn read_capped(option: &'static str, what: &str, r: impl Read) -> Result<Vec<u8>
     Ok(buf)
 }
 
-/// Reads a file named by `fileb://` or `file://` (or a `--ca-bundle` path).
+/// `fileb://PATH` or `file://PATH` for a message: the path's control characters escaped (a
+/// script may build it from a hostile file name).
+fn shown(prefix: &str, path: &str) -> String {
+    format!("{prefix}{}", kms_lite::error::Escaped(path))
+}
+
+/// Reads a file named by `fileb://` or `file://`.
 pub fn read_file(option: &'static str, prefix: &str, path: &str) -> Result<Vec<u8>, ParamError> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        ParamError::new(
-            option,
-            format!("Unable to load paramfile {prefix}{path}: {e}"),
-        )
-    })?;
-    read_capped(option, &format!("{prefix}{path}"), file)
+    let shown = shown(prefix, path);
+    let file = std::fs::File::open(path)
+        .map_err(|e| ParamError::new(option, format!("Unable to load paramfile {shown}: {e}")))?;
+    read_capped(option, &shown, file)
 }
 
 /// A blob option: `fileb://PATH` raw bytes, `-` raw bytes from stdin, `file://PATH` text from
@@ -115,8 +118,9 @@ pub fn blob(
             ParamError::new(
                 option,
                 format!(
-                    "Invalid base64 in file://{path} at offset {offset} of the file \
-                     (line breaks removed: {e})"
+                    "Invalid base64 in {} at offset {offset} of the file \
+                     (line breaks removed: {e})",
+                    shown("file://", path)
                 ),
             )
         });
@@ -148,7 +152,8 @@ pub fn context(option: &'static str, value: &str) -> Result<BTreeMap<String, Str
             ParamError::new(
                 option,
                 format!(
-                    "file://{path} is not UTF-8 text (offset {})",
+                    "{} is not UTF-8 text (offset {})",
+                    shown("file://", path),
                     e.utf8_error().valid_up_to()
                 ),
             )

@@ -32,7 +32,9 @@ pub static OUTPUT: Opt = Opt::local(
 the profile's output, then json). json: the response members with their
 AWS names, blobs in base64, absent members left out, 4-space indented;
 text: the values tab-separated; table: a bordered table titled with the
-operation; yaml, yaml-stream; off: nothing on stdout.",
+operation; yaml, yaml-stream; off: nothing on stdout. On a terminal,
+control characters in the response's strings are shown escaped; to a
+pipe or a file the output is the AWS CLI's, byte for byte.",
 );
 
 pub static QUERY: Opt = Opt::local(
@@ -383,7 +385,7 @@ out of the printed response:
          output still goes to stdout
 Without it the plaintext is printed in base64 as the AWS CLI prints it,
 even to a terminal. It never appears on stderr: not in errors, not in
---debug output. With --ciphertext-out, the two cannot both be stdout,
+--debug output, and --plaintext-out /dev/stderr is refused. With --ciphertext-out, the two cannot both be stdout,
 nor name one file (checked before anything is sent); files are written
 ciphertext first.",
 );

@@ -209,11 +209,13 @@ impl<T: OperationName> OperationName for kms_lite::WithPlaintext<'_, T> {
     const NAME: &'static str = T::NAME;
 }
 
-/// How a command prints its response: the format and the compiled `--query`.
+/// How a command prints its response: the format, the compiled `--query`, and whether stdout
+/// is a terminal (then server text is escaped: see `format/terminal.rs`).
 #[derive(Debug, Clone)]
 pub struct Output {
     pub format: OutputFormat,
     pub query: Option<Query>,
+    pub terminal: bool,
 }
 
 /// Why a response could not be printed.
@@ -233,11 +235,12 @@ impl Output {
         match &self.query {
             Some(q) => {
                 let mut queried = q.search(response).map_err(RenderError::Query)?;
-                let text = format::render(&queried, self.format, operation);
+                let text = format::render(&queried, self.format, operation, self.terminal);
                 queried.wipe();
                 text.map_err(RenderError::Shape)
             }
-            None => format::render(response, self.format, operation).map_err(RenderError::Shape),
+            None => format::render(response, self.format, operation, self.terminal)
+                .map_err(RenderError::Shape),
         }
     }
 }

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use kms_lite::config::{Env, SharedConfig};
+use kms_lite::error::Escaped;
 
 use crate::args::{Given, Globals, Invocation, Opt};
 use crate::input::{self, BinaryFormat, ParamError};
@@ -220,8 +221,9 @@ fn from_option(
         }
         Shape::Integer { .. } => Param::Int(text.parse().map_err(|_| {
             Failure::Usage(format!(
-                "argument {}: invalid int value: '{text}'",
-                opt.name
+                "argument {}: invalid int value: '{}'",
+                opt.name,
+                Escaped(text)
             ))
         })?),
         Shape::Boolean | Shape::List(_) => Param::Str(text.to_owned()),
@@ -339,7 +341,9 @@ fn from_json(
         (Shape::Map(value), Val::Object(pairs)) => {
             let mut out = BTreeMap::new();
             for (k, it) in pairs {
-                let p = from_json(*value, it, &format!("{path}.{k}"), format, errors)?;
+                // The key is the input's text: escaped in the path that messages show.
+                let sub = format!("{path}.{}", Escaped(k));
+                let p = from_json(*value, it, &sub, format, errors)?;
                 if let Some(Param::Str(s)) = p {
                     out.insert(k.clone(), s);
                 }
@@ -364,11 +368,13 @@ fn from_json(
     }))
 }
 
-/// botocore's message for a member the shape does not have.
+/// botocore's message for a member the shape does not have. The name is the input's text,
+/// shown escaped.
 fn unknown(parent: &str, name: &str, members: &[&Member]) -> String {
     let names: Vec<&str> = members.iter().map(|m| m.name).collect();
     format!(
-        "Unknown parameter in {parent}: \"{name}\", must be one of: {}",
+        "Unknown parameter in {parent}: \"{}\", must be one of: {}",
+        Escaped(name),
         names.join(", ")
     )
 }

@@ -33,6 +33,7 @@ pub fn print(inv: &Invocation, kind: &str) -> Result<(), Failure> {
             &Val::Object(skeleton.collect()),
             OutputFormat::Json,
             op.name,
+            false,
         )
         .map_err(|m| Failure::Message(crate::exit::OTHER, m))?;
         return write_stdout(text.as_bytes());

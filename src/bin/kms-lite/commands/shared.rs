@@ -2,6 +2,7 @@
 //! members several commands take, and how a response and raw blobs are written out (files
 //! through [`files`]).
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use kms_lite::error::{ConfigError, ConfigErrorKind, Escaped, OperationError};
@@ -114,10 +115,15 @@ pub fn output_format(g: &Globals) -> Result<Output, Failure> {
         Some(f) => f,
         None => configured_format(g)?,
     };
-    Ok(Output { format, query })
+    Ok(Output {
+        format,
+        query,
+        terminal: std::io::stdout().is_terminal(),
+    })
 }
 
 fn bad_query(expression: &str, e: &crate::output::query::QueryError) -> Failure {
+    let expression = kms_lite::error::Escaped(expression);
     Failure::Message(
         exit::USAGE,
         format!("Bad value for --query {expression}: {e}"),
@@ -141,8 +147,11 @@ fn configured_format(g: &Globals) -> Result<OutputFormat, Failure> {
             }
         }
     };
-    OutputFormat::parse(&name)
-        .ok_or_else(|| Failure::Message(exit::OTHER, format!("Unknown output type: {name}")))
+    // The value may come from a file or a variable: escaped, it cannot drive the terminal.
+    OutputFormat::parse(&name).ok_or_else(|| {
+        let name = kms_lite::error::Escaped(&name);
+        Failure::Message(exit::OTHER, format!("Unknown output type: {name}"))
+    })
 }
 
 /// What a command that calls one operation needs first, checked before anything is read or
@@ -275,7 +284,8 @@ pub struct RawDests {
 }
 
 /// `--ciphertext-out` and `--plaintext-out`, checked before anything is read or sent: not
-/// empty, not stdout with `--query` (stdout carries only the raw bytes), not one file.
+/// empty, not stdout with `--query` (stdout carries only the raw bytes), not one file, and the
+/// plaintext not stderr.
 pub fn raw_dests(inv: &Invocation) -> Result<RawDests, Failure> {
     let options = [&opts::PLAINTEXT_OUT, &opts::CIPHERTEXT_OUT];
     let [plaintext, ciphertext] = options.map(|o| inv.one(o));
@@ -290,13 +300,22 @@ pub fn raw_dests(inv: &Invocation) -> Result<RawDests, Failure> {
         if let Some(dest) = v.filter(|d| files::is_stdout(d)) {
             if inv.globals.query.is_some() {
                 return Err(Failure::Usage(format!(
-                    "argument {}: not allowed with argument {} {dest} (stdout carries only the \
+                    "argument {}: not allowed with argument {} {} (stdout carries only the \
                      raw bytes)",
                     opts::QUERY.name,
-                    o.name
+                    o.name,
+                    files::shown(Path::new(dest))
                 )));
             }
         }
+    }
+    // Logs are collected from stderr (CI jobs, systemd, container runtimes): never a plaintext.
+    if plaintext.is_some_and(files::is_stderr) {
+        return Err(Failure::Usage(format!(
+            "argument {}: names stderr, where logs are collected; the plaintext goes only to a \
+             file or to stdout (-)",
+            opts::PLAINTEXT_OUT.name
+        )));
     }
     if let (Some(p), Some(c)) = (plaintext, ciphertext) {
         // One file by another name too (a link, `./`, `-` and /dev/stdout): nothing is sent.

@@ -3,6 +3,7 @@
 
 mod json;
 mod table;
+mod terminal;
 mod text;
 mod width;
 mod yaml;
@@ -12,15 +13,29 @@ use crate::args::OutputFormat;
 
 pub use json::compact as json_compact;
 
-/// What goes on stdout for `value` in `format`; `operation` titles a table. An error for a
-/// shape the format cannot show (the AWS CLI fails on the same shapes).
-pub fn render(value: &Val, format: OutputFormat, operation: &str) -> Result<String, String> {
+/// What goes on stdout for `value` in `format`; `operation` titles a table. With `terminal`
+/// (stdout is one), what would act on it is escaped (see [`terminal`]). An error for a shape
+/// the format cannot show (the AWS CLI fails on the same shapes).
+pub fn render(
+    value: &Val,
+    format: OutputFormat,
+    operation: &str,
+    terminal: bool,
+) -> Result<String, String> {
+    if terminal && matches!(format, OutputFormat::Text | OutputFormat::Table) {
+        if let Some(mut escaped) = terminal::escaped(value) {
+            let text = render(&escaped, format, operation, false);
+            escaped.wipe();
+            return text;
+        }
+    }
     Ok(match format {
+        OutputFormat::Json if terminal => terminal::json(json::render(value)),
         OutputFormat::Json => json::render(value),
         OutputFormat::Text => text::render(value)?,
         OutputFormat::Table => table::render(value, operation)?,
-        OutputFormat::Yaml => yaml::render(value),
-        OutputFormat::YamlStream => yaml::render_stream(value),
+        OutputFormat::Yaml => yaml::render(value, terminal),
+        OutputFormat::YamlStream => yaml::render_stream(value, terminal),
         OutputFormat::Off => String::new(),
     })
 }

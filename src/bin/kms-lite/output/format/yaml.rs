@@ -21,20 +21,23 @@
 mod resolve;
 
 use super::float_repr;
+use super::terminal::acts;
 use crate::output::{Number, Val};
 use resolve::resolves_implicitly;
 
-pub fn render(v: &Val) -> String {
+/// `terminal`: a string holding a character that would act on a terminal is double-quoted,
+/// that character escaped (see [`super::terminal`]).
+pub fn render(v: &Val, terminal: bool) -> String {
     if *v == Val::Object(Vec::new()) {
         return String::new();
     }
-    let mut e = Emitter::new();
+    let mut e = Emitter::new(terminal);
     e.node(Node::Val(v), Context::ROOT);
     e.finish()
 }
 
-pub fn render_stream(v: &Val) -> String {
-    let mut e = Emitter::new();
+pub fn render_stream(v: &Val, terminal: bool) -> String {
+    let mut e = Emitter::new(terminal);
     e.node(Node::Seq(std::slice::from_ref(v)), Context::ROOT);
     e.finish()
 }
@@ -98,10 +101,12 @@ struct Emitter {
     indent: i64,
     indents: Vec<i64>,
     context: Context,
+    /// Output for a terminal.
+    terminal: bool,
 }
 
 impl Emitter {
-    fn new() -> Emitter {
+    fn new(terminal: bool) -> Emitter {
         Emitter {
             out: String::new(),
             column: 0,
@@ -111,6 +116,7 @@ impl Emitter {
             indent: -1,
             indents: Vec::new(),
             context: Context::ROOT,
+            terminal,
         }
     }
 
@@ -264,6 +270,9 @@ impl Emitter {
         if style == Style::Single && !a.single_quoted_allowed {
             style = Style::Double;
         }
+        if self.terminal && value.chars().any(acts) {
+            style = Style::Double;
+        }
         self.increase_indent(true, false);
         let allow_breaks = !simple_key;
         match style {
@@ -336,7 +345,13 @@ impl Emitter {
         let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
-            if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+            if !is_printable(c)
+                || c == '\u{feff}'
+                || is_break(c)
+                || c == '"'
+                || c == '\\'
+                || (self.terminal && acts(c))
+            {
                 self.put('\\');
                 let escape = match c {
                     '\0' => Some('0'),
@@ -535,7 +550,7 @@ mod tests {
             ("n", obj(&[("o", obj(&[("p", s("q"))]))])),
         ]);
         assert_eq!(
-            render(&v),
+            render(&v, false),
             "\
 a: AQI+/=
 b: yes
@@ -564,20 +579,20 @@ n:
 
     #[test]
     fn documents_streams_and_scalars() {
-        assert_eq!(render(&s("foo")), "foo\n...\n");
-        assert_eq!(render(&Val::Null), "null\n...\n");
-        assert_eq!(render(&s("")), "''\n");
-        assert_eq!(render(&s("it's")), "it's\n...\n");
-        assert_eq!(render(&Val::Object(vec![])), "");
-        assert_eq!(render(&Val::List(vec![])), "[]\n");
-        assert_eq!(render_stream(&Val::Object(vec![])), "- {}\n");
-        assert_eq!(render_stream(&s("x")), "- x\n");
+        assert_eq!(render(&s("foo"), false), "foo\n...\n");
+        assert_eq!(render(&Val::Null, false), "null\n...\n");
+        assert_eq!(render(&s(""), false), "''\n");
+        assert_eq!(render(&s("it's"), false), "it's\n...\n");
+        assert_eq!(render(&Val::Object(vec![]), false), "");
+        assert_eq!(render(&Val::List(vec![]), false), "[]\n");
+        assert_eq!(render_stream(&Val::Object(vec![]), false), "- {}\n");
+        assert_eq!(render_stream(&s("x"), false), "- x\n");
         assert_eq!(
-            render_stream(&obj(&[("B", s("2")), ("A", s("a"))])),
+            render_stream(&obj(&[("B", s("2")), ("A", s("a"))]), false),
             "- A: a\n  B: '2'\n"
         );
         assert_eq!(
-            render(&Val::List(vec![Val::List(vec![s("a"), s("b")])])),
+            render(&Val::List(vec![Val::List(vec![s("a"), s("b")])]), false),
             "- - a\n  - b\n"
         );
     }
@@ -643,7 +658,7 @@ n:
         ];
         for (value, want) in cases {
             assert_eq!(
-                render(&obj(&[("k", s(value))])),
+                render(&obj(&[("k", s(value))]), false),
                 format!("k: {want}\n"),
                 "{value:?}"
             );
@@ -654,7 +669,7 @@ n:
     fn long_strings_fold_at_spaces_past_column_80() {
         let words = "word ".repeat(30);
         assert_eq!(
-            render(&obj(&[("k", s(&words))])),
+            render(&obj(&[("k", s(&words))]), false),
             format!(
                 "k: '{}\n  {}'\n",
                 "word ".repeat(16).trim_end(),
@@ -663,11 +678,14 @@ n:
         );
         let plain = "w ".repeat(45) + "end";
         assert_eq!(
-            render(&obj(&[("k", s(&plain))])),
+            render(&obj(&[("k", s(&plain))]), false),
             format!("k: {}\n  {}\n", "w ".repeat(40).trim_end(), "w w w w w end")
         );
         // A long key (over 128 bytes) is written after `? `.
         let key = "k".repeat(129);
-        assert_eq!(render(&obj(&[(&key, s("v"))])), format!("? {key}\n: v\n"));
+        assert_eq!(
+            render(&obj(&[(&key, s("v"))]), false),
+            format!("? {key}\n: v\n")
+        );
     }
 }

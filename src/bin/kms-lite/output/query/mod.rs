@@ -17,6 +17,8 @@ mod parser;
 
 use std::fmt;
 
+use kms_lite::error::{Escaped, escape_controls};
+
 use super::Val;
 use parser::Node;
 
@@ -108,38 +110,42 @@ impl QueryError {
 }
 
 impl fmt::Display for QueryError {
+    /// The expression, the message and the token are shown with their control characters
+    /// escaped (an expression may come from a script's data), the caret under the escaped
+    /// column.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let expr = &self.expression;
+        let expr = escape_controls(&self.expression);
+        let before: String = self.expression.chars().take(self.column).collect();
+        let caret = escape_controls(&before).chars().count();
         let col = self.column;
         let under = |n: usize| format!("{}^", " ".repeat(n));
+        let message = Escaped(&self.message);
         match self.kind {
             ErrorKind::Empty => f.write_str("Invalid JMESPath expression: cannot be empty."),
             ErrorKind::Lexer => write!(
                 f,
-                "Bad jmespath expression: {}:\n{expr}\n{}",
-                self.message,
-                under(col)
+                "Bad jmespath expression: {message}:\n{expr}\n{}",
+                under(caret)
             ),
             ErrorKind::Incomplete => write!(
                 f,
                 "Invalid jmespath expression: Incomplete expression:\n\"{expr}\"\n{}",
-                under(col + 1)
+                under(caret + 1)
             ),
             ErrorKind::Parse => {
                 let (value, type_name) = self.token.clone().unwrap_or_default();
+                let value = Escaped(&value);
                 write!(
                     f,
-                    "{}: Parse error at column {col}, token \"{value}\" ({}), for expression:\n\"{expr}\"\n{}",
-                    self.message,
+                    "{message}: Parse error at column {col}, token \"{value}\" ({}), for expression:\n\"{expr}\"\n{}",
                     type_name.to_uppercase(),
-                    under(col + 1)
+                    under(caret + 1)
                 )
             }
             ErrorKind::Other => write!(
                 f,
-                "{} (at column {col}), for expression:\n\"{expr}\"\n{}",
-                self.message,
-                under(col + 1)
+                "{message} (at column {col}), for expression:\n\"{expr}\"\n{}",
+                under(caret + 1)
             ),
         }
     }

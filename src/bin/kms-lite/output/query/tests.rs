@@ -173,7 +173,7 @@ fn multiselect_lists_and_hashes() {
         .search(&val(data))
         .unwrap();
     assert_eq!(
-        crate::output::format::render(&got, crate::args::OutputFormat::Json, "X").unwrap(),
+        crate::output::format::render(&got, crate::args::OutputFormat::Json, "X", false).unwrap(),
         "{\n    \"z\": \"k\",\n    \"a\": \"k\"\n}\n"
     );
     check(
@@ -412,7 +412,7 @@ fn numbers_keep_python_types() {
             .unwrap()
             .search(&val(r#"{"l": [1, 2], "f": [1.0, 2.5]}"#))
             .unwrap();
-        crate::output::format::render(&v, crate::args::OutputFormat::Json, "X").unwrap()
+        crate::output::format::render(&v, crate::args::OutputFormat::Json, "X", false).unwrap()
     };
     assert_eq!(json("sum(l)"), "3\n");
     assert_eq!(json("avg(l)"), "1.5\n");
@@ -637,7 +637,7 @@ fn the_deepest_accepted_expressions_run_and_print() {
         let q = Query::parse(&e).unwrap_or_else(|err| panic!("{err}"));
         let v = q.search(&val(r#"{"a": 1}"#)).unwrap();
         for (_, f) in crate::args::OutputFormat::CHOICES {
-            let _ = crate::output::format::render(&v, f, "X");
+            let _ = crate::output::format::render(&v, f, "X", false);
         }
     }
 }
