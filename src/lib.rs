@@ -2,13 +2,12 @@
 //!
 //! kms-lite calls AWS KMS from plain blocking Rust: no async runtime, no C build tools beyond
 //! `ring`, a few dependencies (`ureq` with rustls by default, `serde`, `serde_json`, `hmac`,
-//! `sha2`, `hex`).
-//! It resolves region, endpoint and credentials the way the AWS CLI does, signs with SigV4 (checked
-//! against AWS's test suite), retries like the AWS SDKs, and keeps secrets out of `Debug`,
-//! `Display`, logs and error messages. It is built around ReEncrypt (re-wrapping ciphertexts under
-//! another key or context without the plaintext leaving KMS), with Encrypt, Decrypt,
-//! GenerateDataKey and GenerateDataKeyWithoutPlaintext typed, and every other KMS operation
-//! reachable through a raw JSON call.
+//! `sha2`, `hex`). It resolves region, endpoint and credentials the way the AWS CLI does, signs
+//! with SigV4 (checked against AWS's test suite), retries like the AWS SDKs, and keeps secrets
+//! out of `Debug`, `Display`, logs and error messages. It is built around ReEncrypt (re-wrapping
+//! ciphertexts under another key or context without the plaintext leaving KMS), with Encrypt,
+//! Decrypt, GenerateDataKey and GenerateDataKeyWithoutPlaintext typed, and every other KMS
+//! operation reachable through a raw JSON call.
 //!
 //! Why: the official SDK is async-only and compiles about 170 crates, two TLS stacks and a C
 //! library; light clients tend to skip what the SDKs get right (the credential chain, the error
