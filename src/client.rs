@@ -3,7 +3,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SystemClock};
@@ -16,7 +16,7 @@ use crate::error::{ConfigError, Failure, RetryStop, TransportError, TransportErr
 use crate::http::{HttpClient, HttpResponse};
 use crate::ops::Operation;
 use crate::request::{SigningContext, signed_request};
-use crate::retry::{self, RetryKind, RetryMode, RetryQuota};
+use crate::retry::{self, RateLimiter, RateLimiterSnapshot, RetryKind, RetryMode, RetryQuota};
 use crate::settings::{self, CaBundle, Overrides, SharedConfig};
 use crate::sigv4::SigningKeyCache;
 use crate::transport::{TransportConfig, UreqClient};
@@ -66,6 +66,11 @@ struct Inner {
     jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
     key_cache: SigningKeyCache,
     quota: RetryQuota,
+    /// Adaptive mode's rate limiter; `None` in the other modes.
+    limiter: Option<RateLimiter>,
+    /// Attempts made, and of those the throttled ones (every mode).
+    attempts: AtomicU64,
+    throttled: AtomicU64,
     max_attempts: u32,
     retry_mode: RetryMode,
     operation_timeout: Option<Duration>,
@@ -121,6 +126,41 @@ impl Client {
         self.inner.skew_millis.load(Ordering::Relaxed)
     }
 
+    /// The rate limiter's state and the attempt counters, for progress displays: in adaptive
+    /// mode the rate the client lets attempts through (once a throttling response has made it
+    /// limit) and its measured rate; in every mode the attempts made and how many of them were
+    /// throttled. See [`crate::retry`].
+    pub fn rate_limiter(&self) -> RateLimiterSnapshot {
+        let inner = &*self.inner;
+        let (fill_rate, measured_rate) = match &inner.limiter {
+            Some(l) => {
+                let (fill, measured) = l.rates();
+                (fill, Some(measured))
+            }
+            None => (None, None),
+        };
+        RateLimiterSnapshot {
+            fill_rate,
+            measured_rate,
+            attempts: inner.attempts.load(Ordering::Relaxed),
+            throttled: inner.throttled.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts an attempt sent at `sent_at` (monotonic) and, in adaptive mode, feeds its outcome
+    /// to the rate limiter.
+    fn record_attempt(&self, sent_at: Duration, throttled: bool) {
+        let inner = &*self.inner;
+        inner.attempts.fetch_add(1, Ordering::Relaxed);
+        if throttled {
+            inner.throttled.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(limiter) = &inner.limiter {
+            let now = inner.clock.monotonic().as_secs_f64();
+            limiter.record(now, sent_at.as_secs_f64(), throttled);
+        }
+    }
+
     pub(crate) fn call<Op: Operation>(&self, input: &Op) -> Result<Op::Output, Op::Error> {
         input
             .validate()
@@ -144,9 +184,10 @@ impl Client {
         }
     }
 
-    /// Sends one operation: signs every attempt afresh, retries what standard mode retries
-    /// (see [`crate::retry`]), corrects a skewed clock once, and stops at `max_attempts`, when the
-    /// retry quota runs dry, or when the operation timeout would pass.
+    /// Sends one operation: in adaptive mode waits for the rate limiter before every attempt,
+    /// signs every attempt afresh, retries what standard mode retries (see [`crate::retry`]),
+    /// corrects a skewed clock once, and stops at `max_attempts`, when the retry quota runs dry,
+    /// or when the operation timeout would pass.
     fn send_with_retries(
         &self,
         name: &'static str,
@@ -162,6 +203,11 @@ impl Client {
         let mut skew_corrected = false;
         loop {
             attempt += 1;
+            if let Some(limiter) = &inner.limiter {
+                if limiter.acquire(&*inner.clock, deadline).is_err() {
+                    return Err(deadline_passed(attempt - 1, inner.operation_timeout));
+                }
+            }
             let credentials = inner
                 .credentials
                 .provide_credentials()
@@ -195,11 +241,13 @@ impl Client {
                     format!("attempt={attempt}; max={}", inner.max_attempts).into(),
                 ),
             ]);
+            let sent_at = inner.clock.monotonic();
             let result = inner.http.send(&request, remaining);
             body = request.body;
             let out_of_attempts = attempt >= inner.max_attempts;
             let (failure, retry_after) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {
+                    self.record_attempt(sent_at, false);
                     inner.quota.release(last_cost);
                     return Ok(resp);
                 }
@@ -213,6 +261,7 @@ impl Client {
                         && !skew_corrected
                         && !out_of_attempts
                     {
+                        self.record_attempt(sent_at, false);
                         skew_corrected = true;
                         continue;
                     }
@@ -225,6 +274,7 @@ impl Client {
                 Err(e) => (Failure::Transport(e), None),
             };
             let kind = retry::classify(&failure);
+            self.record_attempt(sent_at, kind == RetryKind::Throttling);
             if kind == RetryKind::No {
                 return Err(with_attempts(failure, attempt, RetryStop::NotRetryable));
             }
@@ -237,7 +287,15 @@ impl Client {
                     return Err(with_attempts(failure, attempt, RetryStop::OperationTimeout));
                 }
             }
-            let Some(cost) = inner.quota.acquire(kind) else {
+            // In adaptive mode the rate limiter paces retries after throttling (each waits for a
+            // token), so they cost no retry quota: throttling must not spend the quota that a
+            // reset or a 5xx needs.
+            let cost = if inner.limiter.is_some() && kind == RetryKind::Throttling {
+                Some(0)
+            } else {
+                inner.quota.acquire(kind)
+            };
+            let Some(cost) = cost else {
                 return Err(with_attempts(failure, attempt, RetryStop::QuotaExhausted));
             };
             last_cost = Some(cost);
@@ -604,6 +662,8 @@ impl ClientBuilder {
             }
         };
         let http = crate::debug_log::wrap(http, self.debug_log.as_ref());
+        let limiter = (resolved.retry_mode == RetryMode::Adaptive)
+            .then(|| RateLimiter::new(clock.monotonic().as_secs_f64()));
         Ok(Client {
             inner: Arc::new(Inner {
                 region: resolved.region,
@@ -615,6 +675,9 @@ impl ClientBuilder {
                 jitter: self.jitter.unwrap_or_else(|| Arc::new(retry::random_unit)),
                 key_cache: SigningKeyCache::default(),
                 quota: RetryQuota::default(),
+                limiter,
+                attempts: AtomicU64::new(0),
+                throttled: AtomicU64::new(0),
                 max_attempts: resolved.max_attempts,
                 retry_mode: resolved.retry_mode,
                 operation_timeout: self.operation_timeout,

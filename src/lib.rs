@@ -210,7 +210,13 @@
 //! growing delay, while a per-client retry quota lasts. Every attempt is signed afresh. When a
 //! signature or expiry error comes with a server `Date` more than four minutes from the local
 //! clock, the client learns the offset (for every thread) and re-signs at once.
-//! The `adaptive` mode is accepted and retries as the standard one; `legacy` too.
+//!
+//! The **adaptive** mode ([`ClientBuilder::retry_mode`], `AWS_RETRY_MODE=adaptive` or the
+//! profile's `retry_mode = adaptive`) adds the AWS SDKs' client-side rate limiter, shared by every
+//! thread using the client: after a throttling answer, attempts wait for a token bucket whose rate
+//! is cut below the measured sending rate and then grows back along a CUBIC curve, so that a
+//! program with many threads settles near the account's quota instead of being throttled over and
+//! over. [`Client::rate_limiter`] shows its state. `legacy` is accepted and retries as `standard`.
 //!
 //! | timeout | default | bounds | set with |
 //! |---|---|---|---|

@@ -1,5 +1,5 @@
-//! How a [`Client`](crate::Client) retries: the [`RetryMode`], and [`backoff_for`] for
-//! programs that retry failed items themselves.
+//! How a [`Client`](crate::Client) retries: the [`RetryMode`], the adaptive mode's
+//! [`RateLimiterSnapshot`], and [`backoff_for`] for programs that retry failed items themselves.
 //!
 //! In the AWS SDKs' standard mode (the default) a call is retried, up to `max_attempts`
 //! attempts in all (3 unless configured), when no response arrived whole (a failed connection,
@@ -13,11 +13,24 @@
 //! retry cost, or 1) stops retries when the service keeps failing. The error a call returns
 //! says how many attempts were made and why retrying stopped
 //! ([`RetryStop`](crate::error::RetryStop)).
+//!
+//! The adaptive mode adds the AWS SDKs' client-side rate limiter in front of every attempt: a
+//! token bucket shared by every thread using the client, whose fill rate follows a CUBIC curve
+//! over the measured sending rate, cut on each throttling answer and growing back after it.
+//! Retries after throttling cost no retry quota there (the limiter paces them).
+//! [`Client::rate_limiter`](crate::Client::rate_limiter) shows its state.
+
+mod bucket;
+mod cubic;
+mod rate_limiter;
+mod rate_measure;
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::error::{Failure, OperationError, TransportErrorKind};
+pub(crate) use rate_limiter::RateLimiter;
+pub use rate_limiter::RateLimiterSnapshot;
 
 /// Throttling codes: retried with the longer (1 s) backoff base.
 pub(crate) const THROTTLING_CODES: [&str; 8] = [
@@ -50,15 +63,16 @@ pub(crate) fn is_throttling_code(code: &str) -> bool {
     THROTTLING_CODES.contains(&code)
 }
 
-/// The retry mode. `adaptive` is accepted and behaves as `standard` (no client-side rate
-/// limiter); `legacy` is accepted and behaves as `standard` too.
+/// The retry mode. `legacy` is accepted and behaves as `standard`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum RetryMode {
     /// The AWS SDKs' standard mode.
     #[default]
     Standard,
-    /// Accepted for compatibility; retries as `Standard`.
+    /// Standard mode plus a client-side rate limiter shared by every thread using the client:
+    /// after a throttling response, attempts wait for a token bucket whose rate follows the
+    /// AWS SDKs' CUBIC curve (see [the module docs](self)).
     Adaptive,
     /// Accepted for compatibility; retries as `Standard`.
     Legacy,
