@@ -8,28 +8,25 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SystemClock};
 use crate::codec::decode_error;
-use crate::config::{self, CaBundle, Overrides, SharedConfig};
 use crate::credentials::{Credentials, ProvideCredentials, ProviderConfig};
 use crate::debug_log::DebugLog;
 use crate::endpoint::{Endpoint, EndpointOptions};
 use crate::env::Env;
 use crate::error::{ConfigError, Failure, RetryStop, TransportError, TransportErrorKind};
-use crate::http::HttpResponse;
+use crate::http::{HttpClient, HttpResponse};
 use crate::ops::Operation;
 use crate::request::{SigningContext, signed_request};
 use crate::retry::{self, RateLimiter, RateLimiterSnapshot, RetryKind, RetryMode, RetryQuota};
+use crate::settings::{self, CaBundle, Overrides, SharedConfig};
 use crate::sigv4::SigningKeyCache;
-use crate::transport::{HttpClient, TransportConfig, UreqClient};
-
-/// The `User-Agent` sent with every request.
-pub const USER_AGENT: &str = concat!("kms-lite/", env!("CARGO_PKG_VERSION"));
+use crate::transport::{TransportConfig, UreqClient};
 
 /// Default connect timeout.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default read timeout (longest wait for any one read from the socket).
-pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap on a response body. KMS answers are a few KiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 20;
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 20;
 
 /// Clock skew larger than this, seen on a signature or expiry error, is corrected.
 const SKEW_THRESHOLD: Duration = Duration::from_secs(4 * 60);
@@ -112,7 +109,7 @@ impl Client {
     }
 
     /// The endpoint URL requests go to.
-    pub fn endpoint_url(&self) -> String {
+    pub fn endpoint_url(&self) -> &str {
         self.inner.endpoint.url()
     }
 
@@ -132,7 +129,7 @@ impl Client {
     /// The rate limiter's state and the attempt counters, for progress displays: in adaptive
     /// mode the rate the client lets attempts through (once a throttling response has made it
     /// limit) and its measured rate; in every mode the attempts made and how many of them were
-    /// throttled. See docs/reliability.md.
+    /// throttled. See [`crate::retry`].
     pub fn rate_limiter(&self) -> RateLimiterSnapshot {
         let inner = &*self.inner;
         let (fill_rate, measured_rate) = match &inner.limiter {
@@ -188,9 +185,9 @@ impl Client {
     }
 
     /// Sends one operation: in adaptive mode waits for the rate limiter before every attempt,
-    /// signs every attempt afresh, retries what standard mode retries (kms-api.md §5), corrects
-    /// a skewed clock once, and stops at `max_attempts`, when the retry quota runs dry, or when
-    /// the operation timeout would pass.
+    /// signs every attempt afresh, retries what standard mode retries (see [`crate::retry`]),
+    /// corrects a skewed clock once, and stops at `max_attempts`, when the retry quota runs dry,
+    /// or when the operation timeout would pass.
     fn send_with_retries(
         &self,
         name: &'static str,
@@ -226,7 +223,7 @@ impl Client {
             // another thread learns a new offset meanwhile.
             let signed_at = self.signing_time_offset();
             // The body moves into the request and back out after the attempt: no copy.
-            let request = signed_request(
+            let mut request = signed_request(
                 target,
                 std::mem::take(&mut body),
                 &SigningContext {
@@ -236,14 +233,14 @@ impl Client {
                     time: self.signing_time(signed_at),
                     key_cache: Some(&inner.key_cache),
                 },
-                vec![
-                    ("amz-sdk-invocation-id", invocation_id.clone()),
-                    (
-                        "amz-sdk-request",
-                        format!("attempt={attempt}; max={}", inner.max_attempts),
-                    ),
-                ],
             );
+            request.headers.extend([
+                ("amz-sdk-invocation-id", Arc::clone(&invocation_id).into()),
+                (
+                    "amz-sdk-request",
+                    format!("attempt={attempt}; max={}", inner.max_attempts).into(),
+                ),
+            ]);
             let sent_at = inner.clock.monotonic();
             let result = inner.http.send(&request, remaining);
             body = request.body;
@@ -370,6 +367,7 @@ fn deadline_passed(attempts: u32, timeout: Option<Duration>) -> Failure {
 /// ```
 /// use kms_lite::{Client, credentials::Credentials};
 /// let client = Client::builder()
+///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
 ///     .region("eu-central-1")
 ///     .endpoint_url("http://127.0.0.1:4566")
 ///     .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
@@ -564,6 +562,7 @@ impl ClientBuilder {
     ///
     /// ```
     /// let client = kms_lite::Client::builder()
+    ///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
     ///     .region("us-east-1")
     ///     .credentials(kms_lite::credentials::Credentials::new("AKIDEXAMPLE", "secret", None))
     ///     .app_id("billing-batch")
@@ -608,7 +607,7 @@ impl ClientBuilder {
             app_id: self.app_id,
         };
         let imds_config = providers.clone();
-        let resolved = config::resolve(&shared, &overrides, &|| {
+        let resolved = settings::resolve(&shared, &overrides, &|| {
             crate::credentials::region_from_imds(&imds_config)
         })?;
         if let Some(log) = &self.debug_log {

@@ -29,7 +29,7 @@ macro_rules! operations {
         /// [`Client::raw_call`] accepts.
         ///
         /// ```
-        /// assert!(kms_lite::ops::raw::OPERATIONS.contains(&"DescribeKey"));
+        /// assert!(kms_lite::OPERATIONS.contains(&"DescribeKey"));
         /// ```
         pub const OPERATIONS: &[&str] = &[$(stringify!($name)),*];
         /// `TrentService.<name>`, in the order of [`OPERATIONS`].
@@ -340,13 +340,15 @@ impl serde::Serialize for WithPlaintext<'_, RawOutput> {
 
 operation_error! {
     /// Why a raw call failed: the common AWS errors by name, any other service error as
-    /// `Unhandled` (match on [`code`](Self::code)), and the client-side failures, an unknown
+    /// `Unhandled` (match on its [`code`](crate::error::OperationError::code)), and the
+    /// client-side failures, an unknown
     /// operation name among them (`InvalidParameter`, member `OperationName`). `Display` reads
     /// like the AWS CLI's error line, naming the operation.
     ///
     /// ```
     /// # fn demo(client: &kms_lite::Client) {
     /// use kms_lite::RawCallError;
+    /// use kms_lite::error::OperationError;
     /// match client.raw_call("DescribeKey", &serde_json::json!({"KeyId": "alias/gone"})) {
     ///     Ok(out) => println!("{}", out.json()["KeyMetadata"]["KeyState"]),
     ///     Err(e) if e.code() == Some("NotFoundException") => eprintln!("no such key"),
