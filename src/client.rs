@@ -17,6 +17,7 @@ use crate::http::{HttpClient, HttpResponse};
 use crate::ops::Operation;
 use crate::request::{SigningContext, signed_request};
 use crate::retry::{self, RateLimiter, RateLimiterSnapshot, RetryKind, RetryMode, RetryQuota};
+use crate::secret::SecretBytes;
 use crate::settings::{self, CaBundle, Overrides, SharedConfig};
 use crate::sigv4::SigningKeyCache;
 use crate::transport::{TransportConfig, UreqClient};
@@ -166,11 +167,13 @@ impl Client {
             .validate()
             .map_err(|e| Op::Error::from(Failure::Parameter(e)))?;
         let body = crate::codec::to_body(input);
-        let response = self
+        let mut response = self
             .send_with_retries(Op::NAME, Op::TARGET, body)
             .map_err(Op::Error::from)?;
-        crate::codec::from_body(Op::NAME, &response.body)
-            .map_err(|e| Op::Error::from(Failure::Transport(e)))
+        let output = crate::codec::from_body(Op::NAME, &response.body);
+        // A Decrypt or GenerateDataKey body holds the plaintext in base64.
+        crate::secret::wipe(&mut response.body);
+        output.map_err(|e| Op::Error::from(Failure::Transport(e)))
     }
 
     /// The local time corrected by `skew` milliseconds (server minus local).
@@ -192,8 +195,10 @@ impl Client {
         &self,
         name: &'static str,
         target: &'static str,
-        mut body: Vec<u8>,
+        body: Vec<u8>,
     ) -> Result<HttpResponse, Failure> {
+        // An Encrypt body holds the plaintext in base64: zeroed when the call ends, however.
+        let mut body = SecretBytes::new(body);
         let inner = &*self.inner;
         let started = inner.clock.monotonic();
         let deadline = inner.operation_timeout.map(|t| started.saturating_add(t));
@@ -225,7 +230,7 @@ impl Client {
             // The body moves into the request and back out after the attempt: no copy.
             let mut request = signed_request(
                 target,
-                std::mem::take(&mut body),
+                std::mem::take(body.as_mut_vec()),
                 &SigningContext {
                     endpoint: &inner.endpoint,
                     region: &inner.region,
@@ -243,7 +248,7 @@ impl Client {
             ]);
             let sent_at = inner.clock.monotonic();
             let result = inner.http.send(&request, remaining);
-            body = request.body;
+            *body.as_mut_vec() = request.body;
             let out_of_attempts = attempt >= inner.max_attempts;
             let (failure, retry_after) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {

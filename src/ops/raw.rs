@@ -158,10 +158,8 @@ fn input_body(input: &Value) -> Result<Vec<u8>, ParameterError> {
 }
 
 /// Overwrites a string's bytes before dropping it (best effort, like [`SecretBytes`]).
-fn wipe(text: String) {
-    let mut bytes = text.into_bytes();
-    bytes.fill(0);
-    std::hint::black_box(&mut bytes);
+fn wipe_text(text: String) {
+    crate::secret::wipe(&mut text.into_bytes());
 }
 
 fn invalid(operation: &str, problem: &str) -> TransportError {
@@ -189,7 +187,7 @@ pub(crate) fn read_output(
             None | Some(Value::Null) => {}
             Some(Value::String(text)) => {
                 let decoded = crate::base64::decode(text.as_bytes());
-                wipe(text);
+                wipe_text(text);
                 match decoded {
                     Ok(bytes) => secrets.push((member, SecretBytes::new(bytes))),
                     Err(_) => failure = Some(member),
@@ -391,7 +389,7 @@ impl Client {
             .send_json(name, TARGETS[index], body)
             .map_err(RawCallError::from)?;
         let output = read_output(name, &response.body);
-        response.body.fill(0);
+        crate::secret::wipe(&mut response.body);
         output.map_err(|e| RawCallError::from(Failure::Transport(e)))
     }
 }
