@@ -22,12 +22,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use harness::Recorded;
+use kms_lite::__private::codec::reason_phrase;
+use kms_lite::__private::endpoint::Endpoint;
+use kms_lite::__private::request::{SigningContext, signed_request};
+use kms_lite::__private::transport::{TransportConfig, UreqClient};
 use kms_lite::credentials::Credentials;
-use kms_lite::endpoint::Endpoint;
 use kms_lite::error::TransportError;
-use kms_lite::http::{HttpRequest, HttpResponse, reason_phrase};
-use kms_lite::request::{SigningContext, signed_request};
-use kms_lite::transport::{HttpClient, TransportConfig, UreqClient};
+use kms_lite::http::HttpClient;
+use kms_lite::http::{HttpRequest, HttpResponse};
 use kms_lite::{
     Client, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
     GenerateDataKeyWithoutPlaintextRequest, ReEncryptRequest,
@@ -87,7 +89,7 @@ fn record<Op: Recorded>(args: &[String]) -> Result<(), Box<dyn std::error::Error
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             max_response_bytes: 1 << 20,
-            user_agent: kms_lite::USER_AGENT.to_owned(),
+            user_agent: concat!("kms-lite/", env!("CARGO_PKG_VERSION")).to_owned(),
             connect_to: None,
             ca_bundle_pem: None,
             proxy: None,
@@ -123,11 +125,9 @@ fn record<Op: Recorded>(args: &[String]) -> Result<(), Box<dyn std::error::Error
             time: UNIX_EPOCH + Duration::from_secs(1_795_915_460),
             key_cache: None,
         },
-        vec![
-            ("amz-sdk-invocation-id", "<uuid>".into()),
-            ("amz-sdk-request", "attempt=1; max=1".into()),
-        ],
-    );
+    )
+    .with_header("amz-sdk-invocation-id", "<uuid>")
+    .with_header("amz-sdk-request", "attempt=1; max=1");
     let mut text = String::new();
     for line in rest.join(" ").lines() {
         text.push_str(&format!("# {line}\n"));
@@ -139,7 +139,7 @@ fn record<Op: Recorded>(args: &[String]) -> Result<(), Box<dyn std::error::Error
     text.push_str(&format!("content-length: {}\n", body.len()));
     text.push_str("user-agent: kms-lite/<version>\n");
     text.push_str(&format!("host: {}\n", endpoint.host));
-    for (name, value) in &pinned.headers {
+    for (name, value) in pinned.headers() {
         text.push_str(&format!("{name}: {value}\n"));
     }
     text.push('\n');

@@ -1,29 +1,4 @@
-//! Standard base64 (RFC 4648 §4) with `=` padding and a strict decoder.
-//!
-//! The encoder always pads. The decoder accepts exactly the canonical
-//! encodings produced by [`encode`]: every other input is rejected with a
-//! [`DecodeError`] that names the 0-based offset of the first offending byte
-//! and what is wrong with it. In particular it rejects:
-//!
-//! * any byte outside `A-Z a-z 0-9 + /` and `=` (whitespace, the URL-safe
-//!   `-` and `_`, non-ASCII bytes, ...): [`DecodeErrorKind::InvalidByte`];
-//! * `=` anywhere except as the last one or two bytes of the final
-//!   4-character group, including `A===` and `AB=C`:
-//!   [`DecodeErrorKind::InvalidPadding`];
-//! * an input whose length is not a multiple of four:
-//!   [`DecodeErrorKind::InvalidLength`];
-//! * a final symbol before the padding that carries non-zero unused bits
-//!   (`QR==` instead of `QQ==`): [`DecodeErrorKind::TrailingBits`].
-//!
-//! Errors never echo the input: at most the single offending byte is shown.
-//!
-//! ```
-//! use kms_lite::base64;
-//!
-//! let text = base64::encode(b"foobar");
-//! assert_eq!(text, "Zm9vYmFy");
-//! assert_eq!(base64::decode(text.as_bytes()).unwrap(), b"foobar");
-//! ```
+//! The base64 codec; documented where it is public, in [`crate::base64`].
 
 use std::fmt;
 
@@ -105,6 +80,7 @@ pub struct DecodeError {
 
 /// The kinds of [`DecodeError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeErrorKind {
     /// A byte outside the alphabet and other than `=`; it carries that byte.
     InvalidByte(u8),
@@ -169,12 +145,6 @@ pub const fn decoded_len_estimate(input_len: usize) -> usize {
 /// Appends the base64 text of `input` (standard alphabet, padded) to `out`.
 ///
 /// Reserves the exact space needed up front.
-///
-/// ```
-/// let mut s = String::from("Basic ");
-/// kms_lite::base64::encode_into(b"foo", &mut s);
-/// assert_eq!(s, "Basic Zm9v");
-/// ```
 pub fn encode_into(input: &[u8], out: &mut String) {
     let len = encoded_len(input.len());
     if out.is_empty() {
@@ -270,8 +240,8 @@ fn encode_to_slice(input: &[u8], out: &mut [u8]) {
     }
 }
 
-/// Strictly decodes standard, padded base64 text (see the [module docs](self)
-/// for what is rejected).
+/// Strictly decodes standard, padded base64 text (see [`crate::base64`] for what is
+/// rejected).
 ///
 /// ```
 /// use kms_lite::base64::{decode, DecodeErrorKind};
@@ -298,9 +268,9 @@ pub fn decode(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
 ///
 /// ```
 /// let mut buf = b"key:".to_vec();
-/// kms_lite::base64::decode_into(b"Zm9v", &mut buf).unwrap();
+/// kms_lite::__private::base64::decode_into(b"Zm9v", &mut buf).unwrap();
 /// assert_eq!(buf, b"key:foo");
-/// assert!(kms_lite::base64::decode_into(b"Zm9", &mut buf).is_err());
+/// assert!(kms_lite::__private::base64::decode_into(b"Zm9", &mut buf).is_err());
 /// assert_eq!(buf, b"key:foo");
 /// ```
 pub fn decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {

@@ -35,6 +35,14 @@ impl ReadError {
         matches!(self, ReadError::Io(e) if e.kind() == io::ErrorKind::NotFound)
     }
 
+    /// The underlying I/O error, when there is one (kept as an error's source).
+    pub(crate) fn into_io_source(self) -> Option<io::Error> {
+        match self {
+            ReadError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The same as an `io::Error`, for error types that hold one.
     pub(crate) fn into_io(self) -> io::Error {
         match self {

@@ -8,28 +8,26 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SystemClock};
 use crate::codec::decode_error;
-use crate::config::{self, CaBundle, Overrides, SharedConfig};
 use crate::credentials::{Credentials, ProvideCredentials, ProviderConfig};
 use crate::debug_log::DebugLog;
 use crate::endpoint::{Endpoint, EndpointOptions};
 use crate::env::Env;
 use crate::error::{ConfigError, Failure, RetryStop, TransportError, TransportErrorKind};
-use crate::http::HttpResponse;
+use crate::http::{HttpClient, HttpResponse};
 use crate::ops::Operation;
 use crate::request::{SigningContext, signed_request};
 use crate::retry::{self, RateLimiter, RateLimiterSnapshot, RetryKind, RetryMode, RetryQuota};
+use crate::secret::SecretBytes;
+use crate::settings::{self, CaBundle, Overrides, SharedConfig};
 use crate::sigv4::SigningKeyCache;
-use crate::transport::{HttpClient, TransportConfig, UreqClient};
-
-/// The `User-Agent` sent with every request.
-pub const USER_AGENT: &str = concat!("kms-lite/", env!("CARGO_PKG_VERSION"));
+use crate::transport::{TransportConfig, UreqClient};
 
 /// Default connect timeout.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default read timeout (longest wait for any one read from the socket).
-pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap on a response body. KMS answers are a few KiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 20;
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 20;
 
 /// Clock skew larger than this, seen on a signature or expiry error, is corrected.
 const SKEW_THRESHOLD: Duration = Duration::from_secs(4 * 60);
@@ -112,7 +110,7 @@ impl Client {
     }
 
     /// The endpoint URL requests go to.
-    pub fn endpoint_url(&self) -> String {
+    pub fn endpoint_url(&self) -> &str {
         self.inner.endpoint.url()
     }
 
@@ -132,7 +130,7 @@ impl Client {
     /// The rate limiter's state and the attempt counters, for progress displays: in adaptive
     /// mode the rate the client lets attempts through (once a throttling response has made it
     /// limit) and its measured rate; in every mode the attempts made and how many of them were
-    /// throttled. See docs/reliability.md.
+    /// throttled. See [`crate::retry`].
     pub fn rate_limiter(&self) -> RateLimiterSnapshot {
         let inner = &*self.inner;
         let (fill_rate, measured_rate) = match &inner.limiter {
@@ -169,11 +167,13 @@ impl Client {
             .validate()
             .map_err(|e| Op::Error::from(Failure::Parameter(e)))?;
         let body = crate::codec::to_body(input);
-        let response = self
+        let mut response = self
             .send_with_retries(Op::NAME, Op::TARGET, body)
             .map_err(Op::Error::from)?;
-        crate::codec::from_body(Op::NAME, &response.body)
-            .map_err(|e| Op::Error::from(Failure::Transport(e)))
+        let output = crate::codec::from_body(Op::NAME, &response.body);
+        // A Decrypt or GenerateDataKey body holds the plaintext in base64.
+        crate::secret::wipe(&mut response.body);
+        output.map_err(|e| Op::Error::from(Failure::Transport(e)))
     }
 
     /// The local time corrected by `skew` milliseconds (server minus local).
@@ -188,15 +188,17 @@ impl Client {
     }
 
     /// Sends one operation: in adaptive mode waits for the rate limiter before every attempt,
-    /// signs every attempt afresh, retries what standard mode retries (kms-api.md §5), corrects
-    /// a skewed clock once, and stops at `max_attempts`, when the retry quota runs dry, or when
-    /// the operation timeout would pass.
+    /// signs every attempt afresh, retries what standard mode retries (see [`crate::retry`]),
+    /// corrects a skewed clock once, and stops at `max_attempts`, when the retry quota runs dry,
+    /// or when the operation timeout would pass.
     fn send_with_retries(
         &self,
         name: &'static str,
         target: &'static str,
-        mut body: Vec<u8>,
+        body: Vec<u8>,
     ) -> Result<HttpResponse, Failure> {
+        // An Encrypt body holds the plaintext in base64: zeroed when the call ends, however.
+        let mut body = SecretBytes::new(body);
         let inner = &*self.inner;
         let started = inner.clock.monotonic();
         let deadline = inner.operation_timeout.map(|t| started.saturating_add(t));
@@ -226,9 +228,9 @@ impl Client {
             // another thread learns a new offset meanwhile.
             let signed_at = self.signing_time_offset();
             // The body moves into the request and back out after the attempt: no copy.
-            let request = signed_request(
+            let mut request = signed_request(
                 target,
-                std::mem::take(&mut body),
+                std::mem::take(body.as_mut_vec()),
                 &SigningContext {
                     endpoint: &inner.endpoint,
                     region: &inner.region,
@@ -236,17 +238,17 @@ impl Client {
                     time: self.signing_time(signed_at),
                     key_cache: Some(&inner.key_cache),
                 },
-                vec![
-                    ("amz-sdk-invocation-id", invocation_id.clone()),
-                    (
-                        "amz-sdk-request",
-                        format!("attempt={attempt}; max={}", inner.max_attempts),
-                    ),
-                ],
             );
+            request.headers.extend([
+                ("amz-sdk-invocation-id", Arc::clone(&invocation_id).into()),
+                (
+                    "amz-sdk-request",
+                    format!("attempt={attempt}; max={}", inner.max_attempts).into(),
+                ),
+            ]);
             let sent_at = inner.clock.monotonic();
             let result = inner.http.send(&request, remaining);
-            body = request.body;
+            *body.as_mut_vec() = request.body;
             let out_of_attempts = attempt >= inner.max_attempts;
             let (failure, retry_after) = match result {
                 Ok(resp) if (200..300).contains(&resp.status) => {
@@ -370,6 +372,7 @@ fn deadline_passed(attempts: u32, timeout: Option<Duration>) -> Failure {
 /// ```
 /// use kms_lite::{Client, credentials::Credentials};
 /// let client = Client::builder()
+///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
 ///     .region("eu-central-1")
 ///     .endpoint_url("http://127.0.0.1:4566")
 ///     .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
@@ -505,7 +508,7 @@ impl ClientBuilder {
     /// unknown request quota by itself ([`RetryMode::Adaptive`]).
     ///
     /// ```
-    /// use kms_lite::{Client, credentials::Credentials, env::Env, retry::RetryMode};
+    /// use kms_lite::{Client, config::Env, credentials::Credentials, retry::RetryMode};
     /// let build = |env: Env| {
     ///     Client::builder()
     ///         .env(env)
@@ -593,6 +596,7 @@ impl ClientBuilder {
     ///
     /// ```
     /// let client = kms_lite::Client::builder()
+    ///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
     ///     .region("us-east-1")
     ///     .credentials(kms_lite::credentials::Credentials::new("AKIDEXAMPLE", "secret", None))
     ///     .app_id("billing-batch")
@@ -638,7 +642,7 @@ impl ClientBuilder {
             app_id: self.app_id,
         };
         let imds_config = providers.clone();
-        let resolved = config::resolve(&shared, &overrides, &|| {
+        let resolved = settings::resolve(&shared, &overrides, &|| {
             crate::credentials::region_from_imds(&imds_config)
         })?;
         if let Some(log) = &self.debug_log {

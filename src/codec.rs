@@ -1,11 +1,11 @@
-//! AWS JSON 1.1: request bodies, blobs as base64, success bodies, and the error-code rules of
-//! kms-api.md §1.
+//! AWS JSON 1.1: request bodies, blobs as base64, success bodies, and the error-code rules
+//! (code from `X-Amzn-ErrorType`, else the body's `code` or `__type`, without namespace or URI).
 
 use serde::de::{self, Deserializer};
 use serde::{Serialize, Serializer};
 
-use crate::error::{ServiceError, TransportError, TransportErrorKind};
-use crate::http::{HttpResponse, reason_phrase};
+use crate::error::{JsonProblem, ServiceError, TransportError, TransportErrorKind};
+use crate::http::HttpResponse;
 
 /// The `Content-Type` of every request.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
@@ -28,7 +28,7 @@ pub(crate) fn ser_blob<S: Serializer>(blob: &[u8], s: S) -> Result<S::Ok, S::Err
     if BLOBS_AS_BYTES.with(std::cell::Cell::get) {
         s.serialize_bytes(blob)
     } else {
-        s.serialize_str(&crate::base64::encode(blob))
+        s.serialize_str(&crate::base64_codec::encode(blob))
     }
 }
 
@@ -42,9 +42,9 @@ impl serde_json::ser::Formatter for BodyFormatter {
         writer: &mut W,
         value: &[u8],
     ) -> std::io::Result<()> {
-        let mut text = String::with_capacity(crate::base64::encoded_len(value.len()) + 2);
+        let mut text = String::with_capacity(crate::base64_codec::encoded_len(value.len()) + 2);
         text.push('"');
-        crate::base64::encode_into(value, &mut text);
+        crate::base64_codec::encode_into(value, &mut text);
         text.push('"');
         writer.write_all(text.as_bytes())
     }
@@ -93,7 +93,7 @@ pub(crate) fn de_opt_blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<
             d.deserialize_str(Blob)
         }
         fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-            crate::base64::decode(text.as_bytes())
+            crate::base64_codec::decode(text.as_bytes())
                 .map(Some)
                 .map_err(|e| E::custom(format_args!("blob is not valid base64: {e}")))
         }
@@ -104,7 +104,7 @@ pub(crate) fn de_opt_blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<
 /// Writes a request body: one JSON object of the members that are set.
 ///
 /// ```
-/// let body = kms_lite::codec::to_body(&kms_lite::ReEncryptRequest::new("alias/k").ciphertext_blob(vec![1, 2, 3, 4]));
+/// let body = kms_lite::__private::codec::to_body(&kms_lite::ReEncryptRequest::new("alias/k").ciphertext_blob(vec![1, 2, 3, 4]));
 /// assert_eq!(body, br#"{"CiphertextBlob":"AQIDBA==","DestinationKeyId":"alias/k"}"#);
 /// ```
 pub fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
@@ -123,7 +123,7 @@ pub fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
 ///
 /// ```
 /// let out: kms_lite::ReEncryptResponse =
-///     kms_lite::codec::from_body("ReEncrypt", br#"{"CiphertextBlob":"AQIDBA==","Extra":1}"#).unwrap();
+///     kms_lite::__private::codec::from_body("ReEncrypt", br#"{"CiphertextBlob":"AQIDBA==","Extra":1}"#).unwrap();
 /// assert_eq!(out.ciphertext_blob, Some(vec![1, 2, 3, 4]));
 /// ```
 pub fn from_body<T: serde::de::DeserializeOwned>(
@@ -136,33 +136,21 @@ pub fn from_body<T: serde::de::DeserializeOwned>(
         body
     };
     serde_json::from_slice(body).map_err(|e| {
+        // serde_json's Display can quote response text: only the category and position.
+        let problem = JsonProblem::new(&e);
         TransportError::new(
             TransportErrorKind::InvalidResponse,
-            format!(
-                "the {operation} response body is not valid: {} at line {} column {}",
-                classify(&e),
-                e.line(),
-                e.column()
-            ),
+            format!("the {operation} response body is not valid: {problem}"),
         )
+        .with_source(problem)
     })
-}
-
-// serde_json's Display can quote response text; only the category and position are shown.
-fn classify(e: &serde_json::Error) -> &'static str {
-    match e.classify() {
-        serde_json::error::Category::Io => "read error",
-        serde_json::error::Category::Syntax => "malformed JSON",
-        serde_json::error::Category::Data => "a member has the wrong type or value",
-        serde_json::error::Category::Eof => "JSON ends early",
-    }
 }
 
 /// Reduces a raw error code to its short name: the part before the first `:`, then the part
 /// after the first `#`.
 ///
 /// ```
-/// use kms_lite::codec::sanitize_error_code;
+/// use kms_lite::__private::codec::sanitize_error_code;
 /// assert_eq!(
 ///     sanitize_error_code("com.amazonaws.kms#NotFoundException:http://internal.amazon.com/"),
 ///     "NotFoundException"
@@ -205,12 +193,13 @@ fn as_text(v: Option<serde_json::Value>) -> Option<String> {
 /// the code and says what the body was, without echoing it.
 ///
 /// ```
-/// use kms_lite::{codec::decode_error, http::HttpResponse};
-/// let resp = HttpResponse {
-///     status: 400,
-///     headers: vec![("x-amzn-RequestId".into(), "req-1".into())],
-///     body: br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"no such key"}"#.to_vec(),
-/// };
+/// use kms_lite::__private::codec::decode_error;
+/// use kms_lite::http::HttpResponse;
+/// let resp = HttpResponse::new(
+///     400,
+///     vec![("x-amzn-RequestId".into(), "req-1".into())],
+///     br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"no such key"}"#.to_vec(),
+/// );
 /// let e = decode_error("ReEncrypt", &resp);
 /// assert_eq!(e.code(), "NotFoundException");
 /// assert_eq!(e.message(), Some("no such key"));
@@ -293,6 +282,34 @@ fn xml_error(body: &[u8]) -> Option<(String, Option<String>)> {
             .filter(|m| !m.is_empty());
         Some((sanitize_error_code(&code).to_owned(), message))
     })
+}
+
+/// The reason phrase of a status code (as botocore reports it for bodies it cannot read; any
+/// other success is "Success").
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201..=299 => "Success",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Payload Too Large",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Unknown",
+    }
 }
 
 #[cfg(test)]

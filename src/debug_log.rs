@@ -6,18 +6,18 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{CaBundle, ResolvedConfig, SharedConfig};
 use crate::endpoint::redact_url;
 use crate::error::TransportError;
+use crate::http::HttpClient;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::transport::HttpClient;
+use crate::settings::{CaBundle, ResolvedConfig, SharedConfig};
 
 /// A receiver of debug lines, shared by the client and the credential providers.
-pub type DebugLog = Arc<dyn Fn(&str) + Send + Sync>;
+pub(crate) type DebugLog = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// The `config:` line: where each setting came from. URLs (the endpoint, the proxy) are shown
 /// with any user information redacted.
-pub fn config_line(
+pub(crate) fn config_line(
     shared: &SharedConfig,
     resolved: &ResolvedConfig,
     proxy: Option<&str>,
@@ -46,11 +46,11 @@ pub fn config_line(
 }
 
 /// The log line of a request: `request: POST https://... headers: {...} body: N bytes`.
-pub fn request_line(req: &HttpRequest) -> String {
+pub(crate) fn request_line(req: &HttpRequest) -> String {
     let headers = req
         .headers
         .iter()
-        .map(|(n, v)| header_text(n, v))
+        .map(|(n, v)| header_text(n, v.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
     format!(
@@ -62,14 +62,14 @@ pub fn request_line(req: &HttpRequest) -> String {
 }
 
 /// The log line of a response: status, headers, body length, and for errors the error code.
-pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
+pub(crate) fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
     let headers = resp
         .headers
         .iter()
-        .map(|(n, v)| header_text(n, v))
+        .map(|(n, v)| header_text(n, v.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let reason = crate::http::reason_phrase(resp.status);
+    let reason = crate::codec::reason_phrase(resp.status);
     let mut line = format!(
         "response: {} {reason} to {} {} headers: {{{headers}}} body: {} bytes",
         resp.status,
@@ -85,7 +85,7 @@ pub fn response_line(req: &HttpRequest, resp: &HttpResponse) -> String {
 }
 
 fn header_text(name: &str, value: &str) -> String {
-    if crate::http::is_secret_header(name) {
+    if is_secret_header(name) {
         format!("{name}: ** redacted **")
     } else {
         format!("{name}: {value}")
@@ -145,5 +145,43 @@ pub(crate) fn wrap(http: Arc<dyn HttpClient>, log: Option<&DebugLog>) -> Arc<dyn
             log: Arc::clone(log),
         }),
         None => http,
+    }
+}
+
+/// Headers whose values are credentials or tokens: `Debug` and the debug log show them as
+/// `** redacted **`.
+pub(crate) const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "x-amz-security-token",
+    "x-aws-ec2-metadata-token",
+    "x-amz-sso_bearer_token",
+];
+
+/// Whether a header's value must never be shown.
+pub(crate) fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_container_and_sso_tokens_are_redacted_in_log_lines() {
+        let req = HttpRequest::new("GET", "http://127.0.0.1:1/x")
+            .with_header("x-aws-ec2-metadata-token", "ROLETOKEN")
+            .with_header("x-amz-sso_bearer_token", "WEB-IDENTITY-TOKEN")
+            .with_header("authorization", "ROLESECRET")
+            .with_header("x-aws-ec2-metadata-token-ttl-seconds", "21600")
+            .with_body(b"ROLESECRET".to_vec());
+        let line = request_line(&req);
+        for secret in ["ROLETOKEN", "WEB-IDENTITY-TOKEN", "ROLESECRET"] {
+            assert!(!line.contains(secret), "{line}");
+        }
+        assert!(
+            line.contains("x-aws-ec2-metadata-token-ttl-seconds: 21600"),
+            "{line}"
+        );
+        assert!(line.ends_with("body: 10 bytes"), "{line}");
     }
 }

@@ -1,14 +1,53 @@
 //! Where requests go: the KMS endpoint for a region and partition, or a custom one.
 
-use crate::error::ConfigError;
+use std::sync::Arc;
 
-/// The endpoint variants the AWS SDKs compute.
+use crate::error::{ConfigError, ConfigErrorKind};
+
+/// The endpoint variants the AWS SDKs compute: FIPS and dual-stack (otherwise
+/// `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT`, or the profile's `use_fips_endpoint`
+/// and `use_dualstack_endpoint`).
+///
+/// ```
+/// use kms_lite::config::EndpointOptions;
+/// let client = kms_lite::Client::builder()
+///     .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
+///     .region("us-gov-west-1")
+///     .endpoint_options(EndpointOptions::default().with_fips(true))
+///     .credentials(kms_lite::credentials::Credentials::new("AKIDEXAMPLE", "secret", None))
+///     .build()?;
+/// assert_eq!(client.endpoint_url(), "https://kms-fips.us-gov-west-1.amazonaws.com/");
+/// # Ok::<(), kms_lite::error::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct EndpointOptions {
     /// Use the FIPS endpoint (`kms-fips.<region>...`).
     pub use_fips: bool,
     /// Use the dual-stack (IPv4 and IPv6) endpoint.
     pub use_dual_stack: bool,
+}
+
+impl EndpointOptions {
+    /// Neither FIPS nor dual-stack (the default).
+    pub const fn new() -> Self {
+        EndpointOptions {
+            use_fips: false,
+            use_dual_stack: false,
+        }
+    }
+
+    /// The same options with the FIPS endpoint on or off.
+    pub const fn with_fips(mut self, use_fips: bool) -> Self {
+        self.use_fips = use_fips;
+        self
+    }
+
+    /// The same options with the dual-stack endpoint on or off.
+    pub const fn with_dual_stack(mut self, use_dual_stack: bool) -> Self {
+        self.use_dual_stack = use_dual_stack;
+        self
+    }
 }
 
 struct Partition {
@@ -57,11 +96,11 @@ pub fn is_valid_region(region: &str) -> bool {
 /// The KMS endpoint URL for a region, by the partition rules of the AWS SDKs.
 ///
 /// ```
-/// use kms_lite::endpoint::{resolve, EndpointOptions};
+/// use kms_lite::__private::endpoint::{resolve, EndpointOptions};
 /// assert_eq!(resolve("eu-west-1", EndpointOptions::default()).unwrap(), "https://kms.eu-west-1.amazonaws.com");
-/// let fips = EndpointOptions { use_fips: true, use_dual_stack: false };
+/// let fips = EndpointOptions::new().with_fips(true).with_dual_stack(false);
 /// assert_eq!(resolve("us-gov-west-1", fips).unwrap(), "https://kms-fips.us-gov-west-1.amazonaws.com");
-/// let ds = EndpointOptions { use_fips: false, use_dual_stack: true };
+/// let ds = EndpointOptions::new().with_fips(false).with_dual_stack(true);
 /// assert_eq!(resolve("cn-north-1", ds).unwrap(), "https://kms.cn-north-1.api.amazonwebservices.com.cn");
 /// ```
 pub fn resolve(region: &str, options: EndpointOptions) -> Result<String, ConfigError> {
@@ -72,7 +111,7 @@ pub fn resolve(region: &str, options: EndpointOptions) -> Result<String, ConfigE
 /// `https://{service}[-fips].{region}.{suffix}`.
 ///
 /// ```
-/// use kms_lite::endpoint::{resolve_service, EndpointOptions};
+/// use kms_lite::__private::endpoint::{resolve_service, EndpointOptions};
 /// assert_eq!(resolve_service("sts", "cn-north-1", EndpointOptions::default()).unwrap(),
 ///     "https://sts.cn-north-1.amazonaws.com.cn");
 /// ```
@@ -82,9 +121,12 @@ pub fn resolve_service(
     options: EndpointOptions,
 ) -> Result<String, ConfigError> {
     if !is_valid_region(region) {
-        return Err(ConfigError::new(format!(
-            "invalid region {region:?}: a region is lower-case letters, digits and '-', such as us-east-1"
-        )));
+        return Err(ConfigError::of(
+            ConfigErrorKind::Region,
+            format!(
+                "invalid region {region:?}: a region is lower-case letters, digits and '-', such as us-east-1"
+            ),
+        ));
     }
     let p = partition(region);
     let suffix = if options.use_dual_stack {
@@ -101,10 +143,10 @@ pub fn resolve_service(
 /// FIPS alone in AWS GovCloud (US), which is `https://portal.sso.{region}.amazonaws.com`.
 ///
 /// ```
-/// use kms_lite::endpoint::{resolve_sso_portal, EndpointOptions};
-/// let both = EndpointOptions { use_fips: true, use_dual_stack: true };
+/// use kms_lite::__private::endpoint::{resolve_sso_portal, EndpointOptions};
+/// let both = EndpointOptions::new().with_fips(true).with_dual_stack(true);
 /// assert_eq!(resolve_sso_portal("us-east-2", both).unwrap(), "https://portal.sso-fips.us-east-2.api.aws");
-/// let fips = EndpointOptions { use_fips: true, use_dual_stack: false };
+/// let fips = EndpointOptions::new().with_fips(true).with_dual_stack(false);
 /// assert_eq!(resolve_sso_portal("us-east-2", fips).unwrap(), "https://portal.sso-fips.us-east-2.amazonaws.com");
 /// assert_eq!(resolve_sso_portal("us-gov-west-1", fips).unwrap(), "https://portal.sso.us-gov-west-1.amazonaws.com");
 /// assert_eq!(resolve_sso_portal("eu-west-1", EndpointOptions::default()).unwrap(),
@@ -127,6 +169,8 @@ pub struct Endpoint {
     pub host: String,
     /// The path prefix, `/` when there is none.
     pub path: String,
+    /// The whole URL, built once: every request of every attempt shares it.
+    url: Arc<str>,
 }
 
 impl Endpoint {
@@ -136,7 +180,7 @@ impl Endpoint {
     /// could not send as is.
     ///
     /// ```
-    /// use kms_lite::endpoint::Endpoint;
+    /// use kms_lite::__private::endpoint::Endpoint;
     /// let e = Endpoint::parse("http://localhost:4566").unwrap();
     /// assert_eq!((e.host.as_str(), e.path.as_str()), ("localhost:4566", "/"));
     /// assert_eq!(Endpoint::parse("https://kms.us-east-1.amazonaws.com:443/").unwrap().host, "kms.us-east-1.amazonaws.com");
@@ -145,7 +189,12 @@ impl Endpoint {
     /// ```
     pub fn parse(url: &str) -> Result<Endpoint, ConfigError> {
         let shown = redact_url(url);
-        let bad = |why: &str| ConfigError::new(format!("invalid endpoint URL {shown:?}: {why}"));
+        let bad = |why: &str| {
+            ConfigError::of(
+                ConfigErrorKind::Endpoint,
+                format!("invalid endpoint URL {shown:?}: {why}"),
+            )
+        };
         if url.len() > MAX_URL_LEN {
             return Err(bad("it is longer than 4096 bytes"));
         }
@@ -197,23 +246,24 @@ impl Endpoint {
                  (percent-encode them)",
             ));
         }
+        let host = host.to_ascii_lowercase();
+        let url = [scheme, "://", &host, path].concat().into();
         Ok(Endpoint {
             scheme,
-            host: host.to_ascii_lowercase(),
+            host,
             path: path.to_owned(),
+            url,
         })
     }
 
     /// The URL requests are sent to.
-    pub fn url(&self) -> String {
-        // Called once per attempt: three copies into one exact allocation, no formatting.
-        let mut url =
-            String::with_capacity(self.scheme.len() + 3 + self.host.len() + self.path.len());
-        url.push_str(self.scheme);
-        url.push_str("://");
-        url.push_str(&self.host);
-        url.push_str(&self.path);
-        url
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL, shared (each request holds it without a copy).
+    pub(crate) fn shared_url(&self) -> Arc<str> {
+        Arc::clone(&self.url)
     }
 }
 
@@ -225,7 +275,7 @@ impl Endpoint {
 /// than needed, never less).
 ///
 /// ```
-/// use kms_lite::endpoint::redact_url;
+/// use kms_lite::__private::endpoint::redact_url;
 /// assert_eq!(redact_url("http://user:pa/ss@proxy:3128"), "http://***@proxy:3128");
 /// assert_eq!(redact_url("user:pass@proxy:3128"), "***@proxy:3128");
 /// assert_eq!(redact_url("https://kms.eu-west-1.amazonaws.com/"), "https://kms.eu-west-1.amazonaws.com/");

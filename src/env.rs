@@ -3,13 +3,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Where configuration variables are read from: the real process environment, or a fixed map.
+/// Where configuration variables are read from: the real process environment (the default), or
+/// a fixed map standing in for it. A fixed map makes a client's configuration hermetic: nothing
+/// of the machine's environment (`AWS_PROFILE`, `AWS_CA_BUNDLE`, `HOME` and the shared files it
+/// leads to...) reaches it.
 ///
 /// ```
-/// use kms_lite::env::Env;
-/// let env = Env::from_pairs([("AWS_REGION", "eu-west-1")]);
-/// assert_eq!(env.get("AWS_REGION").as_deref(), Some("eu-west-1"));
-/// assert_eq!(env.get("HOME"), None);
+/// use kms_lite::config::Env;
+/// let client = kms_lite::Client::builder()
+///     .env(Env::from_pairs([("AWS_REGION", "eu-west-1")]))
+///     .credentials(kms_lite::credentials::Credentials::new("AKIDEXAMPLE", "secret", None))
+///     .build()?;
+/// assert_eq!(client.region(), "eu-west-1");
+/// # Ok::<(), kms_lite::error::ConfigError>(())
 /// ```
 ///
 /// `Debug` lists a fixed map's variables with the values of secret ones (names holding
@@ -66,7 +72,7 @@ impl Env {
     }
 
     /// The variable's value, if set and valid UTF-8.
-    pub fn get(&self, name: &str) -> Option<String> {
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
         match &self.fixed {
             Some(map) => map.get(name).cloned(),
             None => std::env::var(name).ok(),
@@ -74,7 +80,7 @@ impl Env {
     }
 
     /// The variable's value, if set, valid UTF-8 and not empty after trimming.
-    pub fn get_non_empty(&self, name: &str) -> Option<String> {
+    pub(crate) fn get_non_empty(&self, name: &str) -> Option<String> {
         self.get(name)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())

@@ -1,11 +1,82 @@
-//! Error values shared by every operation: service errors, bad parameters, configuration,
-//! transport. Each operation's own error type (for example
-//! [`ReEncryptError`](crate::ReEncryptError)) wraps these and names its modelled errors.
+//! Errors: what each operation's error type ([`ReEncryptError`](crate::ReEncryptError)...)
+//! carries ([`ServiceError`], [`ParameterError`], [`TransportError`], and
+//! [`CredentialsError`]), the [`ConfigError`] of a client that cannot be built, and the one
+//! trait they all answer, [`OperationError`].
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
-pub use crate::credentials::CredentialsError;
+use crate::credentials::CredentialsError;
+use crate::retry::{self, RetryKind};
+
+/// The underlying error of a [`TransportError`], [`CredentialsError`] or [`ConfigError`]: shared,
+/// so that the errors stay `Clone`.
+pub(crate) type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Compares two optional sources by their text (the underlying error types are rarely
+/// comparable); used by the errors' `PartialEq`.
+pub(crate) fn same_source(a: &Option<Source>, b: &Option<Source>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a.to_string() == b.to_string(),
+        _ => false,
+    }
+}
+
+/// The source as `std::error::Error::source` returns it.
+pub(crate) fn as_source(s: &Option<Source>) -> Option<&(dyn std::error::Error + 'static)> {
+    s.as_deref()
+        .map(|e| e as &(dyn std::error::Error + 'static))
+}
+
+/// A JSON document that could not be read, as the source of an error: what kind of problem
+/// and where, never text from the document (serde_json's own message can quote a value, and
+/// the document may be a credentials answer or a response holding key material).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct JsonProblem {
+    category: serde_json::error::Category,
+    line: usize,
+    column: usize,
+}
+
+impl JsonProblem {
+    pub(crate) fn new(e: &serde_json::Error) -> JsonProblem {
+        JsonProblem {
+            category: e.classify(),
+            line: e.line(),
+            column: e.column(),
+        }
+    }
+
+    /// The problem as what a document does: `is not valid JSON (line 1, column 2)`.
+    pub(crate) fn predicate(&self) -> String {
+        use serde_json::error::Category;
+        let what = match self.category {
+            Category::Io => "could not be read",
+            Category::Syntax => "is not valid JSON",
+            Category::Data => "has a field of the wrong type",
+            Category::Eof => "ends too early",
+        };
+        format!("{what} (line {}, column {})", self.line, self.column)
+    }
+}
+
+/// The problem as a noun: `malformed JSON at line 1 column 2`.
+impl fmt::Display for JsonProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use serde_json::error::Category;
+        let what = match self.category {
+            Category::Io => "read error",
+            Category::Syntax => "malformed JSON",
+            Category::Data => "a member has the wrong type or value",
+            Category::Eof => "JSON ends early",
+        };
+        write!(f, "{what} at line {} column {}", self.line, self.column)
+    }
+}
+
+impl std::error::Error for JsonProblem {}
 
 /// Shows a value with the control characters of its text escaped, so that text from outside (a
 /// server's error code or message, a certificate's names, a file, an environment variable)
@@ -242,23 +313,98 @@ impl fmt::Display for ParameterError {
 impl std::error::Error for ParameterError {}
 
 /// A configuration problem: no region, an endpoint that cannot be used, an unreadable file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`kind`](Self::kind) says which setting is at fault, so that a program can tell its user
+/// which of its own options to fix; the message says what to change.
+///
+/// [`source`](std::error::Error::source) is the underlying error where there is one (the
+/// `std::io::Error` of a file that could not be read).
+///
+/// ```
+/// use kms_lite::error::{ConfigError, ConfigErrorKind};
+/// let e: ConfigError = kms_lite::Client::builder()
+///     .env(kms_lite::config::Env::from_pairs([("AWS_EC2_METADATA_DISABLED", "true")]))
+///     .region("eu_west_1")
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(e.kind(), ConfigErrorKind::Region);
+/// assert!(e.to_string().starts_with("invalid region \"eu_west_1\" (from code)"));
+/// ```
+#[derive(Debug, Clone)]
 pub struct ConfigError {
+    kind: ConfigErrorKind,
     message: String,
+    source: Option<Source>,
+}
+
+/// Which setting a [`ConfigError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfigErrorKind {
+    /// No region was found, or the one found is not a region name.
+    Region,
+    /// An endpoint URL is not one that can be used (malformed, with user information...).
+    Endpoint,
+    /// The CA bundle cannot be read or holds no usable certificate.
+    CaBundle,
+    /// A shared config or credentials file cannot be read or parsed, or the profile chosen is
+    /// in neither.
+    Profile,
+    /// Another setting has a value that cannot be used: attempts, retry mode, a `true`/`false`
+    /// setting, a proxy, an application id, a custom endpoint combined with FIPS or dual-stack.
+    Setting,
 }
 
 impl ConfigError {
-    /// A configuration error with a message that says what to change.
-    pub fn new(message: impl Into<String>) -> Self {
+    /// A problem with a setting's value ([`ConfigErrorKind::Setting`]).
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self::of(ConfigErrorKind::Setting, message)
+    }
+    /// A problem of this kind.
+    pub(crate) fn of(kind: ConfigErrorKind, message: impl Into<String>) -> Self {
         ConfigError {
+            kind,
             message: message.into(),
+            source: None,
         }
+    }
+    /// Which setting is at fault.
+    pub fn kind(&self) -> ConfigErrorKind {
+        self.kind
+    }
+    /// The same error with its underlying cause.
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Arc::new(source));
+        self
     }
     /// The message.
     pub fn message(&self) -> &str {
         &self.message
     }
+    pub(crate) fn source_shared(&self) -> Option<Source> {
+        self.source.clone()
+    }
+    /// The same error with the I/O error behind a failed file read, if any, as its source.
+    pub(crate) fn with_read_error(self, e: crate::bounded_file::ReadError) -> Self {
+        match e.into_io_source() {
+            Some(io) => self.with_source(io),
+            None => self,
+        }
+    }
 }
+
+/// Equal when kinds, messages and the sources' texts are.
+impl PartialEq for ConfigError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.message == other.message
+            && same_source(&self.source, &other.source)
+    }
+}
+
+impl Eq for ConfigError {}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -266,7 +412,11 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        as_source(&self.source)
+    }
+}
 
 /// What kind of failure kept a response from arriving whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -304,12 +454,27 @@ impl TransportErrorKind {
 }
 
 /// A failure of the network or of the response's form: no usable response arrived.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// [`source`](std::error::Error::source) is the underlying error where there is one: the
+/// `std::io::Error` of a failed connection or read, the TLS library's error, or a description
+/// of a response body that is not JSON (its kind and position, never its text).
+///
+/// A transport of your own ([`HttpClient`](crate::http::HttpClient)) returns one:
+///
+/// ```
+/// use kms_lite::error::{TransportError, TransportErrorKind};
+/// let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+/// let e = TransportError::new(TransportErrorKind::Io, "the connection was reset").with_source(io);
+/// let cause = std::error::Error::source(&e).unwrap();
+/// assert_eq!(cause.downcast_ref::<std::io::Error>().unwrap().kind(), std::io::ErrorKind::ConnectionReset);
+/// ```
+#[derive(Debug, Clone)]
 pub struct TransportError {
     pub(crate) kind: TransportErrorKind,
     pub(crate) message: String,
     pub(crate) attempts: u32,
     pub(crate) retry_stop: RetryStop,
+    pub(crate) source: Option<Source>,
 }
 
 impl TransportError {
@@ -320,7 +485,14 @@ impl TransportError {
             message: message.into(),
             attempts: 1,
             retry_stop: RetryStop::NotRetryable,
+            source: None,
         }
+    }
+    /// The same error with its underlying cause, returned by
+    /// [`source`](std::error::Error::source). Its `Display` must not hold secrets.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(source));
+        self
     }
     /// The kind of failure.
     pub fn kind(&self) -> TransportErrorKind {
@@ -340,6 +512,19 @@ impl TransportError {
     }
 }
 
+/// Equal when kind, message, attempts, retry stop and the sources' texts are.
+impl PartialEq for TransportError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.message == other.message
+            && self.attempts == other.attempts
+            && self.retry_stop == other.retry_stop
+            && same_source(&self.source, &other.source)
+    }
+}
+
+impl Eq for TransportError {}
+
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The detail can quote the peer (a certificate's names, a proxy's answer).
@@ -348,7 +533,11 @@ impl fmt::Display for TransportError {
     }
 }
 
-impl std::error::Error for TransportError {}
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        as_source(&self.source)
+    }
+}
 
 /// Any failure of a call before it is sorted into an operation's own error type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -375,32 +564,152 @@ impl Failure {
     }
 }
 
-/// What every operation's error type (for example [`ReEncryptError`](crate::ReEncryptError),
-/// [`DecryptError`](crate::DecryptError)) has in common, for code that handles them all alike
-/// (a CLI, a test harness, a retry wrapper).
+/// What every error of this crate answers, whatever its type: the service's code, message,
+/// request id and HTTP status when the service answered, whether the failure is one the
+/// client retries, and whether it was throttling.
+///
+/// It is implemented by each operation's error type ([`ReEncryptError`](crate::ReEncryptError),
+/// [`DecryptError`](crate::DecryptError)...), by [`CredentialsError`] and by [`ConfigError`],
+/// so code that handles them all alike (a CLI, a retry wrapper, a metrics layer) is written
+/// once. It is sealed: only this crate implements it, so that methods can be added without
+/// breaking anyone.
+///
+/// [`is_retryable`](Self::is_retryable) and [`is_throttling`](Self::is_throttling) follow the
+/// client's own retry classification (the AWS SDKs' standard mode): an error that comes back
+/// retryable has already been retried until `max_attempts`, the retry quota or the operation
+/// timeout stopped it ([`attempts`](Self::attempts) says how many were made), so retrying it
+/// later, more slowly, is what is left to do.
 ///
 /// ```
 /// use kms_lite::error::OperationError;
-/// fn report<E: OperationError>(e: &E) -> String {
-///     match e.service_error() {
-///         Some(s) => format!("{} (HTTP {})", s.code(), s.status()),
-///         None => e.to_string(),
+/// use kms_lite::{ReEncryptError, ReEncryptRequest};
+///
+/// fn rewrap(client: &kms_lite::Client, blob: Vec<u8>) -> Result<Vec<u8>, String> {
+///     let request = ReEncryptRequest::new("alias/archive").ciphertext_blob(blob);
+///     match client.re_encrypt(&request) {
+///         Ok(out) => Ok(out.ciphertext_blob.unwrap_or_default()),
+///         // A modelled error, matched by its variant.
+///         Err(ReEncryptError::NotFound(e)) => Err(format!("no such key: {e}")),
+///         // Everything else through the trait.
+///         Err(e) if e.is_throttling() => Err(format!("throttled after {} attempts", e.attempts())),
+///         Err(e) => Err(format!(
+///             "{} (code {:?}, HTTP {:?}, request id {:?}, retryable: {})",
+///             e,
+///             e.code(),
+///             e.http_status(),
+///             e.request_id(),
+///             e.is_retryable()
+///         )),
 ///     }
 /// }
+///
+/// // Generic over every error of the crate:
+/// fn log_line<E: OperationError>(e: &E) -> String {
+///     format!("{} {}", e.code().unwrap_or("-"), e.message().unwrap_or(""))
+/// }
+/// # let _ = (rewrap, log_line::<ReEncryptError>);
 /// ```
-pub trait OperationError: std::error::Error + Send + Sync + 'static {
-    /// The service error, whatever its code; `None` for client-side failures.
-    fn service_error(&self) -> Option<&ServiceError>;
+pub trait OperationError: std::error::Error + Send + Sync + 'static + sealed::Sealed {
+    /// The service error, whatever its code; `None` for failures on this side.
+    fn service_error(&self) -> Option<&ServiceError> {
+        None
+    }
     /// The transport failure, if no usable response arrived.
-    fn transport_error(&self) -> Option<&TransportError>;
+    fn transport_error(&self) -> Option<&TransportError> {
+        None
+    }
     /// The parameter that broke the model's constraints, if nothing was sent for that reason.
-    fn parameter_error(&self) -> Option<&ParameterError>;
+    fn parameter_error(&self) -> Option<&ParameterError> {
+        None
+    }
     /// The credentials failure, if no credentials could be had.
-    fn credentials_error(&self) -> Option<&CredentialsError>;
-    /// How many attempts were made (0 when nothing was sent).
-    fn attempts(&self) -> u32;
-    /// The name of the variant, for example `NotFound` or `Transport`.
+    fn credentials_error(&self) -> Option<&CredentialsError> {
+        None
+    }
+    /// The name of the variant, for example `NotFound` or `Transport` (`Credentials` for a
+    /// [`CredentialsError`], `Config` for a [`ConfigError`]).
     fn variant_name(&self) -> &'static str;
+
+    /// The service's error code without namespace, for example `NotFoundException`; `None`
+    /// unless the service answered with an error.
+    fn code(&self) -> Option<&str> {
+        self.service_error().map(ServiceError::code)
+    }
+    /// The message: the service's (KMS often sends none), or for a failure on this side what
+    /// went wrong (a parameter's problem, the transport's, credentials' or configuration's
+    /// message).
+    fn message(&self) -> Option<&str> {
+        if let Some(e) = self.service_error() {
+            return e.message();
+        }
+        self.parameter_error()
+            .map(ParameterError::problem)
+            .or_else(|| self.transport_error().map(TransportError::message))
+            .or_else(|| self.credentials_error().map(CredentialsError::message))
+    }
+    /// The `x-amzn-RequestId` of the service's answer, which AWS support asks for.
+    fn request_id(&self) -> Option<&str> {
+        self.service_error().and_then(ServiceError::request_id)
+    }
+    /// The HTTP status of the service's answer.
+    fn http_status(&self) -> Option<u16> {
+        self.service_error().map(ServiceError::status)
+    }
+    /// Whether the client's retry policy retries this kind of failure: throttling, a 5xx or a
+    /// transient code, a connection that failed or a response that did not arrive whole.
+    /// Parameter, credentials and configuration errors are not retryable.
+    fn is_retryable(&self) -> bool {
+        retry_kind(self.service_error(), self.transport_error()) != RetryKind::No
+    }
+    /// Whether the service throttled the call (`ThrottlingException` and the other throttling
+    /// codes, or HTTP 429).
+    fn is_throttling(&self) -> bool {
+        retry_kind(self.service_error(), self.transport_error()) == RetryKind::Throttling
+    }
+    /// How many attempts were made (0 when nothing was sent).
+    fn attempts(&self) -> u32 {
+        match (self.service_error(), self.transport_error()) {
+            (Some(e), _) => e.attempts(),
+            (None, Some(e)) => e.attempts(),
+            (None, None) => 0,
+        }
+    }
+}
+
+/// The retry classification of a service or transport failure (see [`retry::classify`]).
+fn retry_kind(service: Option<&ServiceError>, transport: Option<&TransportError>) -> RetryKind {
+    match (service, transport) {
+        (Some(e), _) => retry::classify_service(e.code(), e.status()),
+        (None, Some(e)) => retry::classify_transport(e.kind()),
+        (None, None) => RetryKind::No,
+    }
+}
+
+pub(crate) mod sealed {
+    /// Only this crate's errors implement [`OperationError`](super::OperationError).
+    pub trait Sealed {}
+}
+
+impl sealed::Sealed for CredentialsError {}
+
+impl OperationError for CredentialsError {
+    fn credentials_error(&self) -> Option<&CredentialsError> {
+        Some(self)
+    }
+    fn variant_name(&self) -> &'static str {
+        "Credentials"
+    }
+}
+
+impl sealed::Sealed for ConfigError {}
+
+impl OperationError for ConfigError {
+    fn variant_name(&self) -> &'static str {
+        "Config"
+    }
+    fn message(&self) -> Option<&str> {
+        Some(&self.message)
+    }
 }
 
 /// Codes every AWS JSON service may send, shared by all operations' error types.
@@ -447,49 +756,12 @@ macro_rules! operation_error {
             /// A request member broke the model's constraints; nothing was sent.
             InvalidParameter($crate::error::ParameterError),
             /// No credentials could be had.
-            Credentials($crate::error::CredentialsError),
+            Credentials($crate::credentials::CredentialsError),
             /// No usable response arrived (network, timeout, truncated or malformed response).
             Transport($crate::error::TransportError),
         }
 
         impl $name {
-            /// The service error, whatever its code; `None` for client-side failures.
-            pub fn service_error(&self) -> Option<&$crate::error::ServiceError> {
-                match self {
-                    $( Self::$variant(e) => Some(e), )*
-                    Self::AccessDenied(e)
-                    | Self::UnrecognizedClient(e)
-                    | Self::InvalidSignature(e)
-                    | Self::IncompleteSignature(e)
-                    | Self::MissingAuthenticationToken(e)
-                    | Self::ExpiredToken(e)
-                    | Self::RequestExpired(e)
-                    | Self::Throttling(e)
-                    | Self::Validation(e)
-                    | Self::Serialization(e)
-                    | Self::InternalFailure(e)
-                    | Self::ServiceUnavailable(e)
-                    | Self::Unhandled(e) => Some(e),
-                    Self::InvalidParameter(_)
-                    | Self::Credentials(_)
-                    | Self::Transport(_) => None,
-                }
-            }
-
-            /// The service's error code (for example `NotFoundException`), if the service
-            /// answered with an error.
-            pub fn code(&self) -> Option<&str> {
-                self.service_error().map(|e| e.code())
-            }
-
-            /// How many attempts were made (0 when nothing was sent).
-            pub fn attempts(&self) -> u32 {
-                match self {
-                    Self::Transport(e) => e.attempts(),
-                    _ => self.service_error().map_or(0, |e| e.attempts()),
-                }
-            }
-
             pub(crate) fn from_service(e: $crate::error::ServiceError) -> Self {
                 match e.code() {
                     $( $code => Self::$variant(e), )*
@@ -510,9 +782,29 @@ macro_rules! operation_error {
             }
         }
 
+        impl $crate::error::sealed::Sealed for $name {}
+
         impl $crate::error::OperationError for $name {
             fn service_error(&self) -> Option<&$crate::error::ServiceError> {
-                $name::service_error(self)
+                match self {
+                    $( Self::$variant(e) => Some(e), )*
+                    Self::AccessDenied(e)
+                    | Self::UnrecognizedClient(e)
+                    | Self::InvalidSignature(e)
+                    | Self::IncompleteSignature(e)
+                    | Self::MissingAuthenticationToken(e)
+                    | Self::ExpiredToken(e)
+                    | Self::RequestExpired(e)
+                    | Self::Throttling(e)
+                    | Self::Validation(e)
+                    | Self::Serialization(e)
+                    | Self::InternalFailure(e)
+                    | Self::ServiceUnavailable(e)
+                    | Self::Unhandled(e) => Some(e),
+                    Self::InvalidParameter(_)
+                    | Self::Credentials(_)
+                    | Self::Transport(_) => None,
+                }
             }
             fn transport_error(&self) -> Option<&$crate::error::TransportError> {
                 match self {
@@ -526,14 +818,11 @@ macro_rules! operation_error {
                     _ => None,
                 }
             }
-            fn credentials_error(&self) -> Option<&$crate::error::CredentialsError> {
+            fn credentials_error(&self) -> Option<&$crate::credentials::CredentialsError> {
                 match self {
                     Self::Credentials(e) => Some(e),
                     _ => None,
                 }
-            }
-            fn attempts(&self) -> u32 {
-                $name::attempts(self)
             }
             fn variant_name(&self) -> &'static str {
                 match self {
@@ -575,7 +864,7 @@ macro_rules! operation_error {
                     Self::InvalidParameter(e) => std::fmt::Display::fmt(e, f),
                     Self::Credentials(e) => std::fmt::Display::fmt(e, f),
                     Self::Transport(e) => std::fmt::Display::fmt(e, f),
-                    other => match other.service_error() {
+                    other => match $crate::error::OperationError::service_error(other) {
                         Some(e) => std::fmt::Display::fmt(e, f),
                         None => Ok(()),
                     },
@@ -583,7 +872,18 @@ macro_rules! operation_error {
             }
         }
 
-        impl std::error::Error for $name {}
+        /// The source is the underlying error of a transport or credentials failure (the
+        /// `std::io::Error` of a failed connection, for example); `Display` is already the
+        /// wrapped error's.
+        impl std::error::Error for $name {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                match self {
+                    Self::Transport(e) => std::error::Error::source(e),
+                    Self::Credentials(e) => std::error::Error::source(e),
+                    _ => None,
+                }
+            }
+        }
     };
 }
 

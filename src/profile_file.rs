@@ -209,7 +209,7 @@ impl Eq for Property {}
 /// information of URLs (`endpoint_url = https://user:pass@host`).
 ///
 /// ```
-/// use kms_lite::profile_file::{parse, FileKind};
+/// use kms_lite::__private::profile_file::{parse, FileKind};
 /// let set = parse("[services dev]\nkms =\n  endpoint_url = http://localhost:4566\n",
 ///     FileKind::Config, "~/.aws/config").unwrap();
 /// let dev = set.services("dev").unwrap();
@@ -261,7 +261,7 @@ impl Section {
     /// Where `key` was set: the file name and the 1-based line number.
     ///
     /// ```
-    /// use kms_lite::profile_file::{parse, FileKind};
+    /// use kms_lite::__private::profile_file::{parse, FileKind};
     /// let set = parse("[default]\n\nregion = eu-west-1\n", FileKind::Config, "~/.aws/config").unwrap();
     /// assert_eq!(set.profile("default").unwrap().origin("Region"), Some(("~/.aws/config", 3)));
     /// ```
@@ -361,7 +361,7 @@ impl ProfileSet {
     /// services sections come from the config file only. Warnings of both are kept.
     ///
     /// ```
-    /// use kms_lite::profile_file::{parse, FileKind, ProfileSet};
+    /// use kms_lite::__private::profile_file::{parse, FileKind, ProfileSet};
     /// let config = parse("[profile dev]\nregion = eu-west-1\naws_access_key_id = A\n",
     ///     FileKind::Config, "config").unwrap();
     /// let creds = parse("[dev]\naws_access_key_id = B\n", FileKind::Credentials, "credentials")
@@ -394,7 +394,7 @@ impl ProfileSet {
     /// absent file counts as empty.
     ///
     /// ```
-    /// use kms_lite::profile_file::ProfileSet;
+    /// use kms_lite::__private::profile_file::ProfileSet;
     /// let set = ProfileSet::from_files(
     ///     Some(("[default]\nregion = eu-west-1\n", "~/.aws/config")),
     ///     None,
@@ -452,7 +452,7 @@ impl ProfileSet {
 /// Parses the text of one shared file. `file_name` is only used in errors and warnings.
 ///
 /// ```
-/// use kms_lite::profile_file::{parse, FileKind};
+/// use kms_lite::__private::profile_file::{parse, FileKind};
 /// let text = "[default]\nregion = us-east-1 ; the usual\n[profile dev]\nregion=eu-west-1\n";
 /// let set = parse(text, FileKind::Config, "~/.aws/config").unwrap();
 /// assert_eq!(set.profile("default").unwrap().get("region"), Some("us-east-1"));
@@ -725,8 +725,8 @@ fn property(shown: &str) -> String {
 /// else `default`.
 ///
 /// ```
-/// use kms_lite::env::Env;
-/// use kms_lite::profile_file::selected_profile;
+/// use kms_lite::config::Env;
+/// use kms_lite::__private::profile_file::selected_profile;
 /// let env = Env::from_pairs([("AWS_PROFILE", "dev")]);
 /// assert_eq!(selected_profile(&env, Some("prod")), "prod");
 /// assert_eq!(selected_profile(&env, None), "dev");

@@ -1,13 +1,13 @@
 //! Building the signed HTTP request of one attempt: a pure function of the body, endpoint,
 //! credentials and time. No I/O.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::codec::CONTENT_TYPE;
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
-use crate::http::HttpRequest;
+use crate::http::{HeaderValue, HttpRequest};
 use crate::sigv4;
 
 /// The signing service name of KMS.
@@ -29,17 +29,19 @@ pub struct SigningContext<'a> {
 }
 
 /// Builds and signs a KMS JSON request for `target` (`TrentService.ReEncrypt`) with `body`.
-/// `extra` headers (`amz-sdk-invocation-id`, `amz-sdk-request`) are sent but not signed.
 ///
 /// The headers sent, in order: `content-type`, `x-amz-target`, `x-amz-date`,
-/// `x-amz-security-token` (with temporary credentials), `authorization`, then `extra`. The
+/// `x-amz-security-token` (with temporary credentials), `authorization`; the client then adds
+/// two unsigned ones (`amz-sdk-invocation-id`, `amz-sdk-request`), for which room is kept. The
 /// transport adds `host`, `content-length` and `user-agent`. Signed: `content-type`, `host`,
 /// `x-amz-date`, `x-amz-security-token`, `x-amz-target`.
+///
+/// Nothing that is the same for every attempt is copied: the URL and the session token are
+/// shared, the date is held inline.
 pub fn signed_request(
     target: &'static str,
     body: Vec<u8>,
     ctx: &SigningContext<'_>,
-    extra: Vec<(&'static str, String)>,
 ) -> HttpRequest {
     let date = sigv4::amz_date(ctx.time);
     let token = ctx.credentials.session_token();
@@ -75,18 +77,20 @@ pub fn signed_request(
         },
         ctx.key_cache,
     );
-    let mut headers: Vec<(&'static str, Cow<'static, str>)> = Vec::with_capacity(6 + extra.len());
-    headers.push(("content-type", Cow::Borrowed(CONTENT_TYPE)));
-    headers.push(("x-amz-target", Cow::Borrowed(target)));
-    headers.push(("x-amz-date", Cow::Owned(date.as_str().to_owned())));
-    if let Some(t) = token {
-        headers.push(("x-amz-security-token", Cow::Owned(t.to_owned())));
+    let mut headers: Vec<(&'static str, HeaderValue)> = Vec::with_capacity(7);
+    headers.push(("content-type", HeaderValue::Static(CONTENT_TYPE)));
+    headers.push(("x-amz-target", HeaderValue::Static(target)));
+    headers.push(("x-amz-date", HeaderValue::Date(date)));
+    if let Some(t) = ctx.credentials.shared_session_token() {
+        headers.push(("x-amz-security-token", HeaderValue::Shared(Arc::clone(t))));
     }
-    headers.push(("authorization", Cow::Owned(signature.into_authorization())));
-    headers.extend(extra.into_iter().map(|(n, v)| (n, Cow::Owned(v))));
+    headers.push((
+        "authorization",
+        HeaderValue::Owned(signature.into_authorization()),
+    ));
     HttpRequest {
         method: "POST",
-        url: ctx.endpoint.url(),
+        url: ctx.endpoint.shared_url(),
         headers,
         body,
     }

@@ -1,6 +1,24 @@
-//! The AWS SDKs' retry modes (kms-api.md §5): which failures to retry, how long to wait, the
-//! per-client retry quota ("standard"), and the client-side rate limiter that "adaptive" adds
-//! in front of every attempt (docs/reliability.md, "Adaptive mode").
+//! How a [`Client`](crate::Client) retries: the [`RetryMode`], the adaptive mode's
+//! [`RateLimiterSnapshot`], and [`backoff_for`] for programs that retry failed items themselves.
+//!
+//! In the AWS SDKs' standard mode (the default) a call is retried, up to `max_attempts`
+//! attempts in all (3 unless configured), when no response arrived whole (a failed connection,
+//! a reset, a timeout, a truncated body), on HTTP 500, 502, 503, 504 and 429, on the throttling
+//! codes (`ThrottlingException`, `TooManyRequestsException`...), the transient ones
+//! (`RequestTimeout`...) and KMS's server faults (`KMSInternalException`,
+//! `KeyUnavailableException`, `DependencyTimeoutException`). Before each retry the client
+//! sleeps a random delay up to `min(base * 2^(n-1), 20 s)`, with a base of 50 ms, or 1 s after
+//! throttling, and at least the server's `x-amz-retry-after`. A retry quota of 500 units per
+//! client (a retry costs 5 after throttling and 14 otherwise; a success gives back what its
+//! retry cost, or 1) stops retries when the service keeps failing. The error a call returns
+//! says how many attempts were made and why retrying stopped
+//! ([`RetryStop`](crate::error::RetryStop)).
+//!
+//! The adaptive mode adds the AWS SDKs' client-side rate limiter in front of every attempt: a
+//! token bucket shared by every thread using the client, whose fill rate follows a CUBIC curve
+//! over the measured sending rate, cut on each throttling answer and growing back after it.
+//! Retries after throttling cost no retry quota there (the limiter paces them).
+//! [`Client::rate_limiter`](crate::Client::rate_limiter) shows its state.
 
 mod bucket;
 mod cubic;
@@ -10,12 +28,12 @@ mod rate_measure;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::error::Failure;
+use crate::error::{Failure, OperationError, TransportErrorKind};
 pub(crate) use rate_limiter::RateLimiter;
 pub use rate_limiter::RateLimiterSnapshot;
 
 /// Throttling codes: retried with the longer (1 s) backoff base.
-pub const THROTTLING_CODES: [&str; 8] = [
+pub(crate) const THROTTLING_CODES: [&str; 8] = [
     "ThrottlingException",
     "Throttling",
     "ThrottledException",
@@ -27,33 +45,34 @@ pub const THROTTLING_CODES: [&str; 8] = [
 ];
 
 /// Transient codes: retried with the short (50 ms) backoff base.
-pub const TRANSIENT_CODES: [&str; 3] = [
+pub(crate) const TRANSIENT_CODES: [&str; 3] = [
     "RequestTimeout",
     "RequestTimeoutException",
     "PriorRequestNotComplete",
 ];
 
 /// KMS's server faults, sent with a 5xx status.
-pub const KMS_SERVER_FAULTS: [&str; 3] = [
+pub(crate) const KMS_SERVER_FAULTS: [&str; 3] = [
     "KMSInternalException",
     "KeyUnavailableException",
     "DependencyTimeoutException",
 ];
 
 /// Whether an error code means the caller is being throttled.
-pub fn is_throttling_code(code: &str) -> bool {
+pub(crate) fn is_throttling_code(code: &str) -> bool {
     THROTTLING_CODES.contains(&code)
 }
 
 /// The retry mode. `legacy` is accepted and behaves as `standard`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum RetryMode {
     /// The AWS SDKs' standard mode.
     #[default]
     Standard,
     /// Standard mode plus a client-side rate limiter shared by every thread using the client:
     /// after a throttling response, attempts wait for a token bucket whose rate follows the
-    /// AWS SDKs' CUBIC curve (docs/reliability.md).
+    /// AWS SDKs' CUBIC curve (see [the module docs](self)).
     Adaptive,
     /// Accepted for compatibility; retries as `Standard`.
     Legacy,
@@ -61,7 +80,7 @@ pub enum RetryMode {
 
 impl RetryMode {
     /// Parses `standard`, `adaptive` or `legacy` (case-insensitive).
-    pub fn parse(s: &str) -> Option<RetryMode> {
+    pub(crate) fn parse(s: &str) -> Option<RetryMode> {
         match s.trim().to_ascii_lowercase().as_str() {
             "standard" => Some(RetryMode::Standard),
             "adaptive" => Some(RetryMode::Adaptive),
@@ -73,7 +92,7 @@ impl RetryMode {
 
 /// How a failed attempt may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryKind {
+pub(crate) enum RetryKind {
     /// Throttled: retry with the 1 s base, costing 5 quota units.
     Throttling,
     /// No response, a 5xx or a transient code: retry with the 50 ms base, costing 14 units.
@@ -82,41 +101,86 @@ pub enum RetryKind {
     No,
 }
 
-/// Classifies a failed attempt.
+/// Classifies a failed attempt: the one place that says what the client retries (the
+/// errors' [`OperationError::is_retryable`](crate::error::OperationError::is_retryable) and
+/// `is_throttling` ask it too).
 pub(crate) fn classify(failure: &Failure) -> RetryKind {
     match failure {
-        Failure::Transport(t) if t.kind().is_retryable() => RetryKind::Transient,
-        Failure::Service(e) => {
-            if is_throttling_code(e.code()) || e.status() == 429 {
-                RetryKind::Throttling
-            } else if TRANSIENT_CODES.contains(&e.code())
-                || KMS_SERVER_FAULTS.contains(&e.code())
-                || matches!(e.status(), 500 | 502 | 503 | 504)
-            {
-                RetryKind::Transient
-            } else {
-                RetryKind::No
-            }
-        }
+        Failure::Transport(t) => classify_transport(t.kind()),
+        Failure::Service(e) => classify_service(e.code(), e.status()),
         _ => RetryKind::No,
     }
 }
 
+/// Classifies a service's error answer by its code and HTTP status: throttling codes and 429
+/// as throttling; the transient codes, KMS's server faults and 500, 502, 503, 504 as
+/// transient; anything else not.
+pub(crate) fn classify_service(code: &str, status: u16) -> RetryKind {
+    if is_throttling_code(code) || status == 429 {
+        RetryKind::Throttling
+    } else if TRANSIENT_CODES.contains(&code)
+        || KMS_SERVER_FAULTS.contains(&code)
+        || matches!(status, 500 | 502 | 503 | 504)
+    {
+        RetryKind::Transient
+    } else {
+        RetryKind::No
+    }
+}
+
+/// Classifies a transport failure: retried when no response arrived whole.
+pub(crate) fn classify_transport(kind: TransportErrorKind) -> RetryKind {
+    if kind.is_retryable() {
+        RetryKind::Transient
+    } else {
+        RetryKind::No
+    }
+}
+
 /// The longest backoff.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(20);
+
+/// How long the AWS SDKs' standard mode waits before trying `error` again for the `retry`-th
+/// time (from 1): a random delay up to `min(base * 2^(retry-1), 20 s)`, with a base of 1 s after
+/// throttling and 50 ms otherwise; `None` when the error is not retryable
+/// ([`OperationError::is_retryable`]).
+///
+/// The client already retries each call this way, up to its `max_attempts`; this is for
+/// programs that put a failed item back in their own queue to try it later (a batch job), so
+/// that they back off as the client does.
+///
+/// ```
+/// use kms_lite::error::OperationError;
+/// use kms_lite::retry::backoff_for;
+/// # fn demo(client: &kms_lite::Client, request: &kms_lite::ReEncryptRequest) {
+/// for tries in 1.. {
+///     match client.re_encrypt(request) {
+///         Ok(_) => break,
+///         Err(e) => match backoff_for(&e, tries) {
+///             Some(delay) if tries < 5 => std::thread::sleep(delay),
+///             _ => {
+///                 eprintln!("giving up: {e}");
+///                 break;
+///             }
+///         },
+///     }
+/// }
+/// # }
+/// ```
+pub fn backoff_for<E: OperationError + ?Sized>(error: &E, retry: u32) -> Option<Duration> {
+    let kind = if error.is_throttling() {
+        RetryKind::Throttling
+    } else if error.is_retryable() {
+        RetryKind::Transient
+    } else {
+        return None;
+    };
+    Some(backoff(kind, retry, random_unit(), None))
+}
 
 /// The delay before retry `n` (1-based): `jitter * min(base * 2^(n-1), 20 s)`, raised to the
 /// server's `x-amz-retry-after` when that is larger (still at most 20 s). `jitter` is in [0, 1).
-///
-/// ```
-/// use kms_lite::retry::{backoff, RetryKind};
-/// use std::time::Duration;
-/// assert_eq!(backoff(RetryKind::Transient, 1, 1.0, None), Duration::from_millis(50));
-/// assert_eq!(backoff(RetryKind::Throttling, 3, 0.5, None), Duration::from_secs(2));
-/// assert_eq!(backoff(RetryKind::Throttling, 10, 1.0, None), Duration::from_secs(20));
-/// assert_eq!(backoff(RetryKind::Transient, 1, 0.0, Some(Duration::from_millis(700))), Duration::from_millis(700));
-/// ```
-pub fn backoff(
+pub(crate) fn backoff(
     kind: RetryKind,
     retry: u32,
     jitter: f64,
@@ -143,12 +207,12 @@ pub fn backoff(
 /// The per-client retry quota: 500 units; a retry costs 5 after throttling and 14 otherwise;
 /// a success gives back what its retry took, or 1 when it needed none.
 #[derive(Debug)]
-pub struct RetryQuota {
+pub(crate) struct RetryQuota {
     available: Mutex<u32>,
 }
 
 /// The quota's capacity.
-pub const QUOTA_CAPACITY: u32 = 500;
+pub(crate) const QUOTA_CAPACITY: u32 = 500;
 
 impl Default for RetryQuota {
     fn default() -> Self {
@@ -160,7 +224,7 @@ impl Default for RetryQuota {
 
 impl RetryQuota {
     /// The cost of a retry of this kind.
-    pub fn cost(kind: RetryKind) -> u32 {
+    pub(crate) fn cost(kind: RetryKind) -> u32 {
         match kind {
             RetryKind::Throttling => 5,
             _ => 14,
@@ -168,7 +232,7 @@ impl RetryQuota {
     }
 
     /// Takes the cost of one retry; `None` when the quota cannot pay for it.
-    pub fn acquire(&self, kind: RetryKind) -> Option<u32> {
+    pub(crate) fn acquire(&self, kind: RetryKind) -> Option<u32> {
         let cost = Self::cost(kind);
         let mut available = self.available.lock().unwrap_or_else(|p| p.into_inner());
         if *available < cost {
@@ -179,13 +243,14 @@ impl RetryQuota {
     }
 
     /// Gives back after a success: what the last retry cost, or 1.
-    pub fn release(&self, last_cost: Option<u32>) {
+    pub(crate) fn release(&self, last_cost: Option<u32>) {
         let mut available = self.available.lock().unwrap_or_else(|p| p.into_inner());
         *available = (*available + last_cost.unwrap_or(1)).min(QUOTA_CAPACITY);
     }
 
     /// Units left.
-    pub fn available(&self) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn available(&self) -> u32 {
         *self.available.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -203,29 +268,38 @@ pub(crate) fn random_u64() -> u64 {
     h.finish()
 }
 
-/// A random UUID (version 4) for `amz-sdk-invocation-id`, formatted without `format!`.
-pub(crate) fn invocation_id() -> String {
+/// A random UUID (version 4) for `amz-sdk-invocation-id`, formatted without `format!`; shared
+/// by every attempt of the call.
+pub(crate) fn invocation_id() -> std::sync::Arc<str> {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&random_u64().to_be_bytes());
     bytes[8..].copy_from_slice(&random_u64().to_be_bytes());
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(36);
+    let mut out = [0u8; 36];
+    let mut at = 0;
     for (i, b) in bytes.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
+            out[at] = b'-';
+            at += 1;
         }
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0x0f)] as char);
+        out[at] = HEX[usize::from(b >> 4)];
+        out[at + 1] = HEX[usize::from(b & 0x0f)];
+        at += 2;
     }
-    out
+    // Only ASCII hex digits and dashes were written.
+    std::str::from_utf8(&out).unwrap_or_default().into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ServiceError, TransportError, TransportErrorKind};
+    use crate::error::{ServiceError, TransportError};
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
 
     fn service(status: u16, code: &str) -> Failure {
         Failure::Service(ServiceError::new("ReEncrypt", code, None, status, None))
@@ -292,6 +366,11 @@ mod tests {
             backoff(RetryKind::Transient, 5, 1.0, None),
             Duration::from_millis(800)
         );
+        assert_eq!(backoff(RetryKind::Transient, 1, 1.0, None), ms(50));
+        assert_eq!(backoff(RetryKind::Throttling, 3, 0.5, None), ms(2000));
+        assert_eq!(backoff(RetryKind::Throttling, 10, 1.0, None), ms(20_000));
+        let after = Some(ms(700));
+        assert_eq!(backoff(RetryKind::Transient, 1, 0.0, after), ms(700));
     }
 
     #[test]

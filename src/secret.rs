@@ -34,6 +34,11 @@ impl SecretBytes {
         &self.0
     }
 
+    /// The buffer itself, for the call path that moves a request body in and out of it.
+    pub(crate) fn as_mut_vec(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+
     /// Takes the bytes out; from then on zeroing them is the caller's business.
     pub fn into_vec(mut self) -> Vec<u8> {
         std::mem::take(&mut self.0)
@@ -92,9 +97,14 @@ impl Drop for SecretBytes {
     fn drop(&mut self) {
         // The initialised bytes are cleared; spare capacity is out of reach in safe code (and
         // these buffers are built at their final size).
-        self.0.fill(0);
-        std::hint::black_box(&mut self.0);
+        wipe(&mut self.0);
     }
+}
+
+/// Overwrites bytes that held a secret (best effort: the optimiser must not drop the writes).
+pub(crate) fn wipe(bytes: &mut [u8]) {
+    bytes.fill(0);
+    std::hint::black_box(bytes);
 }
 
 /// A response serialized *with* its plaintext, in the AWS CLI's JSON shape (AWS member names,

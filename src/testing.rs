@@ -58,12 +58,11 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::clock::ManualClock;
+use crate::config::Env;
 use crate::credentials::Credentials;
-use crate::env::Env;
 use crate::error::{TransportError, TransportErrorKind};
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{HttpClient, HttpRequest, HttpResponse};
 use crate::ops::Operation;
-use crate::transport::HttpClient;
 use crate::{Client, ClientBuilder};
 
 /// The wall-clock time of [`MockKms::client`]'s frozen clock: 2026-11-29T01:24:20Z.
@@ -84,6 +83,7 @@ type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
 /// [`ClientBuilder`] (it is an [`HttpClient`]) while the test keeps the original to inspect.
 ///
 /// ```
+/// use kms_lite::error::OperationError;
 /// use kms_lite::testing::{MockKms, Reply};
 /// let kms = MockKms::new()
 ///     .on("DescribeKey", Reply::error("NotFoundException"))
@@ -253,9 +253,8 @@ impl HttpClient for MockKms {
                 operation,
                 input: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
                 headers: request
-                    .headers
-                    .iter()
-                    .map(|(n, v)| ((*n).to_owned(), v.to_string()))
+                    .headers()
+                    .map(|(n, v)| (n.to_owned(), v.to_owned()))
                     .collect(),
                 body: request.body.clone(),
             };
@@ -485,6 +484,25 @@ impl Reply {
                 TransportErrorKind::Timeout,
                 "timed out reading the response (kms_lite::testing)",
             )),
+        }
+    }
+
+    /// No response: the transport failed this way (a refused connection, a TLS failure, a
+    /// truncated body...). The client retries it when its kind is retryable
+    /// ([`TransportErrorKind::is_retryable`]).
+    ///
+    /// ```
+    /// use kms_lite::error::{OperationError, TransportError, TransportErrorKind};
+    /// use kms_lite::testing::{MockKms, Reply};
+    /// let tls = TransportError::new(TransportErrorKind::Tls, "certificate not trusted");
+    /// let kms = MockKms::new().then(Reply::failure(tls));
+    /// let e = kms.client().raw_call("ListKeys", &serde_json::json!({})).unwrap_err();
+    /// assert!(!e.is_retryable());
+    /// assert_eq!(kms.requests().len(), 1);
+    /// ```
+    pub fn failure(error: TransportError) -> Reply {
+        Reply {
+            outcome: Err(error),
         }
     }
 

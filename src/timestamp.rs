@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// fine as long as the platform's `SystemTime` can hold them.
 ///
 /// ```
-/// use kms_lite::timestamp::parse_rfc3339;
+/// use kms_lite::__private::timestamp::parse_rfc3339;
 /// use std::time::{Duration, UNIX_EPOCH};
 /// let t = parse_rfc3339("2026-11-29T12:34:56Z").unwrap();
 /// assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_795_955_696));
@@ -92,7 +92,7 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
 /// the date. The obsolete RFC 850 and asctime forms are not accepted (AWS sends IMF-fixdate).
 ///
 /// ```
-/// use kms_lite::timestamp::{parse_http_date, parse_rfc3339};
+/// use kms_lite::__private::timestamp::{parse_http_date, parse_rfc3339};
 /// assert_eq!(
 ///     parse_http_date("Sun, 29 Nov 2026 02:21:10 GMT"),
 ///     parse_rfc3339("2026-11-29T02:21:10Z")

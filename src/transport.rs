@@ -6,21 +6,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::{TransportError, TransportErrorKind};
-use crate::http::{HttpRequest, HttpResponse};
-
-/// Sends one request and reads the whole response. The client calls it once per attempt.
-///
-/// The default is ureq; tests and benches plug in their own (a capturing client, a replay).
-pub trait HttpClient: fmt::Debug + Send + Sync {
-    /// Sends `request` and returns the response with its whole body, or why none arrived.
-    /// `timeout` bounds the whole exchange when the call has a deadline.
-    fn send(
-        &self,
-        request: &HttpRequest,
-        timeout: Option<Duration>,
-    ) -> Result<HttpResponse, TransportError>;
-}
+use crate::error::{ConfigError, ConfigErrorKind, TransportError, TransportErrorKind};
+use crate::http::{HttpClient, HttpRequest, HttpResponse};
 
 /// The longest bound the transport applies: a timeout longer than this (`Duration::MAX`, say)
 /// is taken as this, since ureq adds timeouts to the current instant.
@@ -82,7 +69,7 @@ impl ureq::unversioned::resolver::Resolver for FixedResolver {
 impl UreqClient {
     /// Builds the agent. Root certificates are only parsed when a CA bundle is given; the
     /// built-in roots are loaded by rustls on the first TLS connection, never for plain HTTP.
-    pub fn new(config: &TransportConfig) -> Result<Self, crate::error::ConfigError> {
+    pub fn new(config: &TransportConfig) -> Result<Self, ConfigError> {
         use ureq::config::AutoHeaderValue;
         let connect_timeout = config.connect_timeout.min(LONGEST_TIMEOUT);
         let read_timeout = config.read_timeout.min(LONGEST_TIMEOUT);
@@ -137,29 +124,32 @@ impl UreqClient {
 /// Parses every certificate of a PEM bundle; a bundle without any is an error, and so is a
 /// certificate that is not even a DER structure (rustls would drop it without a word, and
 /// every handshake would then fail as untrusted).
-fn parse_ca_bundle(
-    pem: &[u8],
-) -> Result<Vec<ureq::tls::Certificate<'static>>, crate::error::ConfigError> {
+fn parse_ca_bundle(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, ConfigError> {
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
         match item {
             Ok(ureq::tls::PemItem::Certificate(c)) if !is_der_sequence(c.der()) => {
-                return Err(crate::error::ConfigError::new(format!(
-                    "the CA bundle's certificate number {} is not a DER certificate",
-                    certs.len() + 1
-                )));
+                return Err(ConfigError::of(
+                    ConfigErrorKind::CaBundle,
+                    format!(
+                        "the CA bundle's certificate number {} is not a DER certificate",
+                        certs.len() + 1
+                    ),
+                ));
             }
             Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
             Ok(_) => {}
             Err(_) => {
-                return Err(crate::error::ConfigError::new(
+                return Err(ConfigError::of(
+                    ConfigErrorKind::CaBundle,
                     "the CA bundle is not valid PEM",
                 ));
             }
         }
     }
     if certs.is_empty() {
-        return Err(crate::error::ConfigError::new(
+        return Err(ConfigError::of(
+            ConfigErrorKind::CaBundle,
             "the CA bundle holds no certificate",
         ));
     }
@@ -190,11 +180,11 @@ fn is_der_sequence(der: &[u8]) -> bool {
 /// Refuses a header value HTTP/1.1 could not carry as text (control characters, non-ASCII),
 /// naming the header and what it is made from, never its value.
 fn check_header_values(request: &HttpRequest) -> Result<(), TransportError> {
-    let Some((name, _)) = request
-        .headers
-        .iter()
-        .find(|(_, v)| !v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)))
-    else {
+    let Some((name, _)) = request.headers.iter().find(|(_, v)| {
+        !v.as_str()
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    }) else {
         return Ok(());
     };
     let from = if name.eq_ignore_ascii_case("authorization") {
@@ -222,9 +212,9 @@ impl HttpClient for UreqClient {
         check_header_values(request)?;
         let mut builder = ureq::http::Request::builder()
             .method(request.method)
-            .uri(&request.url);
+            .uri(&*request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value.as_ref());
+            builder = builder.header(*name, value.as_str());
         }
         let http_request = builder.body(&request.body[..]).map_err(|_| {
             TransportError::new(
@@ -306,7 +296,8 @@ fn read_body(body: &mut ureq::Body, cap: u64) -> Result<Vec<u8>, TransportError>
 /// `Timeout`, anything else (a reset, a malformed chunk) is `Io`. All three are retryable.
 fn body_error(e: std::io::Error) -> TransportError {
     use TransportErrorKind as K;
-    let (kind, why) = match ureq::Error::from(e) {
+    let e = ureq::Error::from(e);
+    let (kind, why) = match &e {
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::UnexpectedEof => (
                 K::Truncated,
@@ -328,7 +319,21 @@ fn body_error(e: std::io::Error) -> TransportError {
         ),
         other => (K::Io, format!("reading the response body failed: {other}")),
     };
-    TransportError::new(kind, why)
+    with_cause(TransportError::new(kind, why), e)
+}
+
+/// Keeps what is behind a ureq error as the transport error's source: the `std::io::Error`
+/// of the connection, or the TLS library's error. Other ureq errors are described by the
+/// message alone (their text can hold a URL with user information, or a proxy's answer).
+fn with_cause(error: TransportError, cause: ureq::Error) -> TransportError {
+    match cause {
+        ureq::Error::Io(io) => error.with_source(io),
+        #[cfg(any(feature = "rustls", feature = "platform-verifier"))]
+        ureq::Error::Rustls(tls) => error.with_source(tls),
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(tls) => error.with_source(tls),
+        _ => error,
+    }
 }
 
 fn too_large(cap: u64) -> TransportError {
@@ -381,5 +386,51 @@ fn map_error(e: ureq::Error, url: &str, through_proxy: bool) -> TransportError {
         ""
     };
     let url = crate::endpoint::redact_url(url);
-    TransportError::new(kind, format!("{what}{via} when calling {url}"))
+    with_cause(
+        TransportError::new(kind, format!("{what}{via} when calling {url}")),
+        e,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A URL with user info (a container credentials URI can carry one) never shows its password
+    /// in a transport error, whatever failed.
+    #[test]
+    fn transport_errors_never_show_a_urls_password() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = closed.local_addr().unwrap();
+        drop(closed);
+        let http = UreqClient::new(&TransportConfig {
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(5),
+            max_response_bytes: 1024,
+            user_agent: "kms-lite-test".into(),
+            connect_to: None,
+            ca_bundle_pem: None,
+            proxy: None,
+        })
+        .unwrap();
+        for (url, kind, shown) in [
+            (
+                format!("http://user:hunter2@{addr}/creds"),
+                TransportErrorKind::Connect,
+                format!(" when calling http://***@{addr}/creds"),
+            ),
+            (
+                format!("http://user:hunter2@{addr}/a b"),
+                TransportErrorKind::InvalidRequest,
+                format!("the HTTP stack refuses its URL http://***@{addr}/a b"),
+            ),
+        ] {
+            let request = HttpRequest::new("GET", url);
+            let e = http.send(&request, None).unwrap_err();
+            assert_eq!(e.kind(), kind, "{e}");
+            let text = e.to_string();
+            assert!(text.contains(&shown), "{text}");
+            assert!(!text.contains("hunter2"), "{text}");
+        }
+    }
 }

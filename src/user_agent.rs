@@ -4,6 +4,9 @@
 
 use crate::error::ConfigError;
 
+/// kms-lite's part of the `User-Agent`, for KMS and for the credential providers' calls.
+pub(crate) const USER_AGENT: &str = concat!("kms-lite/", env!("CARGO_PKG_VERSION"));
+
 /// The longest application id the SDKs recommend (botocore and the Rust SDK warn beyond it).
 pub(crate) const MAX_APP_ID_LEN: usize = 50;
 
@@ -35,12 +38,12 @@ pub(crate) fn check_app_id(id: &str, source: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// The `User-Agent` header: [`USER_AGENT`](crate::USER_AGENT), then ` app/<id>` when there is
+/// The `User-Agent` header: [`USER_AGENT`], then ` app/<id>` when there is
 /// an application id (already checked).
 pub(crate) fn header(app_id: Option<&str>) -> String {
     match app_id {
-        Some(id) => format!("{} app/{id}", crate::USER_AGENT),
-        None => crate::USER_AGENT.to_owned(),
+        Some(id) => format!("{} app/{id}", USER_AGENT),
+        None => USER_AGENT.to_owned(),
     }
 }
 
@@ -75,6 +78,6 @@ mod tests {
             header(Some("billing")),
             concat!("kms-lite/", env!("CARGO_PKG_VERSION"), " app/billing")
         );
-        assert_eq!(header(None), crate::USER_AGENT);
+        assert_eq!(header(None), USER_AGENT);
     }
 }

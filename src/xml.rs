@@ -150,7 +150,7 @@ impl std::error::Error for XmlError {}
 /// counts as nothing.
 ///
 /// ```
-/// use kms_lite::xml::find_text;
+/// use kms_lite::__private::xml::find_text;
 /// let doc = r#"<?xml version="1.0"?><A xmlns="urn:x"><B><C>1 &lt; 2</C></B></A>"#;
 /// assert_eq!(find_text(doc, &["A", "B", "C"]).unwrap().as_deref(), Some("1 < 2"));
 /// assert_eq!(find_text(doc, &["A", "D"]).unwrap(), None);
@@ -200,7 +200,7 @@ impl fmt::Debug for StsCredentials {
 /// [`XmlError::ErrorResponse`].
 ///
 /// ```
-/// use kms_lite::xml::parse_sts_credentials;
+/// use kms_lite::__private::xml::parse_sts_credentials;
 /// let doc = "<AssumeRoleResponse><AssumeRoleResult><Credentials>\
 ///     <AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>SECRET1</SecretAccessKey>\
 ///     <SessionToken>TOKEN1</SessionToken><Expiration>2026-11-29T12:34:56Z</Expiration>\
@@ -254,7 +254,7 @@ pub fn parse_sts_credentials(doc: &str, result_element: &str) -> Result<StsCrede
 /// absent. `None` when the document is malformed, is not an `ErrorResponse`, or has no code.
 ///
 /// ```
-/// use kms_lite::xml::parse_sts_error;
+/// use kms_lite::__private::xml::parse_sts_error;
 /// let doc = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
 ///     <Message>Not authorized</Message></Error><RequestId>r</RequestId></ErrorResponse>";
 /// assert_eq!(

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use kms_lite::clock::{Clock, ManualClock};
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
-use kms_lite::error::{RetryStop, TransportError, TransportErrorKind};
+use kms_lite::error::{OperationError, RetryStop, TransportError, TransportErrorKind};
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
 use kms_lite::retry::RetryMode;
-use kms_lite::transport::HttpClient;
 use kms_lite::{Client, ClientBuilder, ReEncryptError, ReEncryptRequest};
 
 const OK_BODY: &[u8] = br#"{"CiphertextBlob":"AQID","KeyId":"arn:aws:kms:us-east-1:111122223333:key/new","SourceKeyId":"arn:aws:kms:us-east-1:111122223333:key/old"}"#;
@@ -70,11 +70,11 @@ impl HttpClient for Service {
                 return Err(TransportError::new(TransportErrorKind::Io, "reset"));
             }
         };
-        Ok(HttpResponse {
+        Ok(HttpResponse::new(
             status,
-            headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
-            body: body.to_vec(),
-        })
+            vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+            body.to_vec(),
+        ))
     }
 }
 

@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use common::loopback::Loopback;
 use common::{BASE_ENV, code, run_with, stderr};
-use kms_lite::config::{Overrides, SharedConfig, resolve};
+use kms_lite::__private::profile_file::ProfileSet;
+use kms_lite::__private::settings::{Overrides, resolve};
+use kms_lite::config::Env;
+use kms_lite::config::SharedConfig;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
-use kms_lite::profile_file::ProfileSet;
 use kms_lite::{Client, ReEncryptRequest};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -21,7 +22,7 @@ const OK_BODY: &str = r#"{"CiphertextBlob":"AQIDBA==","KeyId":"k"}"#;
 
 fn shared(env: &[(&str, &str)], config: &str) -> SharedConfig {
     let set = ProfileSet::from_files(Some((config, "~/.aws/config")), None).unwrap();
-    SharedConfig::from_profile_set(
+    kms_lite::__private::settings::from_profile_set(
         Env::from_pairs(env.iter().copied().chain([("AWS_REGION", "us-east-1")])),
         None,
         set,

@@ -16,9 +16,9 @@ mod shared_data;
 
 use std::sync::OnceLock;
 
+use kms_lite::config::EndpointOptions;
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::endpoint::EndpointOptions;
-use kms_lite::env::Env;
 use kms_lite::{Client, ClientBuilder};
 use serde_json::Value;
 
@@ -61,10 +61,11 @@ fn params(case: &Value) -> Params<'_> {
 fn builder(p: &Params<'_>) -> ClientBuilder {
     let mut b = Client::builder()
         .env(Env::from_pairs([("AWS_EC2_METADATA_DISABLED", "true")]))
-        .endpoint_options(EndpointOptions {
-            use_fips: p.use_fips,
-            use_dual_stack: p.use_dual_stack,
-        })
+        .endpoint_options(
+            EndpointOptions::new()
+                .with_fips(p.use_fips)
+                .with_dual_stack(p.use_dual_stack),
+        )
         .credentials(Credentials::new("AKIDEXAMPLE", "secret", None));
     if let Some(r) = p.region {
         b = b.region(r);

@@ -18,8 +18,10 @@ mod shared_data;
 
 use std::sync::OnceLock;
 
-use kms_lite::env::Env;
-use kms_lite::profile_file::{self, ProfileFileError, ProfileSet, SyntaxProblem, selected_profile};
+use kms_lite::__private::profile_file::{
+    self, ProfileFileError, ProfileSet, SyntaxProblem, selected_profile,
+};
+use kms_lite::config::Env;
 use serde_json::Value;
 
 /// Fails on a member the runner does not check, so that new data is never half-read.

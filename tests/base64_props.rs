@@ -3,7 +3,7 @@
 //! Deterministic: every random case comes from a splitmix64 generator with a
 //! fixed seed, printed in the assertion messages so a failure can be replayed.
 
-use kms_lite::base64::{
+use kms_lite::__private::base64::{
     DecodeError, DecodeErrorKind, decode, decode_into, decoded_len_estimate, encode, encode_into,
     encoded_len,
 };
@@ -512,6 +512,7 @@ fn base64_display_and_error_trait() {
                 DecodeErrorKind::TrailingBits => {
                     format!("invalid base64: non-zero trailing bits in the symbol at offset {at}")
                 }
+                other => panic!("a kind this test does not know: {other:?}"),
             };
             assert_eq!(e.to_string(), want, "seed {SEED:#x} stream 7 case {case}");
         }

@@ -303,7 +303,7 @@ fn help_lists_every_operation() {
         .unwrap()
         .split_whitespace()
         .collect();
-    assert_eq!(listed, kms_lite::ops::raw::OPERATIONS);
+    assert_eq!(listed, kms_lite::OPERATIONS);
     let ours = help.split("\nGLOBAL OPTIONS\n").next().unwrap();
     assert!(
         ours.lines()

@@ -1,17 +1,17 @@
 //! The AWS JSON 1.1 error rules on hostile and odd responses: never a panic, always the status.
 
-use kms_lite::codec::{decode_error, sanitize_error_code};
+use kms_lite::__private::codec::{decode_error, sanitize_error_code};
 use kms_lite::http::HttpResponse;
 
 fn resp(status: u16, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
-    HttpResponse {
+    HttpResponse::new(
         status,
-        headers: headers
+        headers
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect(),
-        body: body.to_vec(),
-    }
+        body.to_vec(),
+    )
 }
 
 #[test]
@@ -241,15 +241,26 @@ fn server_text_is_escaped_in_display_and_kept_in_the_accessors() {
 #[test]
 fn every_error_display_escapes_control_characters() {
     use kms_lite::credentials::CredentialsError;
-    use kms_lite::error::{ConfigError, TransportError, TransportErrorKind, escape_controls};
+    use kms_lite::error::{Escaped, TransportError, TransportErrorKind};
     let raw = "x\u{1b}[8m\u{85}é";
     let want = r"x\u{1b}[8m\u{85}é";
     assert_eq!(
         TransportError::new(TransportErrorKind::Tls, raw).to_string(),
         want
     );
-    assert_eq!(ConfigError::new(raw).to_string(), want);
+    let config = kms_lite::Client::builder()
+        .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
+        .region("us-east-1")
+        .profile(raw)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        config.to_string(),
+        format!(
+            "the config profile ({want}) could not be found in ~/.aws/config or ~/.aws/credentials (or the files named by AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)"
+        )
+    );
     assert_eq!(CredentialsError::new(raw).to_string(), want);
-    assert_eq!(escape_controls(raw), want);
-    assert_eq!(escape_controls("kein Schlüssel"), "kein Schlüssel");
+    assert_eq!(Escaped(raw).to_string(), want);
+    assert_eq!(Escaped("kein Schlüssel").to_string(), "kein Schlüssel");
 }

@@ -12,14 +12,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use kms_lite::__private::profile_file::ProfileSet;
+use kms_lite::__private::settings::CaBundle;
 use kms_lite::Client;
 use kms_lite::clock::ManualClock;
-use kms_lite::config::{CaBundle, SharedConfig};
+use kms_lite::config::Env;
+use kms_lite::config::SharedConfig;
 use kms_lite::credentials::{
     ContainerProvider, ProfileProvider, ProvideCredentials, ProviderConfig, WebIdentityProvider,
 };
-use kms_lite::env::Env;
-use kms_lite::profile_file::ProfileSet;
 
 struct Dir(PathBuf);
 
@@ -179,12 +180,14 @@ fn shared_files_are_capped_and_only_files() {
         ("AWS_CONFIG_FILE", "/dev/null"),
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
     ]);
-    assert!(SharedConfig::load(env, None).unwrap().profiles().is_empty());
+    assert!(
+        kms_lite::__private::settings::profiles(&SharedConfig::load(env, None).unwrap()).is_empty()
+    );
 }
 
 fn provider_config(env: &[(&str, &str)], config: &str) -> ProviderConfig {
     let set = ProfileSet::from_files(Some((config, "~/.aws/config")), None).unwrap();
-    ProviderConfig::new(SharedConfig::from_profile_set(
+    ProviderConfig::new(kms_lite::__private::settings::from_profile_set(
         Env::from_pairs(env.iter().copied()),
         None,
         set,

@@ -4,11 +4,11 @@
 
 use std::sync::{Arc, Mutex};
 
+use kms_lite::__private::profile_file::{FileKind, ProfileSet, parse};
+use kms_lite::__private::settings::{Overrides, resolve};
 use kms_lite::Client;
-use kms_lite::config::{Overrides, SharedConfig, resolve};
+use kms_lite::config::Env;
 use kms_lite::credentials::{ProfileProvider, ProvideCredentials, ProviderConfig};
-use kms_lite::env::Env;
-use kms_lite::profile_file::{FileKind, ProfileSet, parse};
 
 const FILE: &str = "~/.aws/config";
 
@@ -116,8 +116,11 @@ fn debug_warnings_never_show_the_line() {
 
 fn resolve_err(config: &str) -> String {
     let set = ProfileSet::from_files(Some((config, FILE)), None).unwrap();
-    let shared =
-        SharedConfig::from_profile_set(Env::from_pairs([("AWS_REGION", "us-east-1")]), None, set);
+    let shared = kms_lite::__private::settings::from_profile_set(
+        Env::from_pairs([("AWS_REGION", "us-east-1")]),
+        None,
+        set,
+    );
     resolve(&shared, &Overrides::default(), &|| None)
         .unwrap_err()
         .to_string()
@@ -152,7 +155,7 @@ fn bad_values_name_file_line_and_key_but_not_the_value() {
         assert_eq!(resolve_err(text), want, "{text}");
     }
     // Environment values are not echoed either.
-    let shared = SharedConfig::from_profile_set(
+    let shared = kms_lite::__private::settings::from_profile_set(
         Env::from_pairs([
             ("AWS_REGION", "us-east-1"),
             ("AWS_MAX_ATTEMPTS", "SECRETVALUE"),
@@ -174,7 +177,11 @@ fn a_credential_source_that_is_not_a_name_is_not_echoed() {
         None,
     )
     .unwrap();
-    let shared = SharedConfig::from_profile_set(Env::from_pairs::<&str, &str>([]), None, set);
+    let shared = kms_lite::__private::settings::from_profile_set(
+        Env::from_pairs::<&str, &str>([]),
+        None,
+        set,
+    );
     let e = ProfileProvider::new(ProviderConfig::new(shared))
         .provide_credentials()
         .unwrap_err();
@@ -212,7 +219,9 @@ fn a_hostile_file_name_is_escaped_in_errors_and_warnings() {
         ("AWS_CONFIG_FILE", path.to_str().unwrap()),
         ("HOME", "/nonexistent"),
     ]);
-    let e = kms_lite::profile_file::load(&env).unwrap_err().to_string();
+    let e = kms_lite::__private::profile_file::load(&env)
+        .unwrap_err()
+        .to_string();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(
         e.starts_with(&format!("{}/{shown}: cannot read: ", dir.display())),

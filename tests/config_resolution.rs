@@ -5,17 +5,18 @@
 use std::cell::Cell;
 use std::path::PathBuf;
 
+use kms_lite::__private::profile_file::ProfileSet;
+use kms_lite::__private::settings::{CaBundle, Overrides, ResolvedConfig, resolve};
 use kms_lite::Client;
-use kms_lite::config::{CaBundle, Overrides, ResolvedConfig, SharedConfig, resolve};
+use kms_lite::config::EndpointOptions;
+use kms_lite::config::Env;
+use kms_lite::config::SharedConfig;
 use kms_lite::credentials::Credentials;
-use kms_lite::endpoint::EndpointOptions;
-use kms_lite::env::Env;
-use kms_lite::profile_file::ProfileSet;
 use kms_lite::retry::RetryMode;
 
 fn shared(env: &[(&str, &str)], config: &str) -> SharedConfig {
     let set = ProfileSet::from_files(Some((config, "~/.aws/config")), None).unwrap();
-    SharedConfig::from_profile_set(Env::from_pairs(env.iter().copied()), None, set)
+    kms_lite::__private::settings::from_profile_set(Env::from_pairs(env.iter().copied()), None, set)
 }
 
 fn resolved(env: &[(&str, &str)], config: &str, overrides: &Overrides) -> ResolvedConfig {
@@ -337,7 +338,11 @@ fn ca_bundle_code_over_environment_over_profile() {
 #[test]
 fn sts_endpoints_are_regional_and_partition_aware() {
     let s = shared(&[], "");
-    let sts = |region: &str, o: EndpointOptions| s.service_endpoint("sts", region, o).unwrap().0;
+    let sts = |region: &str, o: EndpointOptions| {
+        kms_lite::__private::settings::service_endpoint(&s, "sts", region, o)
+            .unwrap()
+            .0
+    };
     let plain = EndpointOptions::default();
     assert_eq!(
         sts("eu-west-1", plain),
@@ -350,10 +355,9 @@ fn sts_endpoints_are_regional_and_partition_aware() {
     assert_eq!(
         sts(
             "us-gov-west-1",
-            EndpointOptions {
-                use_fips: true,
-                use_dual_stack: false
-            }
+            EndpointOptions::new()
+                .with_fips(true)
+                .with_dual_stack(false)
         ),
         "https://sts-fips.us-gov-west-1.amazonaws.com"
     );
@@ -365,11 +369,15 @@ fn sts_endpoints_are_regional_and_partition_aware() {
         "",
     );
     assert_eq!(
-        s.service_endpoint("sts", "eu-west-1", plain).unwrap().0,
+        kms_lite::__private::settings::service_endpoint(&s, "sts", "eu-west-1", plain)
+            .unwrap()
+            .0,
         "http://sts-env:1"
     );
     assert_eq!(
-        s.service_endpoint("kms", "eu-west-1", plain).unwrap().0,
+        kms_lite::__private::settings::service_endpoint(&s, "kms", "eu-west-1", plain)
+            .unwrap()
+            .0,
         "http://all:1"
     );
 }

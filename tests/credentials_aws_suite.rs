@@ -36,15 +36,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use kms_lite::clock::ManualClock;
+use kms_lite::config::Env;
 use kms_lite::config::SharedConfig;
 use kms_lite::credentials::{
     Credentials, CredentialsError, ProfileProvider, ProvideCredentials, ProviderConfig,
     default_chain,
 };
-use kms_lite::env::Env;
 use kms_lite::error::{TransportError, TransportErrorKind};
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::transport::HttpClient;
 use serde_json::Value;
 
 const DATA: &str = concat!(
@@ -246,11 +246,11 @@ impl HttpClient for Replay {
             .pop_front()
             .or(self.repeat.clone())
         {
-            Some(e) => Ok(HttpResponse {
-                status: e.status,
-                headers: e.response_headers,
-                body: e.response_body.into_bytes(),
-            }),
+            Some(e) => Ok(HttpResponse::new(
+                e.status,
+                e.response_headers,
+                e.response_body.into_bytes(),
+            )),
             None => Err(TransportError::new(
                 TransportErrorKind::InvalidResponse,
                 "the recording has no more exchanges",
@@ -361,11 +361,11 @@ fn check_request(
     let mut differ = |what: &str, w: &dyn std::fmt::Debug, g: &dyn std::fmt::Debug| {
         problems.push(format!("request {n}: {what}: recorded {w:?}, sent {g:?}"));
     };
-    if want.method != got.method {
-        differ("method", &want.method, &got.method);
+    if want.method != got.method() {
+        differ("method", &want.method, &got.method());
     }
-    if split_uri(&want.uri) != split_uri(&got.url) {
-        differ("URL", &want.uri, &got.url);
+    if split_uri(&want.uri) != split_uri(got.url()) {
+        differ("URL", &want.uri, &got.url());
     }
     for (name, value) in &want.headers {
         if STALE.contains(&(case, name.as_str())) {
@@ -387,7 +387,7 @@ fn check_request(
             differ(name, value, &sent);
         }
     }
-    let (want_form, got_form) = (form(&want.body), form(&String::from_utf8_lossy(&got.body)));
+    let (want_form, got_form) = (form(&want.body), form(&String::from_utf8_lossy(got.body())));
     if want_form.keys().ne(got_form.keys()) {
         differ("body parameters", &want_form.keys(), &got_form.keys());
     }
@@ -454,7 +454,8 @@ fn run(suite: &str, case: &str) {
     let result: Result<Credentials, String> = SharedConfig::load(Env::from_pairs(env), None)
         .map_err(|e| e.to_string())
         .and_then(|shared| {
-            let options = shared.endpoint_options().map_err(|e| e.to_string())?;
+            let options = kms_lite::__private::settings::endpoint_options(&shared)
+                .map_err(|e| e.to_string())?;
             let cfg = ProviderConfig::new(shared)
                 .clock(Arc::new(ManualClock::new(
                     UNIX_EPOCH + Duration::from_secs(NOW),
@@ -479,7 +480,7 @@ fn run(suite: &str, case: &str) {
             exchanges.len(),
             sent.len(),
             sent.iter()
-                .map(|r| format!("{} {}", r.method, r.url))
+                .map(|r| format!("{} {}", r.method(), r.url()))
                 .collect::<Vec<_>>()
         ));
     }

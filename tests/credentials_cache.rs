@@ -8,9 +8,7 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kms_lite::clock::ManualClock;
-use kms_lite::credentials::{
-    Credentials, CredentialsCache, CredentialsError, ProvideCredentials, REFRESH_BEFORE_EXPIRY,
-};
+use kms_lite::credentials::{Credentials, CredentialsCache, CredentialsError, ProvideCredentials};
 
 const NOW: u64 = 1_795_953_600;
 
@@ -84,7 +82,8 @@ fn temporary_credentials_are_reused_until_five_minutes_before_expiry() {
     let clock = ManualClock::new(start());
     let c = cache(&inner, &clock);
     assert_eq!(c.provide_credentials().unwrap().access_key_id(), "FIRST");
-    clock.advance(hour - REFRESH_BEFORE_EXPIRY - Duration::from_secs(1));
+    // Credentials are refreshed five minutes before they expire, as the SDKs do.
+    clock.advance(hour - Duration::from_secs(5 * 60) - Duration::from_secs(1));
     assert_eq!(c.provide_credentials().unwrap().access_key_id(), "FIRST");
     assert_eq!(inner.calls(), 1);
     clock.advance(Duration::from_secs(1));

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use kms_lite::clock::ManualClock;
+use kms_lite::config::Env;
 use kms_lite::config::SharedConfig;
 use kms_lite::credentials::{ProvideCredentials, ProviderConfig, default_chain};
-use kms_lite::env::Env;
 
 /// 2026-11-29T12:00:00Z.
 const NOW: u64 = 1_795_953_600;
@@ -133,7 +133,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
             let token = c.session_token().unwrap_or("none");
             let expiry = c
                 .expiry()
-                .map(|e| kms_lite::sigv4::amz_date(e).as_str().to_owned())
+                .map(|e| kms_lite::__private::sigv4::amz_date(e).as_str().to_owned())
                 .unwrap_or_else(|| "none".into());
             let actual = [
                 ("access_key_id", c.access_key_id()),

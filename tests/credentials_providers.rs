@@ -7,22 +7,21 @@ mod loopback;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use kms_lite::__private::profile_file::ProfileSet;
 use kms_lite::Client;
 use kms_lite::clock::ManualClock;
-use kms_lite::config::SharedConfig;
+use kms_lite::config::Env;
 use kms_lite::credentials::{
     ContainerProvider, Credentials, ImdsProvider, ProfileProvider, ProvideCredentials,
     ProviderConfig,
 };
-use kms_lite::env::Env;
-use kms_lite::profile_file::ProfileSet;
 use loopback::{Exchange, Expected, Server, response};
 
 const NOW: u64 = 1_795_953_600;
 
 fn config(env: Vec<(String, String)>, profiles: &str) -> ProviderConfig {
     let set = ProfileSet::from_files(Some((profiles, "~/.aws/config")), None).unwrap();
-    ProviderConfig::new(SharedConfig::from_profile_set(
+    ProviderConfig::new(kms_lite::__private::settings::from_profile_set(
         Env::from_pairs(env),
         None,
         set,
@@ -50,7 +49,9 @@ const ECS_JSON: &str = r#"{"AccessKeyId":"ASIAECS","SecretAccessKey":"ECSSECRET"
 
 #[test]
 fn container_endpoint_urls() {
-    let url = |k: &str, v: &str| ContainerProvider::endpoint_url(&Env::from_pairs([(k, v)]));
+    let url = |k: &str, v: &str| {
+        kms_lite::__private::credentials::container_endpoint_url(&Env::from_pairs([(k, v)]))
+    };
     let rel = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
     let full = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
     assert_eq!(
@@ -80,11 +81,16 @@ fn container_endpoint_urls() {
     // The relative URI wins when both are set.
     let env = Env::from_pairs([(rel, "/a"), (full, "http://127.0.0.1/b")]);
     assert_eq!(
-        ContainerProvider::endpoint_url(&env).unwrap().as_deref(),
+        kms_lite::__private::credentials::container_endpoint_url(&env)
+            .unwrap()
+            .as_deref(),
         Some("http://169.254.170.2/a")
     );
     assert_eq!(
-        ContainerProvider::endpoint_url(&Env::from_pairs::<&str, &str>([])).unwrap(),
+        kms_lite::__private::credentials::container_endpoint_url(
+            &Env::from_pairs::<&str, &str>([])
+        )
+        .unwrap(),
         None
     );
 }
@@ -377,8 +383,10 @@ fn the_default_chain_refreshes_role_credentials_five_minutes_before_expiry() {
         ("AWS_ENDPOINT_URL_STS", server.url.as_str()),
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
-    let cfg = ProviderConfig::new(SharedConfig::from_profile_set(env, None, set))
-        .clock(Arc::new(clock.clone()));
+    let cfg = ProviderConfig::new(kms_lite::__private::settings::from_profile_set(
+        env, None, set,
+    ))
+    .clock(Arc::new(clock.clone()));
     let chain = kms_lite::credentials::default_chain(&cfg);
     assert_eq!(
         chain.provide_credentials().unwrap().access_key_id(),

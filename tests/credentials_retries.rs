@@ -8,18 +8,17 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
+use kms_lite::__private::profile_file::ProfileSet;
 use kms_lite::clock::ManualClock;
-use kms_lite::config::SharedConfig;
+use kms_lite::config::EndpointOptions;
+use kms_lite::config::Env;
 use kms_lite::credentials::{
     ContainerProvider, CredentialsErrorKind, ImdsProvider, ProfileProvider, ProvideCredentials,
     ProviderConfig, WebIdentityProvider,
 };
-use kms_lite::endpoint::EndpointOptions;
-use kms_lite::env::Env;
 use kms_lite::error::{TransportError, TransportErrorKind};
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::profile_file::ProfileSet;
-use kms_lite::transport::HttpClient;
 
 /// Answers in order and records what was sent.
 #[derive(Debug, Default)]
@@ -55,13 +54,9 @@ impl HttpClient for Script {
         self.sent
             .lock()
             .unwrap()
-            .push((r.method.to_owned(), r.url.clone(), token));
+            .push((r.method().to_owned(), r.url().to_owned(), token));
         match self.answers.lock().unwrap().pop_front() {
-            Some(Ok((status, body))) => Ok(HttpResponse {
-                status,
-                headers: vec![],
-                body: body.into_bytes(),
-            }),
+            Some(Ok((status, body))) => Ok(HttpResponse::new(status, vec![], body.into_bytes())),
             Some(Err(kind)) => Err(TransportError::new(kind, "scripted failure")),
             None => Err(TransportError::new(
                 TransportErrorKind::InvalidResponse,
@@ -81,7 +76,11 @@ fn config(
     clock: &ManualClock,
 ) -> ProviderConfig {
     let set = ProfileSet::from_files(Some((profiles, "~/.aws/config")), None).unwrap();
-    let shared = SharedConfig::from_profile_set(Env::from_pairs(env.iter().copied()), None, set);
+    let shared = kms_lite::__private::settings::from_profile_set(
+        Env::from_pairs(env.iter().copied()),
+        None,
+        set,
+    );
     ProviderConfig::new(shared)
         .clock(Arc::new(clock.clone()))
         .jitter(Arc::new(|| 1.0))
@@ -363,10 +362,7 @@ fn sso_portal_honours_fips_and_dual_stack() {
         (true, true, "portal.sso-fips.us-east-2.api.aws"),
     ] {
         let http = Script::new(vec![Ok((200, SSO_OK))]);
-        let options = EndpointOptions {
-            use_fips: fips,
-            use_dual_stack: dual,
-        };
+        let options = EndpointOptions::new().with_fips(fips).with_dual_stack(dual);
         ProfileProvider::new(config(&env, SSO_PROFILE, &http, &clock()).endpoint_options(options))
             .provide_credentials()
             .unwrap();
@@ -383,10 +379,9 @@ fn sso_portal_honours_fips_and_dual_stack() {
     let mut env = env.clone();
     env.push(("AWS_ENDPOINT_URL_SSO", "http://localhost:4566"));
     let http = Script::new(vec![]);
-    let options = EndpointOptions {
-        use_fips: true,
-        use_dual_stack: false,
-    };
+    let options = EndpointOptions::new()
+        .with_fips(true)
+        .with_dual_stack(false);
     let e =
         ProfileProvider::new(config(&env, SSO_PROFILE, &http, &clock()).endpoint_options(options))
             .provide_credentials()

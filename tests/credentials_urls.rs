@@ -6,19 +6,20 @@ mod loopback;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
+use kms_lite::__private::profile_file::ProfileSet;
+use kms_lite::__private::settings::{Overrides, resolve};
 use kms_lite::Client;
 use kms_lite::clock::ManualClock;
-use kms_lite::config::{Overrides, SharedConfig, resolve};
+use kms_lite::config::Env;
 use kms_lite::credentials::{ContainerProvider, ImdsProvider, ProvideCredentials, ProviderConfig};
-use kms_lite::env::Env;
-use kms_lite::profile_file::ProfileSet;
 use loopback::{Exchange, Expected, Server, response};
 
 const FULL: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 const REL: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 
 fn url(name: &str, value: &str) -> Result<Option<String>, String> {
-    ContainerProvider::endpoint_url(&Env::from_pairs([(name, value)])).map_err(|e| e.to_string())
+    kms_lite::__private::credentials::container_endpoint_url(&Env::from_pairs([(name, value)]))
+        .map_err(|e| e.to_string())
 }
 
 #[test]
@@ -35,7 +36,9 @@ fn full_uri_user_info_is_refused_and_nothing_is_sent() {
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Basic SECRET-TOKEN"),
     ]);
     let set = ProfileSet::default();
-    let cfg = ProviderConfig::new(SharedConfig::from_profile_set(env, None, set));
+    let cfg = ProviderConfig::new(kms_lite::__private::settings::from_profile_set(
+        env, None, set,
+    ));
     let err = ContainerProvider::new(cfg)
         .provide_credentials()
         .unwrap_err();
@@ -142,7 +145,7 @@ fn metadata_endpoint_with_user_info_is_refused_without_echoing_it() {
         "AWS_EC2_METADATA_SERVICE_ENDPOINT",
         "http://user:hunter2@127.0.0.1:9",
     )]);
-    let shared = SharedConfig::from_profile_set(env, None, ProfileSet::default());
+    let shared = kms_lite::__private::settings::from_profile_set(env, None, ProfileSet::default());
     let provider = ImdsProvider::new(ProviderConfig::new(shared).clock(clock()));
     let err = provider.provide_credentials().unwrap_err();
     assert_eq!(
@@ -160,7 +163,11 @@ fn metadata_endpoint_with_user_info_is_refused_without_echoing_it() {
         None,
     )
     .unwrap();
-    let shared = SharedConfig::from_profile_set(Env::from_pairs::<&str, &str>([]), None, set);
+    let shared = kms_lite::__private::settings::from_profile_set(
+        Env::from_pairs::<&str, &str>([]),
+        None,
+        set,
+    );
     let err = ImdsProvider::new(ProviderConfig::new(shared))
         .provide_credentials()
         .unwrap_err();
@@ -221,7 +228,7 @@ fn debug_config_line_and_debug_output_redact_urls() {
         None,
     )
     .unwrap();
-    let shared = SharedConfig::from_profile_set(env, None, set);
+    let shared = kms_lite::__private::settings::from_profile_set(env, None, set);
     let resolved = resolve(&shared, &Overrides::default(), &|| None).unwrap();
     let mut overrides = Overrides::default();
     overrides.endpoint_url = Some("http://u:hunter2@localhost:4566".into());

@@ -1,23 +1,46 @@
-//! Endpoint resolution for every partition, and custom endpoint parsing.
+//! Endpoint resolution for every partition, and custom endpoint parsing, through the public
+//! builder: what a user's configuration turns into.
 
-use kms_lite::endpoint::{Endpoint, EndpointOptions, resolve};
+use kms_lite::Client;
+use kms_lite::config::{EndpointOptions, Env};
+use kms_lite::credentials::Credentials;
+use kms_lite::error::{ConfigError, ConfigErrorKind};
 
-const PLAIN: EndpointOptions = EndpointOptions {
-    use_fips: false,
-    use_dual_stack: false,
-};
-const FIPS: EndpointOptions = EndpointOptions {
-    use_fips: true,
-    use_dual_stack: false,
-};
-const DUAL: EndpointOptions = EndpointOptions {
-    use_fips: false,
-    use_dual_stack: true,
-};
-const BOTH: EndpointOptions = EndpointOptions {
-    use_fips: true,
-    use_dual_stack: true,
-};
+/// A client for `region` with `options` and, if given, a custom endpoint; nothing of the
+/// machine's environment is read.
+fn build(region: &str, options: EndpointOptions, url: Option<&str>) -> Result<Client, ConfigError> {
+    let mut b = Client::builder()
+        .env(Env::from_pairs::<&str, &str>([]))
+        .region(region)
+        .endpoint_options(options)
+        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None));
+    if let Some(url) = url {
+        b = b.endpoint_url(url);
+    }
+    b.build()
+}
+
+/// The region's endpoint URL (without the path).
+fn resolve(region: &str, options: EndpointOptions) -> Result<String, ConfigError> {
+    let client = build(region, options, None)?;
+    Ok(client.endpoint_url().trim_end_matches('/').to_owned())
+}
+
+/// The URL a custom endpoint is used as, or why it is refused.
+fn parse(url: &str) -> Result<String, ConfigError> {
+    build("us-east-1", PLAIN, Some(url)).map(|c| c.endpoint_url().to_owned())
+}
+
+const PLAIN: EndpointOptions = EndpointOptions::new()
+    .with_fips(false)
+    .with_dual_stack(false);
+const FIPS: EndpointOptions = EndpointOptions::new()
+    .with_fips(true)
+    .with_dual_stack(false);
+const DUAL: EndpointOptions = EndpointOptions::new()
+    .with_fips(false)
+    .with_dual_stack(true);
+const BOTH: EndpointOptions = EndpointOptions::new().with_fips(true).with_dual_stack(true);
 
 #[test]
 fn every_partition_and_variant() {
@@ -110,6 +133,7 @@ fn invalid_regions_are_refused_before_they_reach_a_host_name() {
         "0",
     ] {
         let err = resolve(bad, PLAIN).unwrap_err();
+        assert_eq!(err.kind(), ConfigErrorKind::Region, "{bad:?}: {err}");
         assert!(err.message().contains("invalid region"), "{bad:?}: {err}");
     }
     assert!(resolve(&"a".repeat(64), PLAIN).is_err());
@@ -117,29 +141,25 @@ fn invalid_regions_are_refused_before_they_reach_a_host_name() {
 
 #[test]
 fn custom_endpoints_keep_their_port_and_path() {
-    let e = Endpoint::parse("http://localhost:4566").unwrap();
     assert_eq!(
-        (e.scheme, e.host.as_str(), e.path.as_str()),
-        ("http", "localhost:4566", "/")
+        parse("http://localhost:4566").unwrap(),
+        "http://localhost:4566/"
     );
-    assert_eq!(e.url(), "http://localhost:4566/");
-
-    let e = Endpoint::parse("https://VPCE-123.KMS.us-east-1.vpce.amazonaws.com/").unwrap();
-    assert_eq!(e.host, "vpce-123.kms.us-east-1.vpce.amazonaws.com");
-
-    let e = Endpoint::parse("https://proxy.example:8443/kms/prefix").unwrap();
+    // Host names are lower-cased: the Host header and the signature carry them.
     assert_eq!(
-        (e.host.as_str(), e.path.as_str()),
-        ("proxy.example:8443", "/kms/prefix")
+        parse("https://VPCE-123.KMS.us-east-1.vpce.amazonaws.com/").unwrap(),
+        "https://vpce-123.kms.us-east-1.vpce.amazonaws.com/"
+    );
+    assert_eq!(
+        parse("https://proxy.example:8443/kms/prefix").unwrap(),
+        "https://proxy.example:8443/kms/prefix"
     );
 
     // Default ports are dropped, as the Host header and the signature carry them.
-    assert_eq!(Endpoint::parse("https://h:443").unwrap().host, "h");
-    assert_eq!(Endpoint::parse("http://h:80/").unwrap().host, "h");
-    assert_eq!(Endpoint::parse("http://h:443").unwrap().host, "h:443");
-
-    let v6 = Endpoint::parse("http://[::1]:4566").unwrap();
-    assert_eq!(v6.host, "[::1]:4566");
+    assert_eq!(parse("https://h:443").unwrap(), "https://h/");
+    assert_eq!(parse("http://h:80/").unwrap(), "http://h/");
+    assert_eq!(parse("http://h:443").unwrap(), "http://h:443/");
+    assert_eq!(parse("http://[::1]:4566").unwrap(), "http://[::1]:4566/");
 
     // Names the grammar still takes: underscores (container names), a trailing dot, the
     // longest label, IPv4, a path with what the HTTP stack sends as is.
@@ -151,10 +171,10 @@ fn custom_endpoints_keep_their_port_and_path() {
         "http://[fe80::1]",
         "https://h/p%2Fq/~x_y-z.(1)!$&'*+,;=:@\"{}|^[]",
     ] {
-        Endpoint::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
     }
-    assert!(Endpoint::parse(&format!("https://{}.example", "a".repeat(64))).is_err());
-    assert!(Endpoint::parse(&format!("https://h/{}", "p".repeat(5000))).is_err());
+    assert!(parse(&format!("https://{}.example", "a".repeat(64))).is_err());
+    assert!(parse(&format!("https://h/{}", "p".repeat(5000))).is_err());
 }
 
 #[test]
@@ -204,11 +224,12 @@ fn malformed_endpoints_are_configuration_errors() {
         ("https://h/a`b", "one of < > `"),
     ];
     for (url, why) in cases {
-        let err = Endpoint::parse(url).unwrap_err();
+        let err = parse(url).unwrap_err();
+        assert_eq!(err.kind(), ConfigErrorKind::Endpoint, "{url:?}: {err}");
         assert!(err.message().contains(why), "{url:?}: {err}");
     }
     // The user-info password is not echoed.
-    let err = Endpoint::parse("https://user:hunter2@host").unwrap_err();
+    let err = parse("https://user:hunter2@host").unwrap_err();
     assert!(!err.message().contains("hunter2"), "{err}");
     assert!(err.message().contains("https://***@host"), "{err}");
 }

@@ -11,9 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use harness::{Action, Received, Scripted, http_response, is_uuid_v4, json_error};
 use kms_lite::clock::{Clock, ManualClock};
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
-use kms_lite::error::{RetryStop, TransportError, TransportErrorKind};
+use kms_lite::error::{OperationError, RetryStop, TransportError, TransportErrorKind};
 use kms_lite::testing::{MockKms, Reply};
 use kms_lite::{Client, ClientBuilder, ReEncryptError, ReEncryptRequest};
 

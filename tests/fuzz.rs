@@ -19,12 +19,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use kms_lite::codec::decode_error;
-use kms_lite::credentials::ProcessProvider;
+use kms_lite::__private::codec::decode_error;
+use kms_lite::__private::profile_file::{self, FileKind};
+use kms_lite::__private::{timestamp, xml};
+use kms_lite::error::OperationError;
 use kms_lite::http::HttpResponse;
-use kms_lite::profile_file::{self, FileKind};
 use kms_lite::testing::{MockKms, Reply};
-use kms_lite::{ReEncryptError, ReEncryptRequest, base64, timestamp, xml};
+use kms_lite::{ReEncryptError, ReEncryptRequest, base64};
 
 /// Inputs per target in a plain `cargo test` (debug build).
 const DEFAULT_ITERATIONS: u64 = 3000;
@@ -350,13 +351,12 @@ fn fuzz_decode_error() {
             headers.push((name, value));
         }
         let body = json_ish(rng);
-        let resp = HttpResponse {
-            status: rng
-                .pick(&[0u16, 100, 301, 400, 403, 429, 500, 502, 599, 999, u16::MAX])
+        let resp = HttpResponse::new(
+            rng.pick(&[0u16, 100, 301, 400, 403, 429, 500, 502, 599, 999, u16::MAX])
                 .to_owned(),
             headers,
             body,
-        };
+        );
         let e = decode_error("ReEncrypt", &resp);
         let input_size = resp.body.len() + resp.headers.iter().map(|(_, v)| v.len()).sum::<usize>();
         assert!(!e.code().is_empty());
@@ -611,7 +611,7 @@ fn fuzz_credential_process_output() {
     run("credential_process", |rng| {
         let soup = rng.soup(&TOKENS, 512);
         let input = mutate(rng, soup);
-        match ProcessProvider::parse_output(&input, now) {
+        match kms_lite::__private::credentials::parse_process_output(&input, now) {
             Ok(c) => assert!(c.access_key_id().len() <= input.len()),
             Err(e) => assert!(!e.to_string().contains("SECRETVALUE"), "{e}"),
         }

@@ -16,8 +16,8 @@
 
 use std::time::{Duration, SystemTime};
 
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
 use kms_lite::error::OperationError;
 use kms_lite::{
     Client, DataKeySpec, DecryptError, DecryptRequest, EncryptError, EncryptRequest,

@@ -1,9 +1,9 @@
 //! The shared config/credentials file reader: one test per rule (see `src/profile_file.rs`).
 
-use kms_lite::env::Env;
-use kms_lite::profile_file::{
+use kms_lite::__private::profile_file::{
     FileKind, ProfileFileError, ProfileSet, SyntaxProblem, load, parse, selected_profile,
 };
+use kms_lite::config::Env;
 
 const CONFIG: &str = "~/.aws/config";
 const CREDS: &str = "~/.aws/credentials";

@@ -10,8 +10,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use harness::{Fixture, Replay, assert_request, raw_response, render_expectations};
+use kms_lite::OPERATIONS;
 use kms_lite::error::{OperationError, RetryStop, TransportErrorKind};
-use kms_lite::ops::raw::OPERATIONS;
 use kms_lite::testing::{MockKms, Reply};
 use kms_lite::{RawCallError, ReEncryptRequest};
 use serde_json::{Value, json};

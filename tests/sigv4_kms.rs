@@ -6,7 +6,7 @@
 mod sigv4 {
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-    use kms_lite::sigv4::{
+    use kms_lite::__private::sigv4::{
         Payload, SignableRequest, SigningKeyCache, SigningParams, SigningSettings, UriEncoding,
         amz_date, canonical_request, derive_signing_key, sign, string_to_sign,
     };

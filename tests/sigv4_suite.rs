@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[path = "support/shared_data.rs"]
 mod shared_data;
 
-use kms_lite::sigv4::{
+use kms_lite::__private::sigv4::{
     Payload, SignableRequest, SigningParams, SigningSettings, UriEncoding, amz_date,
     canonical_request, sign, string_to_sign,
 };

@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use kms_lite::error::{OperationError, RetryStop, TransportErrorKind};
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
 use kms_lite::testing::{ACCESS_KEY_ID, FROZEN_TIME_SECS, MockKms, REQUEST_ID, Reply};
-use kms_lite::transport::HttpClient;
 use kms_lite::{
     DecryptError, DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse,
     GenerateDataKeyRequest, GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextRequest,
@@ -26,12 +26,9 @@ fn re_encrypt() -> ReEncryptRequest {
 
 /// What `reply` looks like on the wire, as a transport hands it to the client.
 fn wire(reply: Reply, operation: &str) -> Result<HttpResponse, kms_lite::error::TransportError> {
-    let request = HttpRequest {
-        method: "POST",
-        url: "https://kms.us-east-1.amazonaws.com/".into(),
-        headers: vec![("x-amz-target", format!("TrentService.{operation}").into())],
-        body: b"{}".to_vec(),
-    };
+    let request = HttpRequest::new("POST", "https://kms.us-east-1.amazonaws.com/")
+        .with_header("x-amz-target", format!("TrentService.{operation}"))
+        .with_body(b"{}".to_vec());
     MockKms::new().then(reply).send(&request, None)
 }
 
@@ -445,5 +442,8 @@ fn the_environment_of_the_machine_is_not_read() {
         client.endpoint_url(),
         "https://kms.us-east-1.amazonaws.com/"
     );
-    assert_eq!(client.user_agent(), kms_lite::USER_AGENT);
+    assert_eq!(
+        client.user_agent(),
+        concat!("kms-lite/", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -23,9 +23,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use kms_lite::clock::ManualClock;
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
-use kms_lite::error::{RetryStop, TransportError, TransportErrorKind};
+use kms_lite::error::{OperationError, RetryStop, TransportError, TransportErrorKind};
 use kms_lite::{Client, ReEncryptError, ReEncryptRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use kms_lite::timestamp::parse_rfc3339;
-use kms_lite::xml::{
+use kms_lite::__private::timestamp::parse_rfc3339;
+use kms_lite::__private::xml::{
     MAX_DEPTH, MAX_DOCUMENT_BYTES, XmlError, find_text, parse_sts_credentials, parse_sts_error,
 };
 

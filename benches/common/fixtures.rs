@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use kms_lite::ReEncryptRequest;
 use kms_lite::credentials::Credentials;
 use kms_lite::error::TransportError;
+use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
-use kms_lite::transport::HttpClient;
 
 /// Test credentials (the AWS documentation's example key).
 pub const ACCESS_KEY_ID: &str = "AKIDEXAMPLE";
@@ -110,6 +110,20 @@ pub fn credentials() -> Credentials {
     Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None)
 }
 
+/// A session token of the length STS returns for an assumed role (about 1 KiB), for the rows
+/// that sign with temporary credentials, as on EC2, ECS, Lambda or SSO.
+pub fn session_token() -> String {
+    let raw = bytes(760, 4);
+    let mut token = String::from("IQoJb3JpZ2luX2VjE");
+    token.push_str(&kms_lite::base64::encode(&raw));
+    token
+}
+
+/// kms-lite temporary credentials: [`credentials`] with [`session_token`].
+pub fn temporary_credentials() -> Credentials {
+    Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, Some(session_token()))
+}
+
 /// The headers of every canned response.
 pub fn response_headers(len: usize) -> Vec<(String, String)> {
     vec![
@@ -132,11 +146,7 @@ pub fn response_headers(len: usize) -> Vec<(String, String)> {
 /// A canned error response (`NotFoundException`).
 pub fn error_response() -> HttpResponse {
     let body = br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"Alias arn:aws:kms:us-east-1:111122223333:alias/example-destination is not found."}"#.to_vec();
-    HttpResponse {
-        status: 400,
-        headers: response_headers(body.len()),
-        body,
-    }
+    HttpResponse::new(400, response_headers(body.len()), body)
 }
 
 /// A transport that sends nothing and answers every request with the same response.
@@ -151,11 +161,7 @@ impl CannedHttp {
     pub fn success(size: Size) -> CannedHttp {
         let body = size.response_body();
         CannedHttp {
-            response: HttpResponse {
-                status: 200,
-                headers: response_headers(body.len()),
-                body,
-            },
+            response: HttpResponse::new(200, response_headers(body.len()), body),
         }
     }
 }
@@ -173,10 +179,19 @@ impl HttpClient for CannedHttp {
 
 /// A kms-lite client on `http`, configured only from what is passed (no process environment).
 pub fn client(http: impl HttpClient + 'static, endpoint_url: Option<&str>) -> kms_lite::Client {
+    client_with(http, endpoint_url, credentials())
+}
+
+/// [`client`] signing with `credentials`.
+pub fn client_with(
+    http: impl HttpClient + 'static,
+    endpoint_url: Option<&str>,
+    credentials: Credentials,
+) -> kms_lite::Client {
     let mut b = kms_lite::Client::builder()
         .region(REGION)
-        .env(kms_lite::env::Env::from_pairs::<&str, &str>([]))
-        .credentials(credentials())
+        .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
+        .credentials(credentials)
         .http_client(http);
     if let Some(url) = endpoint_url {
         b = b.endpoint_url(url);
@@ -188,7 +203,7 @@ pub fn client(http: impl HttpClient + 'static, endpoint_url: Option<&str>) -> km
 pub fn client_default_http(endpoint_url: &str) -> kms_lite::Client {
     kms_lite::Client::builder()
         .region(REGION)
-        .env(kms_lite::env::Env::from_pairs::<&str, &str>([]))
+        .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
         .credentials(credentials())
         .endpoint_url(endpoint_url)
         .build()

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use kms_lite::config::Env;
 use kms_lite::credentials::Credentials;
-use kms_lite::env::Env;
 use kms_lite::error::OperationError;
 use kms_lite::retry::{RateLimiterSnapshot, RetryMode};
 use kms_lite::{Client, ReEncryptRequest};

@@ -135,7 +135,11 @@ impl Options {
                 "mode" => {
                     o.modes = value
                         .split(',')
-                        .map(|m| RetryMode::parse(m).expect("--mode: standard or adaptive"))
+                        .map(|m| match m {
+                            "standard" => RetryMode::Standard,
+                            "adaptive" => RetryMode::Adaptive,
+                            _ => panic!("--mode: standard or adaptive"),
+                        })
                         .collect()
                 }
                 "concurrency" => o.concurrency = list(name, &value),

@@ -10,7 +10,7 @@ use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::clock::{Clock, SystemClock};
 
 /// How long before their expiry cached credentials are refreshed (five minutes, as the SDKs).
-pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
+pub(crate) const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 
 /// Caches what another provider returns; see the module docs.
 ///

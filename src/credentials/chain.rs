@@ -14,7 +14,7 @@ use super::{
 ///
 /// ```
 /// use kms_lite::credentials::{Credentials, CredentialsChain, EnvironmentProvider, ProvideCredentials};
-/// use kms_lite::env::Env;
+/// use kms_lite::config::Env;
 /// let chain = CredentialsChain::new()
 ///     .with("environment", EnvironmentProvider::with_env(Env::from_pairs::<&str, &str>([])))
 ///     .with("fixed", Credentials::new("AKID", "secret", None));

@@ -11,7 +11,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::fetch::{metadata_credentials, status_error};
-use super::retry::{Attempt, classify_status, transport_retryable, with_retries};
+use super::retry::{Attempt, classify_status, transport_failure, with_retries};
 use super::url::{Host, MetadataUrl};
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::endpoint::redact_url;
@@ -20,7 +20,7 @@ use crate::http::HttpRequest;
 use crate::retry::RetryKind;
 
 /// The ECS credentials endpoint that relative URIs are resolved against.
-pub const ECS_ENDPOINT: &str = "http://169.254.170.2";
+pub(super) const ECS_ENDPOINT: &str = "http://169.254.170.2";
 
 /// Credentials from the container credentials endpoint.
 #[derive(Clone)]
@@ -42,17 +42,7 @@ impl ContainerProvider {
 
     /// The URL credentials are fetched from, `None` when neither variable is set, or why the
     /// full URI is refused.
-    ///
-    /// ```
-    /// use kms_lite::credentials::ContainerProvider;
-    /// use kms_lite::env::Env;
-    /// let env = Env::from_pairs([("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc")]);
-    /// assert_eq!(ContainerProvider::endpoint_url(&env).unwrap().as_deref(),
-    ///     Some("http://169.254.170.2/v2/credentials/abc"));
-    /// let env = Env::from_pairs([("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds")]);
-    /// assert!(ContainerProvider::endpoint_url(&env).is_err());
-    /// ```
-    pub fn endpoint_url(env: &Env) -> Result<Option<String>, CredentialsError> {
+    pub(crate) fn endpoint_url(env: &Env) -> Result<Option<String>, CredentialsError> {
         if let Some(rel) = env.get_non_empty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
             let sep = if rel.starts_with('/') { "" } else { "/" };
             let url = MetadataUrl::parse(&format!("{ECS_ENDPOINT}{sep}{rel}")).map_err(|why| {
@@ -98,6 +88,7 @@ impl ContainerProvider {
                     CredentialsError::new(format!(
                         "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path}: {e}"
                     ))
+                    .with_read_error(e)
                 })?,
             ),
             None => env.get_non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
@@ -148,7 +139,7 @@ impl super::ProvideCredentials for ContainerProvider {
         }
         let request = HttpRequest {
             method: "GET",
-            url,
+            url: url.into(),
             headers: headers.into_iter().map(|(n, v)| (n, v.into())).collect(),
             body: Vec::new(),
         };
@@ -158,14 +149,7 @@ impl super::ProvideCredentials for ContainerProvider {
         with_retries(&self.cfg, self.cfg.max_attempts_value(), |_| {
             let resp = match http.send(&request, None) {
                 Ok(resp) => resp,
-                Err(e) => {
-                    let err = CredentialsError::new(format!("{what}: {e}"));
-                    return if transport_retryable(&e) {
-                        Attempt::Retry(RetryKind::Transient, err)
-                    } else {
-                        Attempt::Fail(err)
-                    };
-                }
+                Err(e) => return transport_failure(what, e),
             };
             if resp.status != 200 {
                 return match classify_status(resp.status, None) {

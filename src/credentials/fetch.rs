@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 
 use super::{Credentials, CredentialsError};
+use crate::error::JsonProblem;
 use crate::http::HttpResponse;
 
 /// The credentials document of the container and instance metadata endpoints.
@@ -19,15 +20,12 @@ struct MetadataDoc {
     expiration: Option<String>,
 }
 
-/// Describes a JSON syntax error by position only (serde's text can quote values).
-pub(crate) fn json_problem(e: &serde_json::Error) -> String {
-    let what = match e.classify() {
-        serde_json::error::Category::Io => "could not be read",
-        serde_json::error::Category::Syntax => "is not valid JSON",
-        serde_json::error::Category::Data => "has a field of the wrong type",
-        serde_json::error::Category::Eof => "ends too early",
-    };
-    format!("{what} (line {}, column {})", e.line(), e.column())
+/// `{what}: the {document} is not valid JSON (line 1, column 2)`, with the problem as the
+/// error's source: kind and position only (serde's text can quote values).
+pub(crate) fn json_error(what: &str, document: &str, e: &serde_json::Error) -> CredentialsError {
+    let problem = JsonProblem::new(e);
+    CredentialsError::new(format!("{what}: the {document} {}", problem.predicate()))
+        .with_source(problem)
 }
 
 /// A required non-empty field, or an error naming it.
@@ -77,8 +75,8 @@ pub(crate) fn metadata_credentials(
     source: &'static str,
     now: SystemTime,
 ) -> Result<Credentials, CredentialsError> {
-    let doc: MetadataDoc = serde_json::from_slice(body)
-        .map_err(|e| CredentialsError::new(format!("{what}: the answer {}", json_problem(&e))))?;
+    let doc: MetadataDoc =
+        serde_json::from_slice(body).map_err(|e| json_error(what, "answer", &e))?;
     if let Some(code) = doc.code.as_deref() {
         if code != "Success" {
             return Err(CredentialsError::new(format!(
@@ -102,7 +100,7 @@ pub(crate) fn status_error(what: &str, resp: &HttpResponse) -> CredentialsError 
     CredentialsError::new(format!(
         "{what}: the endpoint answered HTTP {} {}",
         resp.status,
-        crate::http::reason_phrase(resp.status)
+        crate::codec::reason_phrase(resp.status)
     ))
 }
 

@@ -21,14 +21,14 @@ use super::url::MetadataUrl;
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::endpoint::redact_url;
 use crate::error::TransportErrorKind;
+use crate::http::HttpClient;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::retry::RetryKind;
-use crate::transport::HttpClient;
 
 /// The IPv4 instance metadata endpoint.
-pub const IMDS_ENDPOINT: &str = "http://169.254.169.254";
+pub(super) const IMDS_ENDPOINT: &str = "http://169.254.169.254";
 /// The IPv6 instance metadata endpoint.
-pub const IMDS_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
+pub(super) const IMDS_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
 
 /// Credentials of the instance's IAM role.
@@ -107,12 +107,13 @@ struct Session {
 /// Why a metadata call gave nothing: not there (not on EC2) or a real failure.
 fn unreachable(base: &str, e: &crate::error::TransportError) -> CredentialsError {
     let msg = format!("no instance metadata service answered at {base}: {e}");
-    match e.kind() {
+    let err = match e.kind() {
         TransportErrorKind::Connect | TransportErrorKind::Timeout => {
             CredentialsError::not_loaded(msg)
         }
         _ => CredentialsError::new(msg),
-    }
+    };
+    err.with_source(e.clone())
 }
 
 /// `PUT /latest/api/token`. A 5xx is retried; no answer is not (off EC2 the chain must move on
@@ -125,7 +126,7 @@ fn fetch_token(
 ) -> Result<String, CredentialsError> {
     let request = HttpRequest {
         method: "PUT",
-        url: format!("{base}/latest/api/token"),
+        url: format!("{base}/latest/api/token").into(),
         headers: vec![("x-aws-ec2-metadata-token-ttl-seconds", "21600".into())],
         body: Vec::new(),
     };
@@ -187,16 +188,17 @@ impl Session {
         with_retries(&cfg, self.attempts, |_| {
             let request = HttpRequest {
                 method: "GET",
-                url: format!("{}{path}", self.base),
+                url: format!("{}{path}", self.base).into(),
                 headers: vec![("x-aws-ec2-metadata-token", self.token.clone().into())],
                 body: Vec::new(),
             };
             let resp = match self.http.send(&request, None) {
                 Ok(resp) => resp,
                 Err(e) => {
-                    return Attempt::Fail(CredentialsError::new(format!(
-                        "instance metadata {path}: {e}"
-                    )));
+                    return Attempt::Fail(
+                        CredentialsError::new(format!("instance metadata {path}: {e}"))
+                            .with_source(e),
+                    );
                 }
             };
             match resp.status {

@@ -1,16 +1,45 @@
 //! AWS credentials and where they come from.
 //!
-//! [`Credentials`] never shows its secret parts: `Debug` prints the access key id and redacts the
-//! secret access key and session token.
+//! A [`Client`](crate::Client) asks its [`ProvideCredentials`] before every attempt: the
+//! [`Credentials`] given to [`ClientBuilder::credentials`](crate::ClientBuilder::credentials),
+//! a provider given to
+//! [`credentials_provider`](crate::ClientBuilder::credentials_provider), or by default the AWS
+//! SDKs' chain ([`default_chain`]). [`Credentials`] never show their secret parts: `Debug`
+//! prints the access key id and redacts the secret access key and session token.
 //!
-//! One file a provider: [`EnvironmentProvider`], [`ProfileProvider`] (static keys,
-//! `credential_process`, `role_arn` chains, `web_identity_token_file`, SSO), [`ProcessProvider`],
-//! [`SsoProvider`],
-//! [`WebIdentityProvider`], [`ContainerProvider`], [`ImdsProvider`], the STS calls they use, the
-//! [`CredentialsChain`] that tries them in the AWS SDKs' order ([`default_chain`]) and the
-//! [`CredentialsCache`] that keeps temporary credentials until shortly before they expire.
+//! The providers, each usable alone: [`EnvironmentProvider`], [`ProfileProvider`] (static keys,
+//! `credential_process`, `role_arn` chains through STS, `web_identity_token_file`, IAM Identity
+//! Center), [`ProcessProvider`], [`SsoProvider`], [`WebIdentityProvider`],
+//! [`ContainerProvider`], [`ImdsProvider`]; the [`CredentialsChain`] that tries providers in
+//! order; the [`CredentialsCache`] that keeps temporary credentials until five minutes before
+//! they expire. They share their settings through a [`ProviderConfig`].
+//!
+//! A provider of your own (a vault, a secrets manager) implements [`ProvideCredentials`];
+//! wrap it in a [`CredentialsCache`] when fetching is slow:
+//!
+//! ```
+//! use kms_lite::credentials::{Credentials, CredentialsCache, CredentialsError, ProvideCredentials};
+//!
+//! #[derive(Debug)]
+//! struct Vault;
+//!
+//! impl ProvideCredentials for Vault {
+//!     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+//!         // Fetch from the vault here; say why when it fails, never with a secret.
+//!         Ok(Credentials::new("AKIDEXAMPLE", "secret from the vault", None))
+//!     }
+//! }
+//!
+//! let client = kms_lite::Client::builder()
+//!     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
+//!     .region("eu-west-1")
+//!     .credentials_provider(CredentialsCache::new(Vault))
+//!     .build()?;
+//! # Ok::<(), kms_lite::error::ConfigError>(())
+//! ```
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 mod cache;
@@ -28,23 +57,24 @@ mod sts;
 mod url;
 mod web_identity;
 
-pub use cache::{CredentialsCache, REFRESH_BEFORE_EXPIRY};
+pub use cache::CredentialsCache;
 pub use chain::{CredentialsChain, default_chain};
 pub use container::ContainerProvider;
 pub use env::EnvironmentProvider;
 pub use imds::ImdsProvider;
 pub(crate) use imds::region_from_imds;
 pub use process::ProcessProvider;
+pub(crate) use process::parse_output as parse_process_output;
 pub use profile::ProfileProvider;
-pub use provider_config::{
-    DEFAULT_MAX_ATTEMPTS, DEFAULT_METADATA_ATTEMPTS, DEFAULT_METADATA_TIMEOUT,
-    DEFAULT_PROCESS_TIMEOUT, ProviderConfig,
-};
+pub use provider_config::ProviderConfig;
 pub use sso::SsoProvider;
 pub use web_identity::WebIdentityProvider;
 
 /// A set of AWS credentials: an access key id, its secret, and for temporary credentials a
 /// session token and an expiry.
+///
+/// Cloning is cheap (the parts are shared, not copied): the client asks its provider for
+/// credentials before every attempt, and a cache hands out the same set to every thread.
 ///
 /// ```
 /// use kms_lite::credentials::Credentials;
@@ -53,9 +83,14 @@ pub use web_identity::WebIdentityProvider;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
+    inner: Arc<CredentialsInner>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct CredentialsInner {
     access_key_id: String,
     secret_access_key: String,
-    session_token: Option<String>,
+    session_token: Option<Arc<str>>,
     expiry: Option<SystemTime>,
     source: &'static str,
 }
@@ -68,63 +103,71 @@ impl Credentials {
         session_token: Option<String>,
     ) -> Self {
         Credentials {
-            access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
-            session_token,
-            expiry: None,
-            source: "static",
+            inner: Arc::new(CredentialsInner {
+                access_key_id: access_key_id.into(),
+                secret_access_key: secret_access_key.into(),
+                session_token: session_token.map(Arc::from),
+                expiry: None,
+                source: "static",
+            }),
         }
     }
 
     /// The same credentials with an expiry time.
     pub fn with_expiry(mut self, expiry: Option<SystemTime>) -> Self {
-        self.expiry = expiry;
+        Arc::make_mut(&mut self.inner).expiry = expiry;
         self
     }
 
     /// The same credentials, labelled with the provider that produced them (shown in `Debug`).
     pub fn with_source(mut self, source: &'static str) -> Self {
-        self.source = source;
+        Arc::make_mut(&mut self.inner).source = source;
         self
     }
 
     /// The access key id (not secret: it appears in every signed request).
     pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        &self.inner.access_key_id
     }
 
     /// The secret access key. Handle with care: never log it.
     pub fn secret_access_key(&self) -> &str {
-        &self.secret_access_key
+        &self.inner.secret_access_key
     }
 
     /// The session token of temporary credentials.
     pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_deref()
+        self.inner.session_token.as_deref()
+    }
+
+    /// The session token, shared rather than copied (it is sent with every request).
+    pub(crate) fn shared_session_token(&self) -> Option<&Arc<str>> {
+        self.inner.session_token.as_ref()
     }
 
     /// When temporary credentials stop working.
     pub fn expiry(&self) -> Option<SystemTime> {
-        self.expiry
+        self.inner.expiry
     }
 
     /// The name of the provider that produced these credentials.
     pub fn source(&self) -> &'static str {
-        self.source
+        self.inner.source
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &*self.inner;
         f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
+            .field("access_key_id", &c.access_key_id)
             .field("secret_access_key", &"** redacted **")
             .field(
                 "session_token",
-                &self.session_token.as_ref().map(|_| "** redacted **"),
+                &c.session_token.as_ref().map(|_| "** redacted **"),
             )
-            .field("expiry", &self.expiry)
-            .field("source", &self.source)
+            .field("expiry", &c.expiry)
+            .field("source", &c.source)
             .finish()
     }
 }
@@ -145,11 +188,29 @@ pub enum CredentialsErrorKind {
 }
 
 /// Why no credentials could be had. The message never holds a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// [`source`](std::error::Error::source) is the underlying error where there is one: the
+/// [`TransportError`](crate::error::TransportError) of an STS, SSO, container or instance
+/// metadata call, the `std::io::Error` of a file or a `credential_process` that could not be
+/// read or run, a description of a JSON or XML answer that could not be read (its kind and
+/// position, never its text).
+#[derive(Debug, Clone)]
 pub struct CredentialsError {
     kind: CredentialsErrorKind,
     message: String,
+    source: Option<crate::error::Source>,
 }
+
+/// Equal when kind, message and the sources' texts are.
+impl PartialEq for CredentialsError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.message == other.message
+            && crate::error::same_source(&self.source, &other.source)
+    }
+}
+
+impl Eq for CredentialsError {}
 
 impl CredentialsError {
     /// A provider failure with a message that tells the user what was tried and what to do.
@@ -172,7 +233,22 @@ impl CredentialsError {
         CredentialsError {
             kind,
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// The same error with its underlying cause, returned by
+    /// [`source`](std::error::Error::source). Its `Display` must not hold secrets.
+    ///
+    /// ```
+    /// use kms_lite::credentials::CredentialsError;
+    /// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+    /// let e = CredentialsError::new("my-vault: cannot read the token file").with_source(io);
+    /// assert!(std::error::Error::source(&e).unwrap().is::<std::io::Error>());
+    /// ```
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(std::sync::Arc::new(source));
+        self
     }
 
     /// What kind of failure this is.
@@ -185,8 +261,34 @@ impl CredentialsError {
         self.kind == CredentialsErrorKind::NotLoaded
     }
 
+    /// The same error with `source` as its source (shared with another error).
+    pub(crate) fn with_shared_source(mut self, source: Option<crate::error::Source>) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// The same error with the I/O error behind a failed file read, if any, as its source.
+    pub(crate) fn with_read_error(self, e: crate::bounded_file::ReadError) -> Self {
+        match e.into_io_source() {
+            Some(io) => self.with_source(io),
+            None => self,
+        }
+    }
+
+    /// A configuration error of this source, keeping what caused it.
+    pub(crate) fn from_config(e: crate::error::ConfigError) -> Self {
+        Self::invalid_configuration(e.message()).with_shared_source(e.source_shared())
+    }
+
+    /// The same error as a provider failure (for a source that must answer: a profile's
+    /// `credential_source`), keeping its message and source.
+    pub(crate) fn into_provider_error(mut self) -> Self {
+        self.kind = CredentialsErrorKind::ProviderError;
+        self
+    }
+
     /// The same error with `context: ` in front of its message.
-    pub fn context(mut self, context: impl fmt::Display) -> Self {
+    pub(crate) fn context(mut self, context: impl fmt::Display) -> Self {
         self.message = format!("{context}: {}", self.message);
         self
     }
@@ -209,7 +311,11 @@ impl fmt::Display for CredentialsError {
     }
 }
 
-impl std::error::Error for CredentialsError {}
+impl std::error::Error for CredentialsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        crate::error::as_source(&self.source)
+    }
+}
 
 /// A source of credentials. Implementations must be cheap to call repeatedly: the client asks
 /// before every attempt (wrap slow sources in a cache).

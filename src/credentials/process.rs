@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::fetch::{expiry, json_problem, required};
+use super::fetch::{expiry, json_error, required};
 use super::{Credentials, CredentialsError};
 use crate::clock::{Clock, SystemClock};
 
@@ -91,7 +91,9 @@ impl ProcessProvider {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| CredentialsError::new(format!("{what}: could not start it: {e}")))?;
+            .map_err(|e| {
+                CredentialsError::new(format!("{what}: could not start it: {e}")).with_source(e)
+            })?;
         let (tx, rx) = mpsc::channel();
         if let Some(out) = child.stdout.take() {
             reader_thread(out, Stream::Stdout, tx.clone());
@@ -107,6 +109,7 @@ impl ProcessProvider {
             if status.is_none() {
                 status = child.try_wait().map_err(|e| {
                     CredentialsError::new(format!("{what}: waiting for the command failed: {e}"))
+                        .with_source(e)
                 })?;
             }
             if let (Some(s), Some(_), Some(_)) = (status, &out, &err) {
@@ -209,14 +212,15 @@ fn stop(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// Reads the process's JSON answer (see [`ProcessProvider::parse_output`]).
-fn parse_output(
+/// Reads what a credential process printed: a JSON object with `Version` 1, `AccessKeyId`,
+/// `SecretAccessKey`, optional `SessionToken` and `Expiration` (RFC 3339; credentials already
+/// expired at `now` are an error). Error messages never quote the output.
+pub(crate) fn parse_output(
     stdout: &[u8],
     now: std::time::SystemTime,
 ) -> Result<Credentials, CredentialsError> {
     let what = "credential_process";
-    let out: Output = serde_json::from_slice(stdout)
-        .map_err(|e| CredentialsError::new(format!("{what}: the output {}", json_problem(&e))))?;
+    let out: Output = serde_json::from_slice(stdout).map_err(|e| json_error(what, "output", &e))?;
     match out.version.as_ref().and_then(serde_json::Value::as_u64) {
         Some(1) => {}
         Some(_) => {
@@ -243,27 +247,6 @@ fn parse_output(
     Ok(Credentials::new(id, secret, token)
         .with_expiry(at)
         .with_source("credential_process"))
-}
-
-impl ProcessProvider {
-    /// Reads what a credential process printed: a JSON object with `Version` 1,
-    /// `AccessKeyId`, `SecretAccessKey`, optional `SessionToken` and `Expiration` (RFC 3339;
-    /// credentials already expired at `now` are an error). Error messages never quote the
-    /// output.
-    ///
-    /// ```
-    /// use kms_lite::credentials::ProcessProvider;
-    /// let out = br#"{"Version":1,"AccessKeyId":"AKID","SecretAccessKey":"s"}"#;
-    /// let c = ProcessProvider::parse_output(out, std::time::SystemTime::now()).unwrap();
-    /// assert_eq!(c.access_key_id(), "AKID");
-    /// assert!(ProcessProvider::parse_output(b"{}", std::time::SystemTime::now()).is_err());
-    /// ```
-    pub fn parse_output(
-        stdout: &[u8],
-        now: std::time::SystemTime,
-    ) -> Result<Credentials, CredentialsError> {
-        parse_output(stdout, now)
-    }
 }
 
 impl super::ProvideCredentials for ProcessProvider {

@@ -224,19 +224,19 @@ impl ProfileProvider {
                 "Environment" => EnvironmentProvider::with_env(self.cfg.env().clone())
                     .provide_credentials()
                     .map_err(|e| {
-                        CredentialsError::new(e.message().to_owned())
+                        e.into_provider_error()
                             .context("credential_source Environment")
                     }),
                 "Ec2InstanceMetadata" => ImdsProvider::new(self.cfg.clone())
                     .provide_credentials()
                     .map_err(|e| {
-                        CredentialsError::new(e.message().to_owned())
+                        e.into_provider_error()
                             .context("credential_source Ec2InstanceMetadata")
                     }),
                 "EcsContainer" => ContainerProvider::new(self.cfg.clone())
                     .provide_credentials()
                     .map_err(|e| {
-                        CredentialsError::new(e.message().to_owned())
+                        e.into_provider_error()
                             .context("credential_source EcsContainer")
                     }),
                 other => Err(CredentialsError::invalid_configuration(format!(

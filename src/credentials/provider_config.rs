@@ -7,33 +7,36 @@ use std::time::Duration;
 
 use super::CredentialsError;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{CaBundle, SharedConfig};
 use crate::debug_log::{self, DebugLog};
 use crate::endpoint::{Endpoint, EndpointOptions};
 use crate::env::Env;
-use crate::transport::{HttpClient, TransportConfig, UreqClient};
+use crate::http::HttpClient;
+use crate::settings::{CaBundle, SharedConfig};
+use crate::transport::{TransportConfig, UreqClient};
 
 /// Default limit on how long a `credential_process` may run.
-pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default connect and read timeout for instance metadata and container endpoints.
-pub const DEFAULT_METADATA_TIMEOUT: Duration = Duration::from_secs(1);
+pub(crate) const DEFAULT_METADATA_TIMEOUT: Duration = Duration::from_secs(1);
 /// Default attempts of each STS, SSO and container-endpoint call, counting the first (the SDKs'
 /// standard mode).
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 /// Default attempts of each instance metadata request (the Rust SDK's); otherwise
 /// `AWS_METADATA_SERVICE_NUM_ATTEMPTS` or the profile's `metadata_service_num_attempts`.
-pub const DEFAULT_METADATA_ATTEMPTS: u32 = 4;
+pub(crate) const DEFAULT_METADATA_ATTEMPTS: u32 = 4;
 
 /// Settings shared by the credential providers: where configuration comes from, the region STS
 /// is called in, the clock that judges expiry, and the transports.
 ///
 /// ```
-/// use kms_lite::config::SharedConfig;
-/// use kms_lite::credentials::ProviderConfig;
-/// use kms_lite::env::Env;
-/// let shared = SharedConfig::from_profile_set(Env::from_pairs::<&str, &str>([]), None, Default::default());
+/// use kms_lite::config::{Env, SharedConfig};
+/// use kms_lite::credentials::{ProfileProvider, ProviderConfig};
+/// // The shared files and profile of this environment (here an empty one: no file is read).
+/// let shared = SharedConfig::load(Env::from_pairs::<&str, &str>([]), None)?;
 /// let config = ProviderConfig::new(shared).region("eu-west-1");
 /// assert!(format!("{config:?}").contains("eu-west-1"));
+/// let provider = ProfileProvider::new(config);
+/// # Ok::<(), kms_lite::error::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct ProviderConfig {
@@ -121,7 +124,7 @@ impl ProviderConfig {
         self
     }
     /// The CA bundle for STS.
-    pub fn ca_bundle(mut self, bundle: Option<CaBundle>) -> Self {
+    pub(crate) fn ca_bundle(mut self, bundle: Option<CaBundle>) -> Self {
         self.ca_bundle = bundle;
         self
     }
@@ -136,7 +139,7 @@ impl ProviderConfig {
         self
     }
     /// Receives one line per request and response the providers make (secrets redacted).
-    pub fn debug_log(mut self, log: Option<DebugLog>) -> Self {
+    pub(crate) fn debug_log(mut self, log: Option<DebugLog>) -> Self {
         self.debug_log = log;
         self
     }
@@ -213,24 +216,20 @@ impl ProviderConfig {
             return Ok(debug_log::wrap(Arc::clone(http), self.debug_log.as_ref()));
         }
         let ca_bundle_pem = match (&self.ca_bundle, endpoint.scheme) {
-            (Some(bundle), "https") => Some(
-                bundle
-                    .load()
-                    .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?,
-            ),
+            (Some(bundle), "https") => Some(bundle.load().map_err(CredentialsError::from_config)?),
             _ => None,
         };
         let http = UreqClient::new(&TransportConfig {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             max_response_bytes: 1 << 20,
-            user_agent: crate::client::USER_AGENT.to_owned(),
+            user_agent: crate::user_agent::USER_AGENT.to_owned(),
             connect_to: None,
             ca_bundle_pem,
             proxy: crate::proxy::for_endpoint(endpoint, self.env())
-                .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?,
+                .map_err(CredentialsError::from_config)?,
         })
-        .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?;
+        .map_err(CredentialsError::from_config)?;
         Ok(debug_log::wrap(Arc::new(http), self.debug_log.as_ref()))
     }
 
@@ -244,12 +243,12 @@ impl ProviderConfig {
             connect_timeout: self.metadata_timeout,
             read_timeout: self.metadata_timeout,
             max_response_bytes: 64 * 1024,
-            user_agent: crate::client::USER_AGENT.to_owned(),
+            user_agent: crate::user_agent::USER_AGENT.to_owned(),
             connect_to: None,
             ca_bundle_pem: None,
             proxy: None,
         })
-        .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?;
+        .map_err(CredentialsError::from_config)?;
         Ok(debug_log::wrap(Arc::new(http), self.debug_log.as_ref()))
     }
 }

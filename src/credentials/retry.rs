@@ -6,7 +6,7 @@
 
 use super::{CredentialsError, ProviderConfig};
 use crate::error::TransportError;
-use crate::retry::{RetryKind, TRANSIENT_CODES, backoff, is_throttling_code};
+use crate::retry::{RetryKind, backoff};
 
 /// What one attempt came to.
 pub(crate) enum Attempt<T> {
@@ -47,20 +47,20 @@ pub(crate) fn with_retries<T>(
     }
 }
 
-/// How an HTTP answer from an AWS service (STS, SSO) may be retried: throttling codes and 429
-/// as throttling; the transient codes and 500, 502, 503, 504 as transient; anything else not.
+/// How an HTTP answer from an AWS service (STS, SSO) may be retried: as the client retries
+/// KMS's answers ([`crate::retry::classify_service`]); an answer without a code by its status.
 pub(crate) fn classify_status(status: u16, code: Option<&str>) -> RetryKind {
-    let code = code.unwrap_or("");
-    if status == 429 || is_throttling_code(code) {
-        RetryKind::Throttling
-    } else if TRANSIENT_CODES.contains(&code) || matches!(status, 500 | 502 | 503 | 504) {
-        RetryKind::Transient
-    } else {
-        RetryKind::No
-    }
+    crate::retry::classify_service(code.unwrap_or(""), status)
 }
 
-/// Whether a failed exchange is worth another attempt (no answer, a reset, a truncated body).
-pub(crate) fn transport_retryable(e: &TransportError) -> bool {
-    e.kind().is_retryable()
+/// The attempt that failed with `e` (`{what}: {e}`, with `e` as the source): retried when no
+/// answer arrived whole (a reset, a timeout, a truncated body), as the client retries KMS
+/// calls ([`crate::retry::classify_transport`]).
+pub(crate) fn transport_failure<T>(what: &str, e: TransportError) -> Attempt<T> {
+    let kind = crate::retry::classify_transport(e.kind());
+    let err = CredentialsError::new(format!("{what}: {e}")).with_source(e);
+    match kind {
+        RetryKind::No => Attempt::Fail(err),
+        kind => Attempt::Retry(kind, err),
+    }
 }

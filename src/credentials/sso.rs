@@ -13,10 +13,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
-use super::fetch::{check_not_expired, json_problem, required, status_error};
-use super::retry::{Attempt, classify_status, transport_retryable, with_retries};
+use super::fetch::{check_not_expired, json_error, required, status_error};
+use super::retry::{Attempt, classify_status, transport_failure, with_retries};
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::endpoint::{self, Endpoint};
+use crate::error::JsonProblem;
 use crate::http::HttpRequest;
 use crate::retry::RetryKind;
 
@@ -149,12 +150,15 @@ impl SsoProvider {
                 CredentialsError::new(format!(
                     "SSO: {what} ~/.aws/sso/cache/{file} ({e}); {login}"
                 ))
+                .with_read_error(e)
             })?;
         let cached: CachedToken = serde_json::from_slice(&text).map_err(|e| {
+            let problem = JsonProblem::new(&e);
             CredentialsError::new(format!(
                 "SSO: the cached token ~/.aws/sso/cache/{file} {}; {login}",
-                json_problem(&e)
+                problem.predicate()
             ))
+            .with_source(problem)
         })?;
         let what = format!("SSO: the cached token ~/.aws/sso/cache/{file}");
         let token = required(cached.access_token, "accessToken", &what)?;
@@ -187,8 +191,7 @@ impl super::ProvideCredentials for SsoProvider {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         let s = self.settings()?;
         let token = self.token(&s)?;
-        let invalid =
-            |e: crate::error::ConfigError| CredentialsError::invalid_configuration(e.to_string());
+        let invalid = CredentialsError::from_config;
         let options = self.cfg.options();
         let base = match self
             .cfg
@@ -197,7 +200,7 @@ impl super::ProvideCredentials for SsoProvider {
             .map_err(invalid)?
         {
             Some((url, _)) => {
-                crate::config::custom_endpoint_allowed(options).map_err(invalid)?;
+                crate::settings::custom_endpoint_allowed(options).map_err(invalid)?;
                 url
             }
             None => endpoint::resolve_sso_portal(&s.region, options).map_err(invalid)?,
@@ -217,7 +220,7 @@ impl super::ProvideCredentials for SsoProvider {
         );
         let request = HttpRequest {
             method: "GET",
-            url,
+            url: url.into(),
             headers: vec![("x-amz-sso_bearer_token", token.into())],
             body: Vec::new(),
         };
@@ -229,14 +232,7 @@ impl super::ProvideCredentials for SsoProvider {
         let resp = with_retries(&self.cfg, self.cfg.max_attempts_value(), |_| {
             let resp = match http.send(&request, None) {
                 Ok(resp) => resp,
-                Err(e) => {
-                    let err = CredentialsError::new(format!("{what}: {e}"));
-                    return if transport_retryable(&e) {
-                        Attempt::Retry(RetryKind::Transient, err)
-                    } else {
-                        Attempt::Fail(err)
-                    };
-                }
+                Err(e) => return transport_failure(&what, e),
             };
             match resp.status {
                 200 => Attempt::Ok(resp),
@@ -250,9 +246,8 @@ impl super::ProvideCredentials for SsoProvider {
                 },
             }
         })?;
-        let answer: RoleCredentialsAnswer = serde_json::from_slice(&resp.body).map_err(|e| {
-            CredentialsError::new(format!("{what}: the answer {}", json_problem(&e)))
-        })?;
+        let answer: RoleCredentialsAnswer =
+            serde_json::from_slice(&resp.body).map_err(|e| json_error(&what, "answer", &e))?;
         let rc = answer.role_credentials.ok_or_else(|| {
             CredentialsError::new(format!("{what}: the answer has no roleCredentials"))
         })?;

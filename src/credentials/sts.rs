@@ -5,14 +5,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::fetch::{check_not_expired, safe_text};
-use super::retry::{Attempt, classify_status, transport_retryable, with_retries};
+use super::retry::{Attempt, classify_status, transport_failure, with_retries};
 use super::{Credentials, CredentialsError, ProviderConfig};
 use crate::clock::Clock;
 use crate::endpoint::Endpoint;
+use crate::http::HttpClient;
 use crate::http::HttpRequest;
 use crate::retry::RetryKind;
 use crate::sigv4;
-use crate::transport::HttpClient;
 
 /// The content type of STS Query requests.
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
@@ -53,9 +53,8 @@ impl Sts {
         let (url, _) = cfg
             .shared()
             .service_endpoint("sts", &region, cfg.options())
-            .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?;
-        let endpoint = Endpoint::parse(&url)
-            .map_err(|e| CredentialsError::invalid_configuration(e.to_string()))?;
+            .map_err(CredentialsError::from_config)?;
+        let endpoint = Endpoint::parse(&url).map_err(CredentialsError::from_config)?;
         let http = cfg.http_for(&endpoint)?;
         Ok(Sts {
             endpoint,
@@ -135,20 +134,14 @@ impl Sts {
                 Some(c) => self.signed(body.clone(), c),
                 None => HttpRequest {
                     method: "POST",
-                    url: self.endpoint.url(),
+                    url: self.endpoint.shared_url(),
                     headers: vec![("content-type", FORM_CONTENT_TYPE.into())],
                     body: body.clone(),
                 },
             };
             let resp = match self.http.send(&request, None) {
                 Ok(resp) => resp,
-                Err(e) if transport_retryable(&e) => {
-                    return Attempt::Retry(
-                        RetryKind::Transient,
-                        CredentialsError::new(format!("{what}: {e}")),
-                    );
-                }
-                Err(e) => return Attempt::Fail(CredentialsError::new(format!("{what}: {e}"))),
+                Err(e) => return transport_failure(what, e),
             };
             if (200..300).contains(&resp.status) {
                 return Attempt::Ok(resp);
@@ -167,7 +160,7 @@ impl Sts {
                 None => CredentialsError::new(format!(
                     "{what} failed: HTTP {} {} without an STS error document",
                     resp.status,
-                    crate::http::reason_phrase(resp.status)
+                    crate::codec::reason_phrase(resp.status)
                 )),
             };
             match kind {
@@ -176,8 +169,9 @@ impl Sts {
             }
         })?;
         let text = String::from_utf8_lossy(&resp.body);
-        let parsed = crate::xml::parse_sts_credentials(&text, result_element)
-            .map_err(|e| CredentialsError::new(format!("{what}: unusable answer: {e}")))?;
+        let parsed = crate::xml::parse_sts_credentials(&text, result_element).map_err(|e| {
+            CredentialsError::new(format!("{what}: unusable answer: {e}")).with_source(e)
+        })?;
         check_not_expired(parsed.expiration, what, self.clock.now())?;
         Ok(Credentials::new(
             parsed.access_key_id.clone(),
@@ -228,7 +222,7 @@ impl Sts {
         sent.push(("authorization", signature.authorization().to_owned()));
         HttpRequest {
             method: "POST",
-            url: self.endpoint.url(),
+            url: self.endpoint.shared_url(),
             headers: sent.into_iter().map(|(n, v)| (n, v.into())).collect(),
             body,
         }

@@ -94,6 +94,7 @@ impl super::ProvideCredentials for WebIdentityProvider {
                 "cannot read the web identity token file {}: {e}",
                 s.token_file
             ))
+            .with_read_error(e)
         })?;
         let token = token.trim();
         if token.is_empty() {

@@ -29,6 +29,7 @@ use crate::secret::{self, Base64, SecretBytes, WithPlaintext};
 /// ```
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct DecryptRequest {
     /// The ciphertext (1..=6144 bytes). Required unless `DryRun` is true with
     /// `DryRunModifiers` `IGNORE_CIPHERTEXT`.

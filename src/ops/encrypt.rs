@@ -29,6 +29,7 @@ use crate::secret::{self, SecretBytes};
 /// ```
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct EncryptRequest {
     /// The key to encrypt under: key id, key ARN, alias name or alias ARN (1..=2048).
     pub key_id: String,

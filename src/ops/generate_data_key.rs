@@ -28,6 +28,7 @@ use crate::secret::{self, Base64, SecretBytes, WithPlaintext};
 /// ```
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct GenerateDataKeyRequest {
     /// The symmetric KMS key to encrypt the data key under (1..=2048).
     pub key_id: String,

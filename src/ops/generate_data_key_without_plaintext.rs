@@ -25,6 +25,7 @@ use crate::error::{ParameterError, operation_error};
 /// ```
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct GenerateDataKeyWithoutPlaintextRequest {
     /// The symmetric KMS key to encrypt the data key under (1..=2048).
     pub key_id: String,

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use crate::error::{Failure, ParameterError};
 
-pub mod decrypt;
-pub mod encrypt;
-pub mod generate_data_key;
-pub mod generate_data_key_without_plaintext;
-pub mod raw;
-pub mod re_encrypt;
+pub(crate) mod decrypt;
+pub(crate) mod encrypt;
+pub(crate) mod generate_data_key;
+pub(crate) mod generate_data_key_without_plaintext;
+pub(crate) mod raw;
+pub(crate) mod re_encrypt;
 mod types;
 
 pub use types::{
@@ -34,7 +34,7 @@ pub(crate) trait Operation: sealed::Sealed + serde::Serialize {
 }
 
 pub(crate) mod sealed {
-    pub trait Sealed {}
+    pub(crate) trait Sealed {}
 }
 
 /// Checks a string's length in characters, as the model counts it.

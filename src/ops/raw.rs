@@ -29,7 +29,7 @@ macro_rules! operations {
         /// [`Client::raw_call`] accepts.
         ///
         /// ```
-        /// assert!(kms_lite::ops::raw::OPERATIONS.contains(&"DescribeKey"));
+        /// assert!(kms_lite::OPERATIONS.contains(&"DescribeKey"));
         /// ```
         pub const OPERATIONS: &[&str] = &[$(stringify!($name)),*];
         /// `TrentService.<name>`, in the order of [`OPERATIONS`].
@@ -158,10 +158,8 @@ fn input_body(input: &Value) -> Result<Vec<u8>, ParameterError> {
 }
 
 /// Overwrites a string's bytes before dropping it (best effort, like [`SecretBytes`]).
-fn wipe(text: String) {
-    let mut bytes = text.into_bytes();
-    bytes.fill(0);
-    std::hint::black_box(&mut bytes);
+fn wipe_text(text: String) {
+    crate::secret::wipe(&mut text.into_bytes());
 }
 
 fn invalid(operation: &str, problem: &str) -> TransportError {
@@ -189,7 +187,7 @@ pub(crate) fn read_output(
             None | Some(Value::Null) => {}
             Some(Value::String(text)) => {
                 let decoded = crate::base64::decode(text.as_bytes());
-                wipe(text);
+                wipe_text(text);
                 match decoded {
                     Ok(bytes) => secrets.push((member, SecretBytes::new(bytes))),
                     Err(_) => failure = Some(member),
@@ -340,13 +338,15 @@ impl serde::Serialize for WithPlaintext<'_, RawOutput> {
 
 operation_error! {
     /// Why a raw call failed: the common AWS errors by name, any other service error as
-    /// `Unhandled` (match on [`code`](Self::code)), and the client-side failures, an unknown
+    /// `Unhandled` (match on its [`code`](crate::error::OperationError::code)), and the
+    /// client-side failures, an unknown
     /// operation name among them (`InvalidParameter`, member `OperationName`). `Display` reads
     /// like the AWS CLI's error line, naming the operation.
     ///
     /// ```
     /// # fn demo(client: &kms_lite::Client) {
     /// use kms_lite::RawCallError;
+    /// use kms_lite::error::OperationError;
     /// match client.raw_call("DescribeKey", &serde_json::json!({"KeyId": "alias/gone"})) {
     ///     Ok(out) => println!("{}", out.json()["KeyMetadata"]["KeyState"]),
     ///     Err(e) if e.code() == Some("NotFoundException") => eprintln!("no such key"),
@@ -389,7 +389,7 @@ impl Client {
             .send_json(name, TARGETS[index], body)
             .map_err(RawCallError::from)?;
         let output = read_output(name, &response.body);
-        response.body.fill(0);
+        crate::secret::wipe(&mut response.body);
         output.map_err(|e| RawCallError::from(Failure::Transport(e)))
     }
 }

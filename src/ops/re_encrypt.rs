@@ -14,8 +14,9 @@ use crate::Client;
 use crate::codec;
 use crate::error::{ParameterError, operation_error};
 
-/// The input of ReEncrypt. Only the destination key is required; build it with
-/// [`ReEncryptRequest::new`] and the setters.
+/// The input of ReEncrypt. The destination key and the ciphertext are required (the ciphertext
+/// may be left out only by a dry run that ignores it: `DryRun` true with `IGNORE_CIPHERTEXT`);
+/// build it with [`ReEncryptRequest::new`] and the setters.
 ///
 /// ```
 /// use kms_lite::ReEncryptRequest;
@@ -27,6 +28,7 @@ use crate::error::{ParameterError, operation_error};
 /// ```
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ReEncryptRequest {
     /// The ciphertext to re-encrypt (1..=6144 bytes). Required unless a dry run ignores it.
     #[serde(

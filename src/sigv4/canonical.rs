@@ -374,7 +374,7 @@ impl fmt::Debug for CanonicalRequest {
 /// Builds the canonical request of `req` under `settings`.
 ///
 /// ```
-/// use kms_lite::sigv4::{canonical_request, Payload, SignableRequest, SigningSettings, UriEncoding};
+/// use kms_lite::__private::sigv4::{canonical_request, Payload, SignableRequest, SigningSettings, UriEncoding};
 ///
 /// let req = SignableRequest {
 ///     method: "GET",

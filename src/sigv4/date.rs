@@ -16,7 +16,7 @@ const MAX_UNIX: i64 = 253_402_300_799;
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use kms_lite::sigv4::amz_date;
+/// use kms_lite::__private::sigv4::amz_date;
 ///
 /// let d = amz_date(UNIX_EPOCH + Duration::from_secs(1_440_938_160));
 /// assert_eq!(d.as_str(), "20150830T123600Z");

@@ -31,7 +31,7 @@ fn hmac_once(key: &[u8], msg: &[u8]) -> [u8; 32] {
 /// for that scope: `Debug` never shows it.
 ///
 /// ```
-/// use kms_lite::sigv4::derive_signing_key;
+/// use kms_lite::__private::sigv4::derive_signing_key;
 ///
 /// let key = derive_signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
 /// assert_eq!(
@@ -105,7 +105,7 @@ pub fn derive_signing_key(secret: &str, date: &str, region: &str, service: &str)
 /// never the key or the fingerprint.
 ///
 /// ```
-/// use kms_lite::sigv4::{derive_signing_key, SigningKeyCache};
+/// use kms_lite::__private::sigv4::{derive_signing_key, SigningKeyCache};
 ///
 /// let cache = SigningKeyCache::new();
 /// let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";

@@ -30,7 +30,7 @@
 //!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};
-//! use kms_lite::sigv4::{amz_date, sign, Payload, SignableRequest, SigningKeyCache, SigningParams, SigningSettings};
+//! use kms_lite::__private::sigv4::{amz_date, sign, Payload, SignableRequest, SigningKeyCache, SigningParams, SigningSettings};
 //!
 //! let time = UNIX_EPOCH + Duration::from_secs(1_795_915_460);
 //! let date = amz_date(time);
@@ -105,7 +105,7 @@ pub enum UriEncoding {
 /// [`NEVER_SIGNED_HEADERS`] excluded.
 ///
 /// ```
-/// use kms_lite::sigv4::{SigningSettings, UriEncoding};
+/// use kms_lite::__private::sigv4::{SigningSettings, UriEncoding};
 ///
 /// // The official SigV4 test suite.
 /// let suite = SigningSettings::new().with_uri_encoding(UriEncoding::Single);
@@ -302,7 +302,7 @@ fn write_string_to_sign<S: Sink>(
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use kms_lite::sigv4::{amz_date, canonical_request, string_to_sign, Payload, SignableRequest, SigningSettings};
+/// use kms_lite::__private::sigv4::{amz_date, canonical_request, string_to_sign, Payload, SignableRequest, SigningSettings};
 ///
 /// let req = SignableRequest {
 ///     method: "GET", path: "/", query: "",
@@ -332,7 +332,7 @@ pub fn string_to_sign(
 /// The hex signature of a string to sign (for example one from [`string_to_sign`]).
 ///
 /// ```
-/// use kms_lite::sigv4::{derive_signing_key, signature_of};
+/// use kms_lite::__private::sigv4::{derive_signing_key, signature_of};
 ///
 /// let key = derive_signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "service");
 /// let sts = "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n\
@@ -387,7 +387,7 @@ impl fmt::Display for Signature {
 /// HMAC-SHA256 with the signing key (from `cache` when given, derived otherwise), and the
 /// `Authorization` header value built in one allocation.
 ///
-/// See the [module documentation](self) for a complete example.
+/// The module documentation has a complete example.
 pub fn sign(
     req: &SignableRequest<'_>,
     params: &SigningParams<'_>,

@@ -184,7 +184,7 @@ pub const PINNED: u64 = 1_795_915_460;
 pub fn pinned_client(addr: SocketAddr, session_token: Option<String>) -> Client {
     use std::time::UNIX_EPOCH;
     Client::builder()
-        .env(kms_lite::env::Env::from_pairs::<&str, &str>([]))
+        .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
         .region("us-east-1")
         .endpoint_url("http://kms.us-east-1.amazonaws.com")
         .connect_to(addr)
@@ -402,7 +402,7 @@ pub enum Action {
 pub fn http_response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let status_line = format!(
         "HTTP/1.1 {status} {}",
-        kms_lite::http::reason_phrase(status)
+        kms_lite::__private::codec::reason_phrase(status)
     );
     let mut headers = headers.to_vec();
     headers.push(("Connection", "close"));

@@ -15,9 +15,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use common::Table;
 use common::fixtures::{self, Size};
-use kms_lite::codec;
-use kms_lite::endpoint::Endpoint;
-use kms_lite::sigv4;
+// The signer and codec are kms-lite's internals, reached through its unstable path.
+use kms_lite::__private::endpoint::Endpoint;
+use kms_lite::__private::{codec, sigv4};
 
 fn main() {
     let mut t = Table::new();

@@ -10,8 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use kms_lite::config::SharedConfig;
-use kms_lite::env::Env;
+use kms_lite::config::{Env, SharedConfig};
 use kms_lite::error::Escaped;
 
 use crate::args::{Given, Globals, Invocation, Opt};

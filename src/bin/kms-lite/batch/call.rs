@@ -3,12 +3,10 @@
 //! (throttling, 5xx, a reset, a timeout, a truncated body: its `retry_stop` is anything but
 //! `NotRetryable`) asks for the item to be tried again later; anything else fails the item.
 
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use kms_lite::error::{OperationError, RetryStop};
-use kms_lite::retry::{RetryKind, backoff};
+use kms_lite::error::OperationError;
 use kms_lite::{Client, ReEncryptError, ReEncryptRequest};
 
 use super::ramp::Ramp;
@@ -131,37 +129,20 @@ impl Caller {
         if e.credentials_error().is_some() {
             return Failed::Fatal { code, message };
         }
-        let throttled = matches!(e, ReEncryptError::Throttling(_));
-        let stop = e
-            .service_error()
-            .map(|s| s.retry_stop())
-            .or_else(|| e.transport_error().map(|t| t.retry_stop()));
-        let retryable = stop.is_some_and(|s| s != RetryStop::NotRetryable);
-        if !retryable {
+        let throttled = e.is_throttling();
+        let Some(after) = kms_lite::retry::backoff_for(e, tries) else {
             return Failed::Item {
                 code,
                 message,
                 answered: e.service_error().is_some(),
             };
-        }
-        self.retried.fetch_add(1, Ordering::Relaxed);
-        let kind = if throttled {
-            RetryKind::Throttling
-        } else {
-            RetryKind::Transient
         };
+        self.retried.fetch_add(1, Ordering::Relaxed);
         Failed::Retry {
-            after: backoff(kind, tries, jitter(), None),
+            after,
             or_fail: (!throttled && tries >= TRANSIENT_TRIES)
                 .then(|| (code, format!("tried {tries} times: {message}"))),
             why: message,
         }
     }
-}
-
-/// A number in [0, 1), different at each call (std's hasher keys are random per process and
-/// change with each `RandomState`).
-fn jitter() -> f64 {
-    let bits = std::hash::RandomState::new().build_hasher().finish() >> 11;
-    bits as f64 / (1u64 << 53) as f64
 }

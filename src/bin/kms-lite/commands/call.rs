@@ -5,7 +5,7 @@
 //! `SharedSecret`) are printed, as the AWS CLI prints them, and nowhere else: the printed copy
 //! is wiped, and no message or `--debug` line holds them.
 
-use kms_lite::ops::raw::OPERATIONS;
+use kms_lite::OPERATIONS;
 use serde_json::Value;
 
 use super::shared;

@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use kms_lite::error::OperationError;
+use kms_lite::error::{ConfigError, ConfigErrorKind, Escaped, OperationError};
 use kms_lite::retry::RetryMode;
 use kms_lite::{Client, EncryptionAlgorithmSpec, RecipientInfo};
 
@@ -20,24 +20,9 @@ use crate::{Failure, exit, files, opts, write_stderr, write_stdout};
 pub fn build_client(g: &Globals, default_retry_mode: Option<RetryMode>) -> Result<Client, Failure> {
     let mut b = Client::builder();
     if let Some(r) = &g.region {
-        if !kms_lite::endpoint::is_valid_region(r) {
-            return Err(Failure::Message(
-                exit::USAGE,
-                format!(
-                    "Provided region_name '{}' doesn't match a supported format.",
-                    kms_lite::error::Escaped(r)
-                ),
-            ));
-        }
         b = b.region(r.clone());
     }
     if let Some(u) = &g.endpoint_url {
-        if let Err(e) = kms_lite::endpoint::Endpoint::parse(u) {
-            return Err(Failure::Message(
-                exit::USAGE,
-                format!("Bad value for --endpoint-url: {e}"),
-            ));
-        }
         b = b.endpoint_url(u.clone());
     }
     if let Some(p) = &g.profile {
@@ -53,20 +38,34 @@ pub fn build_client(g: &Globals, default_retry_mode: Option<RetryMode>) -> Resul
         b = b.read_timeout(t);
     }
     if let Some(path) = &g.ca_bundle {
-        let bundle = kms_lite::config::CaBundle::File {
-            path: path.clone(),
-            source: "--ca-bundle".to_owned(),
-        };
-        let pem = bundle
-            .load()
-            .map_err(|e| Failure::Message(exit::USAGE, e.to_string()))?;
-        b = b.ca_bundle_pem(pem.to_vec());
+        b = b.ca_bundle_file(path.clone());
     }
     if let Some(mode) = default_retry_mode {
         b = b.default_retry_mode(mode);
     }
-    b.build()
-        .map_err(|e| Failure::Message(exit::CONFIG, e.to_string()))
+    b.build().map_err(|e| config_failure(g, &e))
+}
+
+/// A configuration error as the AWS CLI reports it: a bad value of one of our own options
+/// (`--region`, `--endpoint-url`, `--ca-bundle`) is a usage error (252), anything else a
+/// configuration error (253).
+fn config_failure(g: &Globals, e: &ConfigError) -> Failure {
+    match e.kind() {
+        ConfigErrorKind::Region if g.region.is_some() => Failure::Message(
+            exit::USAGE,
+            format!(
+                "Provided region_name '{}' doesn't match a supported format.",
+                Escaped(g.region.as_deref().unwrap_or_default())
+            ),
+        ),
+        ConfigErrorKind::Endpoint if g.endpoint_url.is_some() => {
+            Failure::Message(exit::USAGE, format!("Bad value for --endpoint-url: {e}"))
+        }
+        ConfigErrorKind::CaBundle if g.ca_bundle.is_some() => {
+            Failure::Message(exit::USAGE, e.to_string())
+        }
+        _ => Failure::Message(exit::CONFIG, e.to_string()),
+    }
 }
 
 /// The exit code and message for a failed call, as the AWS CLI reports it: 254 for a service
@@ -94,7 +93,7 @@ pub fn call_failure<E: OperationError>(e: &E, dry_run: Option<bool>) -> Failure 
                 .message()
                 .unwrap_or("the request would have succeeded, but the DryRun option is set.");
             // The service's text, escaped like every error line.
-            let detail = kms_lite::error::Escaped(detail);
+            let detail = Escaped(detail);
             write_stderr(&format!("Dry run succeeded: {detail}\n"));
             return Failure::Quiet(exit::OK);
         }
@@ -139,7 +138,7 @@ fn configured_format(g: &Globals) -> Result<OutputFormat, Failure> {
         Some(v) if !v.to_string_lossy().trim().is_empty() => v.to_string_lossy().trim().to_owned(),
         _ => {
             let shared = kms_lite::config::SharedConfig::load(
-                kms_lite::env::Env::process(),
+                kms_lite::config::Env::process(),
                 g.profile.as_deref(),
             )
             .map_err(|e| Failure::Message(exit::CONFIG, e.to_string()))?;
