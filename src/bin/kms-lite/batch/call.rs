@@ -1,4 +1,4 @@
-//! One ReEncrypt call for the batch: through the slow start and the rate gate to the client,
+//! One ReEncrypt call for the batch: through the rate gate (slow start, `--rate`) to the client,
 //! and its failure sorted by the library's own retry classification. A failure the client classified as retryable
 //! (throttling, 5xx, a reset, a timeout, a truncated body: its `retry_stop` is anything but
 //! `NotRetryable`) asks for the item to be tried again later; anything else fails the item.
@@ -9,7 +9,6 @@ use std::time::Duration;
 use kms_lite::error::OperationError;
 use kms_lite::{Client, ReEncryptError, ReEncryptRequest};
 
-use super::ramp::Ramp;
 use super::rate::Gate;
 use crate::exit;
 
@@ -63,7 +62,6 @@ pub enum Failed {
 pub struct Caller {
     client: Client,
     template: ReEncryptRequest,
-    ramp: Ramp,
     gate: Gate,
     rate: Option<f64>,
     classify: Classify,
@@ -72,19 +70,16 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// `template` is the request without its ciphertext; `concurrency` the most calls in
-    /// flight; `rate` caps calls started per second.
+    /// `template` is the request without its ciphertext; `rate` caps calls started per second.
     pub fn new(
         client: Client,
         template: ReEncryptRequest,
-        concurrency: usize,
         rate: Option<f64>,
         classify: Classify,
     ) -> Caller {
         Caller {
             client,
             template,
-            ramp: Ramp::new(concurrency),
             gate: Gate::new(rate),
             rate,
             classify,
@@ -110,10 +105,11 @@ impl Caller {
     pub fn re_encrypt(&self, blob: &[u8], tries: u32) -> Result<Vec<u8>, Failed> {
         let mut req = self.template.clone();
         req.ciphertext_blob = Some(blob.to_vec());
-        self.ramp.enter();
         self.gate.acquire();
         let result = self.client.re_encrypt(&req);
-        self.ramp.leave(|| self.client.rate_limiter().throttled > 0);
+        if !self.gate.slow_start_over() && self.client.rate_limiter().throttled > 0 {
+            self.gate.end_slow_start();
+        }
         match result {
             Ok(resp) => resp.ciphertext_blob.ok_or_else(|| Failed::Item {
                 code: exit::OTHER,

@@ -5,8 +5,8 @@
 //! files; each input mode is a module ([`lines`], [`dir`]) that gives it a reader, a job and an
 //! emitter, and defines its journal record; [`journal`] makes a run resumable, [`lock`] keeps
 //! two runs apart, [`call`] makes one ReEncrypt and sorts its failure (retry later, or fail the
-//! item), [`ramp`] starts the calls in flight small, [`rate`] caps the request rate,
-//! [`progress`] counts and reports, [`shard`] splits an input between runs. Nothing here depends on the commands: the command hands over a client,
+//! item), [`rate`] starts the request rate slowly and caps it, [`progress`] counts and reports,
+//! [`shard`] splits an input between runs. Nothing here depends on the commands: the command hands over a client,
 //! a request template and how errors are reported. A new input mode is one new module and one
 //! arm in [`run`].
 
@@ -17,8 +17,7 @@ mod lines;
 mod lock;
 mod pipeline;
 mod progress;
-mod ramp;
-mod rate;
+pub mod rate;
 pub mod shard;
 
 use std::path::{Path, PathBuf};
@@ -33,8 +32,6 @@ use self::pipeline::{Step, Stop};
 use self::progress::Progress;
 use self::shard::Shard;
 use crate::{Failure, exit, files, write_stderr};
-
-pub use self::ramp::INITIAL as INITIAL_IN_FLIGHT;
 
 /// How long the service may answer no call before the run gives up, by default.
 pub const DEFAULT_GIVE_UP: Duration = Duration::from_secs(300);
@@ -91,7 +88,7 @@ pub fn run(
 ) -> Result<(), Failure> {
     let ctx = Context {
         settings: settings_hash(&template),
-        caller: Caller::new(client, template, o.concurrency, o.rate, classify),
+        caller: Caller::new(client, template, o.rate, classify),
         shard: o.shard,
         pipeline: pipeline::Settings {
             workers: o.concurrency,

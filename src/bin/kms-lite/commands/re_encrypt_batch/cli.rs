@@ -163,8 +163,8 @@ RATE
   the adaptive retry mode: from the first throttling answer on, requests wait for a
   client-side rate that is cut on each throttling answer and grows back otherwise, so the
   batch finds the account's quota by itself and shares it with other callers and shards.
-  Until that first answer the calls in flight start at {initial} and double every round
-  trip up to --concurrency. --rate is a hard cap on top.
+  Until that first answer the request rate starts at {start}/s and doubles every {doubling}
+  ms (slow start). --rate is a hard cap on top.
 
 RETRIES
   Each request is tried up to AWS_MAX_ATTEMPTS times (default 3) with the standard
@@ -174,7 +174,8 @@ RETRIES
   throttling) while the service answers other calls. A service down for good ends the run
   after {give_up} s without an answer (--give-up-after).
 ",
-        initial = crate::batch::INITIAL_IN_FLIGHT,
+        start = crate::batch::rate::START_RATE,
+        doubling = crate::batch::rate::DOUBLING.as_millis(),
         tries = crate::batch::call::TRANSIENT_TRIES,
         give_up = crate::batch::DEFAULT_GIVE_UP.as_secs(),
     )
