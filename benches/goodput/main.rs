@@ -26,7 +26,8 @@
 //! input), the CLI that `cargo bench` builds or `--cli PATH`: by default with the batch's own
 //! retry settings, quota 100/s only (about 13 minutes); `--mode` and `--max-attempts` then set
 //! `AWS_RETRY_MODE` and `AWS_MAX_ATTEMPTS` for the processes. `--quick` is a subset:
-//! concurrency 32 and 256 and three shards at 20 ms (about 3 minutes).
+//! concurrency 32 and 256 and three shards at 20 ms (about 3 minutes). `--repeat N` runs each
+//! case N times (fairness between shards is statistical).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -73,9 +74,16 @@ struct Options {
     max_attempts: Option<u32>,
     /// Seconds per line of the timeline, if one is wanted.
     timeline: Option<f64>,
+    /// Runs of each case.
+    repeat: usize,
 }
 
+/// A comma-separated list; `none` is an empty one (`--concurrency none --shards 3`: shards
+/// only).
 fn list<T: std::str::FromStr>(name: &str, value: &str) -> Vec<T> {
+    if value == "none" {
+        return Vec::new();
+    }
     value
         .split(',')
         .map(|v| {
@@ -101,6 +109,7 @@ impl Options {
             burst: 1.0,
             max_attempts: None,
             timeline: None,
+            repeat: 1,
         };
         let args: Vec<String> = std::env::args().skip(1).collect();
         // The load decides the defaults the other options then change.
@@ -153,6 +162,7 @@ impl Options {
                 "load" => {}
                 "cli" => o.cli = PathBuf::from(value),
                 "timeline" => o.timeline = Some(value.parse().expect("--timeline: seconds")),
+                "repeat" => o.repeat = value.parse().expect("--repeat: a count"),
                 _ => panic!("unknown option --{name} (see the top of benches/goodput/main.rs)"),
             }
         }
@@ -441,12 +451,13 @@ fn main() {
     for &q in &o.quota {
         for &ms in &o.latency_ms {
             for &(shards, threads) in &cases {
-                for load in loads_of(&o, q, shards, threads) {
+                let runs = loads_of(&o, q, shards, threads);
+                for load in runs.iter().flat_map(|l| std::iter::repeat_n(l, o.repeat)) {
                     eprintln!(
                         "{} {shards}×{threads}, {ms} ms, quota {q}",
                         load.mode_name()
                     );
-                    let r = run(&load, Duration::from_millis(ms), q, &o);
+                    let r = run(load, Duration::from_millis(ms), q, &o);
                     let ceiling = (shards * threads) as f64 * 1000.0 / ms as f64;
                     let note = if ceiling < 1.1 * q {
                         format!(" (ceiling {ceiling:.0}/s)")

@@ -12,8 +12,8 @@
 //! service's own burst allowance runs out. Once throttled, the client's adaptive limiter paces
 //! the calls and the slow start ends.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The slow start's first rate, calls per second.
@@ -27,8 +27,9 @@ const NO_LIMIT: f64 = 1e6;
 pub struct Gate {
     /// `--rate`: the spacing between calls, if capped.
     cap: Option<Duration>,
-    /// When the slow start began.
-    began: Instant,
+    /// When the slow start began: at the first call (not at the start of the run, which may
+    /// spend a while reading a directory or skipping journaled items).
+    began: OnceLock<Instant>,
     /// Whether the slow start has ended (a throttling answer was seen).
     slow_start_over: AtomicBool,
     /// No call starts before this instant.
@@ -37,15 +38,11 @@ pub struct Gate {
 
 impl Gate {
     /// A gate letting `rate` calls per second through (`None`: no cap), after a slow start
-    /// from now.
+    /// from the first call.
     pub fn new(rate: Option<f64>) -> Gate {
-        Gate::starting_at(rate, Instant::now())
-    }
-
-    fn starting_at(rate: Option<f64>, began: Instant) -> Gate {
         Gate {
             cap: rate.map(|r| Duration::from_secs_f64(1.0 / r)),
-            began,
+            began: OnceLock::new(),
             slow_start_over: AtomicBool::new(false),
             next: Mutex::new(None),
         }
@@ -76,8 +73,9 @@ impl Gate {
         let ramp = if self.slow_start_over() {
             None
         } else {
+            let began = *self.began.get_or_init(|| at);
             let doublings =
-                at.saturating_duration_since(self.began).as_secs_f64() / DOUBLING.as_secs_f64();
+                at.saturating_duration_since(began).as_secs_f64() / DOUBLING.as_secs_f64();
             let rate = START_RATE * doublings.min(64.0).exp2();
             (rate < NO_LIMIT).then(|| Duration::from_secs_f64(1.0 / rate))
         };
@@ -102,9 +100,16 @@ mod tests {
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
 
+    /// A gate whose slow start began at `t0`.
+    fn starting_at(rate: Option<f64>, t0: Instant) -> Gate {
+        let gate = Gate::new(rate);
+        gate.began.set(t0).unwrap();
+        gate
+    }
+
     /// A gate past its slow start.
     fn past_slow_start(rate: Option<f64>, t0: Instant) -> Gate {
-        let gate = Gate::starting_at(rate, t0);
+        let gate = starting_at(rate, t0);
         gate.end_slow_start();
         gate
     }
@@ -129,7 +134,7 @@ mod tests {
     #[test]
     fn the_slow_start_doubles_the_rate_every_quarter_second_until_throttled() {
         let t0 = Instant::now();
-        let gate = Gate::starting_at(None, t0);
+        let gate = starting_at(None, t0);
         // 256 workers at once: the first at once, the second 50 ms later (20/s), ...
         let turns: Vec<Duration> = (0..256).map(|_| gate.reserve(t0) - t0).collect();
         assert_eq!((turns[0], turns[1]), (Duration::ZERO, MS(50)));
@@ -162,16 +167,21 @@ mod tests {
     fn the_cap_holds_during_the_slow_start_and_the_slow_start_ends_by_itself() {
         let t0 = Instant::now();
         // --rate 5: slower than the slow start's 20/s.
-        let gate = Gate::starting_at(Some(5.0), t0);
+        let gate = starting_at(Some(5.0), t0);
         assert_eq!(gate.reserve(t0), t0);
         assert_eq!(gate.reserve(t0), t0 + MS(200));
         // --rate 1000 and the slow start's 20/s: 50 ms.
-        let gate = Gate::starting_at(Some(1000.0), t0);
+        let gate = starting_at(Some(1000.0), t0);
         assert_eq!(gate.reserve(t0), t0);
         assert_eq!(gate.reserve(t0), t0 + MS(50));
+        // The slow start begins at the first call, not when the gate is made.
+        let gate = Gate::new(None);
+        let late = t0 + Duration::from_secs(60);
+        assert_eq!(gate.reserve(late), late);
+        assert_eq!(gate.reserve(late), late + MS(50));
         // Never throttled: after 16 doublings (4 s) the slow start's rate is 1.3 million/s,
         // and it spaces nothing.
-        let gate = Gate::starting_at(None, t0);
+        let gate = starting_at(None, t0);
         let late = t0 + Duration::from_secs(4);
         assert_eq!(gate.reserve(late), late);
         assert_eq!(gate.reserve(late), late);
