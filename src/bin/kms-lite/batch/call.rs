@@ -1,7 +1,8 @@
-//! One ReEncrypt call for the batch: through the rate gate (slow start, `--rate`) to the client,
-//! and its failure sorted by the library's own retry classification. A failure the client classified as retryable
-//! (throttling, 5xx, a reset, a timeout, a truncated body: its `retry_stop` is anything but
-//! `NotRetryable`) asks for the item to be tried again later; anything else fails the item.
+//! One ReEncrypt call for the batch: through the rate gate (slow start, `--rate`) to the
+//! client, and its failure sorted by the library's own retry classification. A failure the
+//! client classified as retryable (throttling, 5xx, a reset, a timeout, a truncated body: its
+//! `retry_stop` is anything but `NotRetryable`) asks for the item to be tried again later;
+//! anything else fails the item.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

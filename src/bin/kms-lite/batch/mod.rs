@@ -6,9 +6,9 @@
 //! emitter, and defines its journal record; [`journal`] makes a run resumable, [`lock`] keeps
 //! two runs apart, [`call`] makes one ReEncrypt and sorts its failure (retry later, or fail the
 //! item), [`rate`] starts the request rate slowly and caps it, [`progress`] counts and reports,
-//! [`shard`] splits an input between runs. Nothing here depends on the commands: the command hands over a client,
-//! a request template and how errors are reported. A new input mode is one new module and one
-//! arm in [`run`].
+//! [`shard`] splits an input between runs. Nothing here depends on the commands: the command
+//! hands over a client, a request template and how errors are reported. A new input mode is one
+//! new module and one arm in [`run`].
 
 pub mod call;
 mod dir;
