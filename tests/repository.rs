@@ -189,6 +189,12 @@ fn every_test_bench_and_example_is_a_target_of_the_dev_package() {
 
     let mut want = BTreeSet::new();
     want.insert(("bin".to_owned(), "kms-lite-dev".to_owned(), cli.1.clone()));
+    let doctests = ("lib", "kms_lite_dev", "dev/doctests.rs");
+    want.insert((
+        doctests.0.to_owned(),
+        doctests.1.to_owned(),
+        doctests.2.to_owned(),
+    ));
     for (kind, dir) in [
         ("test", "tests"),
         ("bench", "benches"),
@@ -239,11 +245,9 @@ fn the_dev_package_forwards_every_feature() {
     }
 }
 
-/// `cargo package -p kms-lite` ships the sources of the library and the CLI, the README and the
-/// licence, and what cargo adds (the manifests, the lock file, the VCS information): no tests,
-/// fixtures, benches, scripts or CI files.
-#[test]
-fn the_package_holds_only_the_library_and_the_cli() {
+/// The files `cargo package -p kms-lite` ships, relative to the package root, but for the VCS
+/// information (only in a git checkout).
+fn packaged() -> BTreeSet<String> {
     let mut listed: BTreeSet<String> = cargo(&[
         "package",
         "--list",
@@ -255,8 +259,56 @@ fn the_package_holds_only_the_library_and_the_cli() {
     .lines()
     .map(str::to_owned)
     .collect();
-    // Only in a git checkout.
     listed.remove(".cargo_vcs_info.json");
+    listed
+}
+
+/// The string literal that follows `marker` in `line`, if any.
+fn literal_after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let rest = &line[line.find(marker)? + marker.len()..];
+    let rest = rest.trim_start().strip_prefix('"')?;
+    Some(&rest[..rest.find('"')?])
+}
+
+/// Every file the published sources read at compile time (`include_str!`, `include_bytes!`,
+/// `#[path]`; `#[cfg(doctest)]` included, since `cargo test` on the published crate compiles
+/// its doctests) is in the package: once, `src/lib.rs` compiled `docs/demo.md` as a doctest,
+/// so the package's own doctests did not build.
+#[test]
+fn the_published_sources_read_only_packaged_files() {
+    let listed = packaged();
+    let mut sources = Vec::new();
+    files(&repo::path("src"), &mut sources);
+    let mut outside = Vec::new();
+    for source in sources
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+    {
+        let text = std::fs::read_to_string(source).unwrap();
+        for line in text.lines() {
+            let read = ["include_str!(", "include_bytes!(", "#[path ="]
+                .into_iter()
+                .find_map(|marker| literal_after(line, marker));
+            let Some(read) = read else { continue };
+            let path = source.parent().unwrap().join(read);
+            let packaged = path.exists() && listed.contains(&relative(&path));
+            if !packaged {
+                outside.push(format!("{}: {read}", relative(source)));
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "read by the published sources but not in the package: {outside:?}"
+    );
+}
+
+/// `cargo package -p kms-lite` ships the sources of the library and the CLI, the README and the
+/// licence, and what cargo adds (the manifests, the lock file, the VCS information): no tests,
+/// fixtures, benches, scripts or CI files.
+#[test]
+fn the_package_holds_only_the_library_and_the_cli() {
+    let listed = packaged();
     let mut sources = Vec::new();
     files(&repo::path("src"), &mut sources);
     let mut want: BTreeSet<String> = sources
