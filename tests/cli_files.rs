@@ -104,7 +104,7 @@ fn in_private_dev(test: &str, url: &str, script: &str) -> Option<Output> {
     let mut env: Vec<(&str, &str)> = BASE_ENV.to_vec();
     env.extend([
         ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
-        ("BIN", env!("CARGO_BIN_EXE_kms-lite")),
+        ("BIN", env!("CARGO_BIN_EXE_kms-lite-dev")),
         ("URL", url),
     ]);
     let out = Command::new("unshare")

@@ -479,7 +479,7 @@ fn live_cli_call_makes_and_uses_a_mac_key() {
     let Some(live) = Live::from_env() else { return };
     let secret = live.credentials.secret_access_key().to_owned();
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
             .arg("call")
             .args(args)
             .args(["--endpoint-url", &live.endpoint, "--region", REGION])
