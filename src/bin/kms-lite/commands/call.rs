@@ -158,7 +158,7 @@ fn run(inv: &Invocation) -> Result<(), Failure> {
                     Failure::Message(exit::OTHER, format!("Error with pagination: {m}"))
                 }
             })?;
-        return print_pages(inv, format, operation, pager.result_key, &pages);
+        return print_pages(inv, format, operation, pager.result_key, pages);
     }
     let input = Value::Object(input);
     let output = client
@@ -253,7 +253,7 @@ fn print_pages(
     format: Output,
     operation: &str,
     result_key: &str,
-    pages: &Pages,
+    pages: Pages,
 ) -> Result<(), Failure> {
     let g = &inv.globals;
     let print = |value: Map<String, Value>| {
@@ -275,7 +275,7 @@ fn print_pages(
             }
             Ok(())
         }
-        OutputFormat::YamlStream => pages.pages.iter().try_for_each(|p| print(p.clone())),
+        OutputFormat::YamlStream => pages.pages.into_iter().try_for_each(print),
         _ => {
             let full = pages::full_result(pages, result_key);
             // Nothing at all prints nothing, as a single call's empty output.

@@ -154,7 +154,7 @@ pub struct Pager {
 
 /// The pages fetched, each as returned except that the result list is cut where
 /// `--starting-token` and `--max-items` say, and the token to go on from when items remain.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pages {
     pub pages: Vec<Map<String, Value>>,
     pub next_token: Option<String>,
@@ -228,7 +228,9 @@ impl Pager {
                     }
                 }
             }
-            weight = weight.saturating_add(weight_of(page.get(key).unwrap_or(&Value::Null)));
+            // The whole page is kept (yaml-stream prints it), whatever members it holds.
+            let page_weight: usize = page.iter().map(|(k, v)| k.len() + weight_of(v)).sum();
+            weight = weight.saturating_add(page_weight);
             if weight > self.max_weight {
                 return Err(PageError::Pages(format!(
                     "the results exceed {} MiB; take fewer with --max-items, then go on with \
@@ -303,20 +305,19 @@ fn weight_of(v: &Value) -> usize {
 /// The pages as one response, as botocore's `build_full_result` makes it: the result lists
 /// joined (left out when no page had one), and `NextToken` when items remain. The tokens and
 /// `Truncated` are left out.
-pub fn full_result(pages: &Pages, result_key: &str) -> Map<String, Value> {
+pub fn full_result(pages: Pages, result_key: &str) -> Map<String, Value> {
     let mut all: Option<Vec<Value>> = None;
-    for page in &pages.pages {
-        if let Some(Value::Array(items)) = page.get(result_key) {
-            all.get_or_insert_with(Vec::new)
-                .extend(items.iter().cloned());
+    for mut page in pages.pages {
+        if let Some(Value::Array(items)) = page.remove(result_key) {
+            all.get_or_insert_with(Vec::new).extend(items);
         }
     }
     let mut out = Map::new();
     if let Some(all) = all {
         out.insert(result_key.into(), Value::Array(all));
     }
-    if let Some(token) = &pages.next_token {
-        out.insert("NextToken".into(), Value::String(token.clone()));
+    if let Some(token) = pages.next_token {
+        out.insert("NextToken".into(), Value::String(token));
     }
     out
 }
@@ -356,7 +357,7 @@ mod tests {
     }
 
     fn ids(pages: &Pages) -> Vec<String> {
-        full_result(pages, "Keys")["Keys"]
+        full_result(pages.clone(), "Keys")["Keys"]
             .as_array()
             .unwrap()
             .iter()
@@ -382,8 +383,10 @@ mod tests {
         assert_eq!(ids(&pages), ["k0", "k1", "k2", "k3", "k4"]);
         assert_eq!(pages.next_token, None);
         assert_eq!(
-            Value::Object(full_result(&pages, "Keys")),
-            json!({"Keys": [{"KeyId": "k0"}, {"KeyId": "k1"}, {"KeyId": "k2"}, {"KeyId": "k3"}, {"KeyId": "k4"}]})
+            Value::Object(full_result(pages, "Keys")),
+            json!({"Keys": [
+                {"KeyId": "k0"}, {"KeyId": "k1"}, {"KeyId": "k2"}, {"KeyId": "k3"}, {"KeyId": "k4"}
+            ]})
         );
     }
 
@@ -519,8 +522,9 @@ mod tests {
         let mut n = 0usize;
         let big = |_: &Value| {
             n += 1;
+            let next = format!("m{n}");
             Ok(obj(
-                json!({"Keys": ["x".repeat(100_000)], "Truncated": true, "NextMarker": format!("m{n}")}),
+                json!({"Keys": ["x".repeat(100_000)], "Truncated": true, "NextMarker": next}),
             ))
         };
         assert_eq!(
@@ -528,6 +532,17 @@ mod tests {
             "the results exceed 1 MiB; take fewer with --max-items, then go on with \
              --starting-token"
         );
+        assert_eq!(n, 11);
+        // Whatever member holds the bulk: the whole page is kept, and counted.
+        let mut n = 0usize;
+        let junk = |_: &Value| {
+            n += 1;
+            let next = format!("m{n}");
+            Ok(obj(
+                json!({"Keys": [], "Junk": "x".repeat(100_000), "Truncated": true, "NextMarker": next}),
+            ))
+        };
+        assert!(message(pager.run(Map::new(), junk)).starts_with("the results exceed 1 MiB"));
         assert_eq!(n, 11);
         // Members of the wrong kind; a long marker is cut and escaped.
         for (page, want) in [
@@ -572,7 +587,7 @@ mod tests {
             pages: vec![obj(json!({"Truncated": false}))],
             next_token: None,
         };
-        assert_eq!(full_result(&pages, "Keys"), Map::new());
+        assert_eq!(full_result(pages, "Keys"), Map::new());
         let pages = Pages {
             pages: vec![
                 obj(json!({"Keys": null, "Truncated": true, "NextMarker": "m"})),
@@ -581,7 +596,7 @@ mod tests {
             next_token: Some("T".into()),
         };
         assert_eq!(
-            Value::Object(full_result(&pages, "Keys")),
+            Value::Object(full_result(pages, "Keys")),
             json!({"Keys": [1], "NextToken": "T"})
         );
     }
