@@ -192,9 +192,9 @@ impl Pager {
         loop {
             if out.pages.len() == self.max_pages {
                 return Err(PageError::Pages(format!(
-                    "more than {} pages; take fewer with --max-items, then go on with \
-                     --starting-token",
-                    self.max_pages
+                    "more than {} pages; {}",
+                    self.max_pages,
+                    take_fewer()
                 )));
             }
             match &marker {
@@ -233,9 +233,9 @@ impl Pager {
             weight = weight.saturating_add(page_weight);
             if weight > self.max_weight {
                 return Err(PageError::Pages(format!(
-                    "the results exceed {} MiB; take fewer with --max-items, then go on with \
-                     --starting-token",
-                    self.max_weight >> 20
+                    "the results exceed {} MiB; {}",
+                    self.max_weight >> 20,
+                    take_fewer()
                 )));
             }
             total += count;
@@ -277,6 +277,15 @@ fn next_marker<E>(page: &Map<String, Value>) -> Result<Option<String>, PageError
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(not_a(OUTPUT_TOKEN, "string")),
     }
+}
+
+/// What to do when the pages are too many.
+fn take_fewer() -> String {
+    format!(
+        "take fewer with {}, then go on with {}",
+        super::MAX_ITEMS.name,
+        super::STARTING_TOKEN.name
+    )
 }
 
 fn not_a<E>(member: &str, kind: &str) -> PageError<E> {
