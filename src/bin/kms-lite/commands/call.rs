@@ -21,7 +21,7 @@ use pages::{PageError, Pager, Pages, Start};
 pub static MAX_ITEMS: Opt = Opt::local(
     "--max-items",
     Takes::One("N"),
-    "A paginated operation: return at most N items (N >= 1) of its result
+    "Return at most N items (N >= 1) of a paginated operation's result
 list; when more remain, the output's NextToken resumes after them
 (--starting-token).",
 );
@@ -29,7 +29,7 @@ list; when more remain, the output's NextToken resumes after them
 pub static STARTING_TOKEN: Opt = Opt::local(
     "--starting-token",
     Takes::One("TOKEN"),
-    "A paginated operation: start where an earlier --max-items stopped:
+    "Start a paginated operation where an earlier --max-items stopped.
 TOKEN is its output's NextToken (the AWS CLI's tokens work too, as
 does a NextMarker).",
 );
@@ -37,7 +37,7 @@ does a NextMarker).",
 pub static PAGE_SIZE: Opt = Opt::local(
     "--page-size",
     Takes::One("N"),
-    "A paginated operation: ask for N items a request (its Limit); the
+    "Ask a paginated operation for N items a request (its Limit). The
 output is the same, in more or fewer requests.",
 );
 
