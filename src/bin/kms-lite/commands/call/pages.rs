@@ -41,7 +41,8 @@ pub const PAGINATED: &[(&str, &str)] = &[
 /// 44 ms a request (a stand-in on loopback), 10,000 pages took 7 minutes.
 pub const MAX_PAGES: usize = 2_000;
 /// The most result data one command holds, counted as [`weight_of`] counts it: four times
-/// the key list of an account at its key quota.
+/// the key list of an account at its key quota. Just under it, 350,000 keys in 70 pages (64 MB
+/// of JSON printed) peaked at 540 MB resident in a debug build.
 pub const MAX_WEIGHT: usize = 64 << 20;
 
 /// The result key of a paginated operation.
