@@ -8,7 +8,7 @@ use crate::Failure;
 use crate::args::{BatchArgs, BatchInput, Globals};
 use crate::batch::{self, Input, Options};
 
-mod cli;
+pub mod cli;
 
 pub use cli::COMMAND;
 
