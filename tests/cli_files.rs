@@ -634,7 +634,7 @@ fn a_journal_on_a_device_is_refused_and_the_device_left_alone() {
             .arg(format!("{}\n{stat}\n", script.join("\n")))
             .env_clear()
             .envs(BASE_ENV.iter().copied())
-            .env("BIN", env!("CARGO_BIN_EXE_kms-lite"))
+            .env("BIN", env!("CARGO_BIN_EXE_kms-lite-dev"))
             .env("URL", &nowhere)
             .stdin(Stdio::null())
             .output()

@@ -569,7 +569,7 @@ fn live_cli_call_pages_list_key_rotations() {
     }
     let secret = live.credentials.secret_access_key().to_owned();
     let text = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
             .arg("call")
             .arg("ListKeyRotations")
             .args(args)
