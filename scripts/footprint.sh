@@ -82,12 +82,13 @@ size_of() { # binary
 }
 
 echo "== kms-lite"
+# -p kms-lite: the published package, not the workspace's dev/ (tests, benches, examples).
 echo "rustc: $(rustc --version)"
-echo "crates (normal deps, release, ours excluded): $(crate_count "$ROOT")"
-tools=$(build_tools "$ROOT")
+echo "crates (normal deps, release, ours excluded): $(crate_count "$ROOT" -p kms-lite)"
+tools=$(build_tools "$ROOT" -p kms-lite)
 echo "cmake/nasm/bindgen/aws-lc in the build: ${tools:-none}"
 if [ -z "${SKIP_CLEAN_BUILD:-}" ]; then
-    clean_build "$ROOT" kms-lite --bin kms-lite
+    clean_build "$ROOT" kms-lite -p kms-lite --bin kms-lite
     BIN=$TMP/target-kms-lite/release/kms-lite
 else
     BIN=$(cargo_bin kms-lite --release --bin kms-lite)
@@ -162,7 +163,7 @@ if [ "$TLS" = 1 ]; then
     for round in $(seq "$ROUNDS"); do
         for f in "${FEATURES[@]}"; do
             rm -rf "$TMP/target-tls-$f"
-            clean_build "$ROOT" "tls-$f" --bin kms-lite --no-default-features --features "$f"
+            clean_build "$ROOT" "tls-$f" -p kms-lite --bin kms-lite --no-default-features --features "$f"
             BUILDS[$f]="${BUILDS[$f]:+${BUILDS[$f]}; }$BUILD_SECONDS s ($BUILD_CPU s CPU)"
         done
     done
@@ -192,10 +193,10 @@ if [ "$TLS" = 1 ]; then
         fi
         ENVS=("${PLAIN_ENVS[@]}")
         printf '| %s | %s | %s | %s B | %s | %s | %s |\n' "$f" \
-            "$(crate_count "$ROOT" --no-default-features --features "$f")" "${BUILDS[$f]}" \
+            "$(crate_count "$ROOT" -p kms-lite --no-default-features --features "$f")" "${BUILDS[$f]}" \
             "$(size_of "$bin")" "${libs% }" "$bundle" "$system"
     done
-    echo "(wall and max RSS: medians of $RUNS runs; on-CPU: mean; cmake/nasm/bindgen: $(for f in "${FEATURES[@]}"; do t=$(build_tools "$ROOT" --no-default-features --features "$f"); printf '%s %s; ' "$f" "${t:-none}"; done))"
+    echo "(wall and max RSS: medians of $RUNS runs; on-CPU: mean; cmake/nasm/bindgen: $(for f in "${FEATURES[@]}"; do t=$(build_tools "$ROOT" -p kms-lite --no-default-features --features "$f"); printf '%s %s; ' "$f" "${t:-none}"; done))"
 fi
 
 if [ "$SDK" = 1 ]; then

@@ -7,7 +7,8 @@
 # It creates or reuses .venv/ with the pinned moto (see scripts/lib/moto.sh), starts moto_server
 # on a free loopback port with INITIAL_NO_AUTH_ACTION_COUNT=5 (so that it checks SigV4
 # signatures after the IAM setup of scripts/lib/moto_iam.py), exports KMS_LITE_TEST_ENDPOINT and
-# KMS_LITE_TEST_CREDENTIALS, runs `cargo test --locked`, and stops the server.
+# KMS_LITE_TEST_CREDENTIALS, runs `cargo test --locked`, and stops the server. Without arguments
+# it then runs scripts/demo.sh with CARGO_TARGET_DIR set (its own moto, about a second).
 # KMS_LITE_TEST_NO_MOTO=1, or no python3 on the PATH, skips the server: the live tests then say
 # SKIPPED. With python3 present, a failed moto setup fails the run (CI must not go quietly green).
 set -euo pipefail
@@ -41,5 +42,23 @@ cargo test --locked "$@" || status=$?
 if [ "$status" -ne 0 ]; then
     echo "cargo test failed; the last lines of the moto log:" >&2
     tail -n 20 "$MOTO_LOG" >&2 || true
+    exit "$status"
+fi
+
+# The README's other command, end to end with CARGO_TARGET_DIR set (the whole suite only).
+# CARGO_TARGET_DIR names a link to the directory cargo just built in, so the demo's build is a
+# no-op (inside `cargo test` a nested cargo would wait for the lock cargo holds on its target
+# directory while tests run). How the binary is found is tests/scripts.rs's part.
+if [ "$#" -eq 0 ]; then
+    target_dir="$(cargo metadata --format-version 1 --no-deps --locked |
+        "$MOTO_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+    ln -s "$target_dir" "$workdir/cargo-target"
+    if CARGO_TARGET_DIR="$workdir/cargo-target" scripts/demo.sh >"$workdir/demo.log" 2>&1; then
+        echo "scripts/demo.sh with CARGO_TARGET_DIR=$workdir/cargo-target: ok"
+    else
+        status=$?
+        echo "scripts/demo.sh with CARGO_TARGET_DIR=$workdir/cargo-target failed:" >&2
+        cat "$workdir/demo.log" >&2
+    fi
 fi
 exit "$status"

@@ -666,6 +666,7 @@ impl ClientBuilder {
             Some(c) => c,
             None => {
                 let mut providers = providers
+                    .user_agent(user_agent.clone())
                     .region(resolved.region.clone())
                     .endpoint_options(resolved.endpoint_options)
                     .ca_bundle(resolved.ca_bundle.clone())

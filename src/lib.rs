@@ -286,7 +286,9 @@
 //! output. The name is checked before any I/O (with a suggestion when it is close to one); signing,
 //! retries, error decoding and the debug log are those of the typed operations. Plaintext in the
 //! output (`Plaintext`, `PrivateKeyPlaintext`, `SharedSecret`) is taken out of the JSON into
-//! [`SecretBytes`], reached with [`RawOutput::secret`].
+//! [`SecretBytes`], reached with [`RawOutput::secret`]. One call is one request: a list
+//! operation returns one page (`Truncated`, `NextMarker` for the next request's `Marker`);
+//! `kms-lite call` follows the pages as the AWS CLI does.
 //!
 //! ```no_run
 //! use kms_lite::error::OperationError;
@@ -527,7 +529,3 @@ pub mod __private {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-
-#[cfg(doctest)]
-#[doc = include_str!("../docs/demo.md")]
-struct DemoDoctests;

@@ -14,7 +14,7 @@ use kms_lite::__private::profile_file::ProfileSet;
 use kms_lite::__private::settings::{Overrides, resolve};
 use kms_lite::config::Env;
 use kms_lite::config::SharedConfig;
-use kms_lite::credentials::Credentials;
+use kms_lite::credentials::{Credentials, ProvideCredentials, ProviderConfig, default_chain};
 use kms_lite::{Client, ReEncryptRequest};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -264,6 +264,78 @@ fn the_header_on_the_wire_from_the_cli() {
         ),
         "{}",
         stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The credential providers' own calls carry the application id too: the client's (STS here,
+/// assuming a role from a profile with static keys), and, for providers used on their own, the
+/// environment's.
+#[test]
+fn the_providers_calls_carry_the_application_id() {
+    let sts_ok = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE\
+        </AccessKeyId><SecretAccessKey>RS</SecretAccessKey><SessionToken>RT</SessionToken>\
+        <Expiration>2126-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult>\
+        </AssumeRoleResponse>";
+    let dir = common::tempdir("app-id-sts");
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\
+         [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = BASESECRET\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let base = [
+        ("AWS_CONFIG_FILE", config),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+        ("AWS_SDK_UA_APP_ID", "from-env"),
+    ];
+    let sts_reply = || Loopback::reply_with(200, &[("Content-Type", "text/xml")], sts_ok);
+
+    // A client: its own id (code wins over the environment) on STS as on KMS.
+    let sts = sts_reply();
+    let kms = Loopback::reply(200, OK_BODY);
+    let client = Client::builder()
+        .env(Env::from_pairs(
+            base.iter()
+                .copied()
+                .chain([("AWS_ENDPOINT_URL_STS", sts.url.as_str())]),
+        ))
+        .region("us-east-1")
+        .endpoint_url(&kms.url)
+        .app_id("billing-batch")
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    client
+        .re_encrypt(&ReEncryptRequest::new("alias/new").ciphertext_blob(vec![1, 2, 3]))
+        .unwrap();
+    let expected = format!("kms-lite/{VERSION} app/billing-batch");
+    let sts = sts.request();
+    assert!(sts.body.starts_with(b"Action=AssumeRole"), "{sts:?}");
+    assert_eq!(sts.header("user-agent"), Some(expected.as_str()));
+    let kms = kms.request();
+    assert_eq!(kms.header("user-agent"), Some(expected.as_str()));
+    assert!(
+        kms.header("authorization")
+            .unwrap()
+            .contains("Credential=ASIAROLE/")
+    );
+
+    // The providers on their own: the environment's id.
+    let sts = sts_reply();
+    let env = Env::from_pairs(
+        base.iter()
+            .copied()
+            .chain([("AWS_ENDPOINT_URL_STS", sts.url.as_str())]),
+    );
+    let providers = ProviderConfig::new(SharedConfig::load(env, None).unwrap());
+    let credentials = default_chain(&providers).provide_credentials().unwrap();
+    assert_eq!(credentials.access_key_id(), "ASIAROLE");
+    assert_eq!(
+        sts.request().header("user-agent"),
+        Some(format!("kms-lite/{VERSION} app/from-env").as_str())
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

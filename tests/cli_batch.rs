@@ -287,7 +287,7 @@ fn killed_then_resumed_gives_the_uninterrupted_output_and_sends_nothing_twice() 
             "4",
         ],
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
         .args(&args)
         .env_clear()
         .envs(BASE_ENV.iter().copied())
@@ -816,7 +816,7 @@ fn output_within(mut cmd: Command, secs: u64) -> std::process::Output {
 
 /// The binary with exactly [`BASE_ENV`] and `args`, stdin closed.
 fn kms_lite(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kms-lite"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"));
     cmd.args(args)
         .env_clear()
         .envs(BASE_ENV.iter().copied())
@@ -855,7 +855,7 @@ fn the_line_mode_temporary_output_is_never_opened_through_a_planted_link() {
         .envs(BASE_ENV.iter().copied())
         .env("VICTIM", &victim)
         .env("DIR", &dir)
-        .env("BIN", env!("CARGO_BIN_EXE_kms-lite"))
+        .env("BIN", env!("CARGO_BIN_EXE_kms-lite-dev"))
         .stdin(Stdio::null());
     let out = output_within(cmd, 60);
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
@@ -982,7 +982,7 @@ fn a_pipe_or_a_fifo_as_input_is_read_once() {
         cmd.args(&args)
             .env_clear()
             .envs(BASE_ENV.iter().copied())
-            .env("BIN", env!("CARGO_BIN_EXE_kms-lite"))
+            .env("BIN", env!("CARGO_BIN_EXE_kms-lite-dev"))
             .env("LINES", input.join(" "))
             .stdin(Stdio::null());
         let out = output_within(cmd, 60);
@@ -1522,7 +1522,7 @@ fn a_fatal_error_ends_the_run_while_its_input_pipe_stays_open() {
     }
     let server = Server::start(reversing);
     // No credentials at all: the first item ends the run (253).
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kms-lite"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"));
     cmd.args(batch_args(&server, &["--input", fifo.to_str().unwrap()]))
         .env_clear()
         .envs([

@@ -1,7 +1,7 @@
 //! `kms-lite call OPERATION --cli-input-json JSON|file://PATH` against a loopback server: the
 //! request sent (target, body as given, signed), the output printed through `--output` and
-//! `--query`, an empty output printing nothing, the exit codes, and plaintext outputs printed
-//! only on stdout.
+//! `--query`, an empty output printing nothing, the exit codes, plaintext outputs printed
+//! only on stdout, and the paginated operations paged as the AWS CLI pages them.
 
 mod common;
 
@@ -98,10 +98,8 @@ fn query_output_formats_and_file_input_apply() {
         r#"{"Keys": [{"KeyId": "k1"}, {"KeyId": "k2"}], "Truncated": false}"#,
     );
     let out = run(&call(&server.url, &["ListKeys", "--output", "yaml"]));
-    assert_eq!(
-        stdout(&out),
-        "Keys:\n- KeyId: k1\n- KeyId: k2\nTruncated: false\n"
-    );
+    // A paginated operation's output is its result list (see `list_operations_fetch_every_page`).
+    assert_eq!(stdout(&out), "Keys:\n- KeyId: k1\n- KeyId: k2\n");
     assert_eq!(server.request().body, b"{}");
 }
 
@@ -311,4 +309,259 @@ fn help_lists_every_operation() {
             .all(|l| l.len() <= 80),
         "{ours}"
     );
+}
+
+/// A ListKeys server of `k1`..`k5`, `Limit` a page (2 by default), `NextMarker` `m<index>`.
+fn five_keys() -> Server {
+    Server::start(|request| {
+        let body = request.json();
+        let from: usize = body["Marker"]
+            .as_str()
+            .map_or(0, |m| m[1..].parse().unwrap());
+        let per = body["Limit"].as_u64().map_or(2, |l| l as usize);
+        let to = (from + per).min(5);
+        let keys: Vec<_> = (from..to)
+            .map(|i| json!({"KeyId": format!("k{}", i + 1)}))
+            .collect();
+        let mut page = json!({"Keys": keys, "Truncated": to < 5});
+        if to < 5 {
+            page["NextMarker"] = json!(format!("m{to}"));
+        }
+        Reply::ok(page.to_string())
+    })
+}
+
+/// The body of every request the server got, in order.
+fn bodies(server: &Server) -> Vec<String> {
+    server
+        .arrivals()
+        .iter()
+        .map(|a| {
+            assert_eq!(
+                a.request.header("x-amz-target"),
+                Some("TrentService.ListKeys")
+            );
+            String::from_utf8(a.request.body.clone()).unwrap()
+        })
+        .collect()
+}
+
+fn keys_json(ids: &[&str]) -> String {
+    let items: Vec<String> = ids
+        .iter()
+        .map(|id| format!("        {{\n            \"KeyId\": \"{id}\"\n        }}"))
+        .collect();
+    format!("    \"Keys\": [\n{}\n    ]", items.join(",\n"))
+}
+
+#[test]
+fn list_operations_fetch_every_page() {
+    let server = five_keys();
+    let out = run(&call(&server.url, &["ListKeys"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Each Marker is the NextMarker before; the lists joined, without NextMarker and Truncated.
+    assert_eq!(
+        bodies(&server),
+        ["{}", r#"{"Marker":"m2"}"#, r#"{"Marker":"m4"}"#]
+    );
+    assert_eq!(
+        stdout(&out),
+        format!("{{\n{}\n}}\n", keys_json(&["k1", "k2", "k3", "k4", "k5"]))
+    );
+
+    // A query applies to the joined result; text and yaml-stream print page by page.
+    for (args, want) in [
+        (&["--query", "length(Keys)", "--output", "json"][..], "5\n"),
+        (
+            &["--output", "text"],
+            "KEYS\tk1\nKEYS\tk2\nKEYS\tk3\nKEYS\tk4\nKEYS\tk5\n",
+        ),
+        (
+            &["--query", "Keys[].KeyId", "--output", "text"],
+            "k1\tk2\nk3\tk4\nk5\n",
+        ),
+        (
+            &["--output", "yaml-stream"],
+            "- Keys:\n  - KeyId: k1\n  - KeyId: k2\n  NextMarker: m2\n  Truncated: true\n\
+             - Keys:\n  - KeyId: k3\n  - KeyId: k4\n  NextMarker: m4\n  Truncated: true\n\
+             - Keys:\n  - KeyId: k5\n  Truncated: false\n",
+        ),
+        (
+            &["--output", "yaml", "--page-size", "4"],
+            "Keys:\n- KeyId: k1\n- KeyId: k2\n- KeyId: k3\n- KeyId: k4\n- KeyId: k5\n",
+        ),
+    ] {
+        let server = five_keys();
+        let mut a = vec!["ListKeys"];
+        a.extend_from_slice(args);
+        let out = run(&call(&server.url, &a));
+        assert_eq!((code(&out), stdout(&out)), (0, want.to_owned()), "{args:?}");
+    }
+    let server = five_keys();
+    let out = run(&call(&server.url, &["ListKeys", "--page-size", "4"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        bodies(&server),
+        [r#"{"Limit":4}"#, r#"{"Limit":4,"Marker":"m4"}"#]
+    );
+}
+
+#[test]
+fn no_paginate_or_a_marker_in_the_input_fetches_one_page_as_returned() {
+    let page = |ids: &[&str], next: &str| {
+        format!(
+            "{{\n{},\n    \"NextMarker\": \"{next}\",\n    \"Truncated\": true\n}}\n",
+            keys_json(ids)
+        )
+    };
+    let server = five_keys();
+    let out = run(&call(&server.url, &["ListKeys", "--no-paginate"]));
+    assert_eq!((code(&out), stdout(&out)), (0, page(&["k1", "k2"], "m2")));
+    assert_eq!(bodies(&server), ["{}"]);
+    // A Marker (or a Limit) in the input pages by hand, as in the AWS CLI: that one page.
+    let server = five_keys();
+    let out = run(&call(
+        &server.url,
+        &["ListKeys", "--cli-input-json", r#"{"Marker": "m2"}"#],
+    ));
+    assert_eq!((code(&out), stdout(&out)), (0, page(&["k3", "k4"], "m4")));
+    assert_eq!(bodies(&server), [r#"{"Marker":"m2"}"#]);
+    let server = five_keys();
+    let out = run(&call(
+        &server.url,
+        &["ListKeys", "--cli-input-json", r#"{"Limit": 1}"#],
+    ));
+    assert_eq!((code(&out), stdout(&out)), (0, page(&["k1"], "m1")));
+    assert_eq!(bodies(&server), [r#"{"Limit":1}"#]);
+}
+
+#[test]
+fn max_items_hands_out_a_token_that_starting_token_takes_back() {
+    let server = five_keys();
+    let out = run(&call(&server.url, &["ListKeys", "--max-items", "3"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(bodies(&server), ["{}", r#"{"Marker":"m2"}"#]);
+    // botocore's token: base64 of {"Marker": "m2", "boto_truncate_amount": 1}.
+    let token = "eyJNYXJrZXIiOiAibTIiLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ==";
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{{\n{},\n    \"NextToken\": \"{token}\"\n}}\n",
+            keys_json(&["k1", "k2", "k3"])
+        )
+    );
+    // Text prints the token last, as the AWS CLI does.
+    let server = five_keys();
+    let out = run(&call(
+        &server.url,
+        &["ListKeys", "--max-items", "3", "--output", "text"],
+    ));
+    assert_eq!(
+        stdout(&out),
+        format!("KEYS\tk1\nKEYS\tk2\nKEYS\tk3\nNEXTTOKEN\t{token}\n")
+    );
+    // The token resumes inside the page it cut.
+    let server = five_keys();
+    let out = run(&call(&server.url, &["ListKeys", "--starting-token", token]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        bodies(&server),
+        [r#"{"Marker":"m2"}"#, r#"{"Marker":"m4"}"#]
+    );
+    assert_eq!(
+        stdout(&out),
+        format!("{{\n{}\n}}\n", keys_json(&["k4", "k5"]))
+    );
+}
+
+#[test]
+fn a_looping_server_ends_with_an_error() {
+    let answers = std::sync::atomic::AtomicUsize::new(0);
+    let server = Server::start(move |_| {
+        let n = answers.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let next = ["A", "B"][n % 2];
+        Reply::ok(
+            json!({"Keys": [{"KeyId": "k"}], "Truncated": true, "NextMarker": next}).to_string(),
+        )
+    });
+    let out = run(&call(&server.url, &["ListKeys"]));
+    assert_eq!(code(&out), 255);
+    assert_eq!(
+        stderr(&out),
+        "\nError with pagination: The same next token was received twice: {'Marker': 'A'}\n"
+    );
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        bodies(&server),
+        ["{}", r#"{"Marker":"A"}"#, r#"{"Marker":"B"}"#]
+    );
+    // A service error on a later page is the call's error.
+    let answers = std::sync::atomic::AtomicUsize::new(0);
+    let server =
+        Server::start(
+            move |_| match answers.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                0 => Reply::ok(r#"{"Keys": [], "Truncated": true, "NextMarker": "m"}"#),
+                _ => Reply::error(400, "KMSInternalException", "later"),
+            },
+        );
+    let out = run(&call(&server.url, &["ListKeys"]));
+    assert_eq!(code(&out), 254);
+    assert_eq!(
+        stderr(&out),
+        "\nAn error occurred (KMSInternalException) when calling the ListKeys operation: later\n"
+    );
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn paging_options_are_checked_before_anything_is_sent() {
+    let nowhere = closed_port_url();
+    for (args, want) in [
+        (
+            &["DescribeKey", "--max-items", "1"][..],
+            "kms-lite: error: argument --max-items: not supported by call DescribeKey (not a \
+             paginated operation)\n",
+        ),
+        (
+            &["ListKeys", "--max-items", "0"],
+            "kms-lite: error: argument --max-items: must be at least 1\n",
+        ),
+        (
+            &["ListKeys", "--page-size", "ten"],
+            "kms-lite: error: argument --page-size: invalid int value: 'ten'\n",
+        ),
+        (
+            &["ListKeys", "--starting-token", "eyJLZXlJZCI6ICJrIn0="],
+            "kms-lite: error: argument --starting-token: not a NextToken that kms-lite or the \
+             AWS CLI printed\n",
+        ),
+        (
+            &[
+                "ListKeys",
+                "--no-paginate",
+                "--max-items",
+                "1",
+                "--page-size",
+                "2",
+            ],
+            "\nCannot specify --no-paginate along with pagination arguments: --max-items, \
+             --page-size\n",
+        ),
+        (
+            &[
+                "ListKeys",
+                "--cli-input-json",
+                r#"{"Marker": "m"}"#,
+                "--starting-token",
+                "t",
+            ],
+            "\nCannot specify Marker or Limit in --cli-input-json along with pagination \
+             arguments: --starting-token\n",
+        ),
+    ] {
+        let out = run(&call(&nowhere, args));
+        assert_eq!(code(&out), 252, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).ends_with(want), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+    }
 }

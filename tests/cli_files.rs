@@ -104,7 +104,7 @@ fn in_private_dev(test: &str, url: &str, script: &str) -> Option<Output> {
     let mut env: Vec<(&str, &str)> = BASE_ENV.to_vec();
     env.extend([
         ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
-        ("BIN", env!("CARGO_BIN_EXE_kms-lite")),
+        ("BIN", env!("CARGO_BIN_EXE_kms-lite-dev")),
         ("URL", url),
     ]);
     let out = Command::new("unshare")
@@ -575,5 +575,81 @@ fn plaintext_out_to_stderr_is_refused_before_anything_is_sent() {
     let out = encrypt_to(&server, "/dev/stderr");
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
     assert_eq!(out.stderr, BLOB);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `re-encrypt-batch --journal` naming a device (`/dev/null`, `/dev/zero`) is refused (255)
+/// before anything is read or sent, in line and directory mode: the device stays the device,
+/// and no output, journal or temporary file appears. As root, in a private `/dev`.
+#[test]
+fn a_journal_on_a_device_is_refused_and_the_device_left_alone() {
+    let dir = tempdir("journal-device");
+    let input = dir.join("in.txt");
+    std::fs::write(&input, "AQIDBA==\n").unwrap();
+    let items = dir.join("items");
+    std::fs::create_dir(&items).unwrap();
+    std::fs::write(items.join("a"), BLOB).unwrap();
+    let output = dir.join("out.txt");
+    let nowhere = closed_port_url();
+    let runs = |journal: &str| {
+        [
+            format!(
+                "\"$BIN\" re-encrypt-batch --endpoint-url \"$URL\" --destination-key-id k \
+                 --input '{}' --output-file '{}' --journal {journal}; echo \"rc=$?\"",
+                input.display(),
+                output.display()
+            ),
+            format!(
+                "\"$BIN\" re-encrypt-batch --endpoint-url \"$URL\" --destination-key-id k \
+                 --input-dir '{}' --journal {journal}; echo \"rc=$?\"",
+                items.display()
+            ),
+        ]
+    };
+    let script: Vec<String> = ["/dev/null", "/dev/zero"]
+        .iter()
+        .flat_map(|j| runs(j))
+        .collect();
+    let want_stderr = "\nthe journal /dev/null is not a regular file\n".repeat(2)
+        + &"\nthe journal /dev/zero is not a regular file\n".repeat(2);
+    let stat = "stat -c '%n %F %t:%T' /dev/null /dev/zero";
+    let mut want_stdout = "rc=255\nrc=255\nrc=255\nrc=255\n\
+         /dev/null character special file 1:3\n/dev/zero character special file 1:5\n"
+        .to_owned();
+    let out = if is_root() {
+        // kms-lite as root could replace a node of the machine's /dev if it misbehaved; in the
+        // private one, nothing may appear beside the nodes made for the test.
+        let script = format!(
+            "mknod -m 666 /dev/zero c 1 5\n{}\n{stat}\nls -A /dev\n",
+            script.join("\n")
+        );
+        want_stdout.push_str("fd\nfull\nnull\nstderr\nstdin\nstdout\nzero\n");
+        let Some(out) = in_private_dev("journal_device", &nowhere, &script) else {
+            return;
+        };
+        out
+    } else {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("{}\n{stat}\n", script.join("\n")))
+            .env_clear()
+            .envs(BASE_ENV.iter().copied())
+            .env("BIN", env!("CARGO_BIN_EXE_kms-lite-dev"))
+            .env("URL", &nowhere)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(stderr(&out), want_stderr);
+    assert_eq!(stdout(&out), want_stdout);
+    // Nothing written beside the input or in the directory; the item untouched.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .chain(std::fs::read_dir(&items).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a", "in.txt", "items"]);
+    assert_eq!(std::fs::read(items.join("a")).unwrap(), BLOB);
     let _ = std::fs::remove_dir_all(&dir);
 }

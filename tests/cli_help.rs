@@ -28,6 +28,14 @@ const RESPONSE: &[&str] = &["--output", "--query"];
 /// What every command that calls an operation takes.
 const OPERATION: &[&str] = &["--cli-input-json", "--generate-cli-skeleton"];
 
+/// `call`'s own options: its --cli-input-json (no model: no skeleton), and the paging
+/// options; it prints a response.
+const CALL: &[&str] = &[
+    "--cli-input-json",
+    "--max-items",
+    "--starting-token",
+    "--page-size",
+];
 /// Each command, whether it prints a response, and its own options in help order (before
 /// [`OPERATION`]).
 const COMMANDS: &[(&str, bool, &[&str])] = &[
@@ -138,9 +146,8 @@ fn options_of(command: &str) -> (Vec<&'static str>, Vec<&'static str>) {
         return (Vec::new(), GLOBAL.to_vec());
     }
     if command == "call" {
-        // Its own --cli-input-json (no model: no skeleton), and it prints a response.
         return (
-            vec!["--cli-input-json"],
+            CALL.to_vec(),
             RESPONSE.iter().chain(GLOBAL).copied().collect(),
         );
     }
@@ -217,6 +224,7 @@ fn every_command_help_lists_its_declared_options_and_nothing_else() {
         .iter()
         .flat_map(|(_, _, own)| own.iter())
         .chain(OPERATION)
+        .chain(CALL)
         .chain(RESPONSE)
         .chain(GLOBAL)
         .copied()
@@ -262,11 +270,13 @@ fn the_help_of_a_command_shows_each_option_with_its_value_and_required_mark() {
     assert!(help.contains(
         "The members: CiphertextBlob, KeyId, EncryptionAlgorithm.\n  Errors go to stderr, a service error as\n  `An error occurred (CODE) when calling the Encrypt operation: MESSAGE`.\n"
     ));
-    // The switches that change nothing say so.
-    for switch in ["--no-cli-pager", "--no-paginate", "--color on|off|auto"] {
+    // The switches that change nothing say so; --no-paginate says what it does.
+    for switch in ["--no-cli-pager", "--color on|off|auto"] {
         let entry = help.split(&format!("\n  {switch}\n")).nth(1).unwrap();
         assert!(entry.starts_with("      Accepted for the AWS CLI's sake; changes nothing"));
     }
+    let entry = help.split("\n  --no-paginate\n").nth(1).unwrap();
+    assert!(entry.starts_with("      Fetch one page only: `call` with a paginated operation"));
     let out = run_with(&["re-encrypt-batch", "--help"], &[], b"");
     assert!(stdout(&out).contains(
         "\nusage: kms-lite re-encrypt-batch --destination-key-id KEY\n          (--input PATH|- | --input-dir DIR) [options]\n"
@@ -303,7 +313,7 @@ const OK_BODY: &str = r#"{"CiphertextBlob":"AQIDBA==","KeyId":"arn:aws:kms:us-ea
 const OK_JSON: &str = "{\n    \"CiphertextBlob\": \"AQIDBA==\",\n    \"SourceKeyId\": \"arn:aws:kms:us-east-1:111122223333:key/old\",\n    \"KeyId\": \"arn:aws:kms:us-east-1:111122223333:key/new\"\n}\n";
 
 #[test]
-fn pager_pagination_and_color_switches_change_nothing() {
+fn pager_pagination_and_color_switches_change_nothing_outside_call() {
     for switches in [
         &[][..],
         &["--no-cli-pager", "--no-paginate", "--color", "off"],

@@ -289,7 +289,7 @@ fn closed_stdout_exits_quietly_without_a_panic() {
     let write_end = reader.stdin.take().expect("piped");
     reader.wait().expect("`true` exits");
     let server = Loopback::reply(200, OK_BODY);
-    let out = Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
         .args(args(&server, &["--ciphertext-blob", "AAAA"]))
         .env_clear()
         .envs(BASE_ENV.iter().copied())

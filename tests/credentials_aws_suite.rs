@@ -29,6 +29,9 @@
 //!   account id: KMS has no account-based endpoints). Errors are smithy-rs's own texts, so each
 //!   error case names the kms-lite error it corresponds to in [`ERRORS`].
 
+#[path = "support/repo.rs"]
+mod repo;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -47,10 +50,9 @@ use kms_lite::http::HttpClient;
 use kms_lite::http::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/aws-test-data/smithy-rs"
-);
+fn data() -> PathBuf {
+    repo::path("../shared/aws-test-data/smithy-rs")
+}
 
 /// 2009-02-13T23:00:00Z, before every expiry in the recorded answers.
 const NOW: u64 = 1_234_566_000;
@@ -408,8 +410,8 @@ fn check_request(
 }
 
 fn run(suite: &str, case: &str) {
-    let dir = Path::new(DATA).join(suite).join(case);
-    if !Path::new(DATA).is_dir() {
+    let dir = data().join(suite).join(case);
+    if !data().is_dir() {
         eprintln!("SKIPPED: ../shared/aws-test-data/smithy-rs not found: {suite}/{case} not run");
         return;
     }
@@ -628,7 +630,7 @@ cases!(
 /// Every case directory has its test above, and every test its directory: none is dropped.
 #[test]
 fn every_case_is_listed() {
-    if !Path::new(DATA).is_dir() {
+    if !data().is_dir() {
         eprintln!("SKIPPED: ../shared/aws-test-data/smithy-rs not found");
         return;
     }
@@ -639,7 +641,7 @@ fn every_case_is_listed() {
         ),
         (profile_provider::SUITE, profile_provider::CASES),
     ] {
-        let mut found: Vec<String> = fs::read_dir(Path::new(DATA).join(suite))
+        let mut found: Vec<String> = fs::read_dir(data().join(suite))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();

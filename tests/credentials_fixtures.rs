@@ -8,6 +8,8 @@
 //! path and the loopback server's URL. The clock reads 2026-11-29T12:00:00Z.
 
 mod loopback;
+#[path = "support/repo.rs"]
+mod repo;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -24,7 +26,7 @@ use kms_lite::credentials::{ProvideCredentials, ProviderConfig, default_chain};
 const NOW: u64 = 1_795_953_600;
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/credentials")
+    repo::path("tests/fixtures/credentials")
 }
 
 fn copy_with_substitutions(from: &Path, to: &Path, subs: &[(&str, String)]) {

@@ -1047,9 +1047,7 @@ impl Drop for CountingServer {
 }
 
 fn tls_fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tls")
-        .join(name)
+    harness::repo::path("tests/fixtures/tls").join(name)
 }
 
 fn serve_tls(stream: std::net::TcpStream, config: Arc<rustls::ServerConfig>) -> Option<()> {

@@ -137,7 +137,7 @@ fn a_batch_item_error_is_printed_escaped() {
 fn a_debug_line_naming_a_hostile_file_is_escaped() {
     let dir = common::tempdir("debug-names");
     let bundle = dir.join("ca\u{1b}]0;owned\u{7}\u{9b}2J.pem");
-    let pem = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
+    let pem = common::repo::path("tests/fixtures/tls/ca.pem");
     std::fs::copy(pem, &bundle).unwrap();
     let url = common::loopback::closed_port_url();
     let mut env = BASE_ENV.to_vec();
@@ -481,11 +481,12 @@ fn ca_bundles_without_a_certificate_are_configuration_errors() {
 
 // ---------------------------------------------------------------- the CLI, release build too
 
-/// Runs the CLI (`KMS_LITE_CLI`, else the debug build) with exactly `env` and no stdin.
+/// Runs the CLI (`KMS_LITE_CLI`, relative to the repository root, else the debug build) with
+/// exactly `env` and no stdin.
 fn run_cli(args: &[&str], env: &[(&str, &str)]) -> Output {
     let bin = std::env::var_os("KMS_LITE_CLI").map_or_else(
-        || env!("CARGO_BIN_EXE_kms-lite").into(),
-        std::path::PathBuf::from,
+        || env!("CARGO_BIN_EXE_kms-lite-dev").into(),
+        |path| common::repo::root().join(path),
     );
     Command::new(bin)
         .args(args)

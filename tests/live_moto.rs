@@ -479,7 +479,7 @@ fn live_cli_call_makes_and_uses_a_mac_key() {
     let Some(live) = Live::from_env() else { return };
     let secret = live.credentials.secret_access_key().to_owned();
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
             .arg("call")
             .args(args)
             .args(["--endpoint-url", &live.endpoint, "--region", REGION])
@@ -555,4 +555,93 @@ fn live_cli_call_makes_and_uses_a_mac_key() {
 /// The length of the bytes a base64 text holds.
 fn decoded_len(text: &str) -> usize {
     kms_lite::base64::decode(text.as_bytes()).unwrap().len()
+}
+
+/// `kms-lite call` pages a paginated operation against moto's own markers (moto pages
+/// ListKeyRotations by `Limit`): every page fetched, `--max-items` and `--starting-token`
+/// resuming, and a `Limit` in the input fetching the one page as returned.
+#[test]
+fn live_cli_call_pages_list_key_rotations() {
+    let Some(live) = Live::from_env() else { return };
+    let key = live.create_key("kms-lite live paging");
+    for _ in 0..3 {
+        live.raw("RotateKeyOnDemand", json!({ "KeyId": key }));
+    }
+    let secret = live.credentials.secret_access_key().to_owned();
+    let text = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
+            .arg("call")
+            .arg("ListKeyRotations")
+            .args(args)
+            .args(["--endpoint-url", &live.endpoint, "--region", REGION])
+            .args(["--output", "text"])
+            .env_clear()
+            .envs([
+                ("AWS_ACCESS_KEY_ID", live.credentials.access_key_id()),
+                ("AWS_SECRET_ACCESS_KEY", secret.as_str()),
+                ("AWS_MAX_ATTEMPTS", "1"),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let input = json!({ "KeyId": key }).to_string();
+    // One rotation a page: three pages, joined.
+    assert_eq!(
+        text(&[
+            "--cli-input-json",
+            &input,
+            "--page-size",
+            "1",
+            "--query",
+            "length(Rotations)"
+        ]),
+        "1\n1\n1\n",
+        "text prints page by page"
+    );
+    let all = text(&["--cli-input-json", &input, "--page-size", "1"]);
+    assert_eq!(all.matches("\tON_DEMAND\n").count(), 3, "{all}");
+    assert!(
+        !all.contains("NEXTMARKER") && !all.contains("TRUNCATED"),
+        "{all}"
+    );
+    // Two items, then the rest from the token.
+    let two = text(&[
+        "--cli-input-json",
+        &input,
+        "--page-size",
+        "1",
+        "--max-items",
+        "2",
+    ]);
+    let lines: Vec<&str> = two.lines().collect();
+    assert_eq!(lines.len(), 3, "{two}");
+    let token = lines[2]
+        .strip_prefix("NEXTTOKEN\t")
+        .expect("a NextToken last");
+    let rest = text(&["--cli-input-json", &input, "--starting-token", token]);
+    assert_eq!(rest.matches("\tON_DEMAND\n").count(), 1, "{rest}");
+    let mut seen: Vec<&str> = lines[..2].iter().copied().chain(rest.lines()).collect();
+    let joined: Vec<&str> = all.lines().collect();
+    seen.sort_unstable();
+    let mut joined_sorted = joined.clone();
+    joined_sorted.sort_unstable();
+    assert_eq!(seen, joined_sorted);
+    // A Limit in the input pages by hand: one page, its marker and Truncated printed.
+    let limited = json!({ "KeyId": key, "Limit": 1 }).to_string();
+    assert_eq!(
+        text(&[
+            "--cli-input-json",
+            &limited,
+            "--query",
+            "[length(Rotations), Truncated, length(NextMarker) > `0`]"
+        ]),
+        "1\tTrue\tTrue\n"
+    );
 }

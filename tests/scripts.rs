@@ -2,6 +2,9 @@
 //! finds a binary where cargo says it built it, so `scripts/demo.sh` works with any cargo
 //! configuration (`CARGO_TARGET_DIR`, `build.target-dir`, `build.target`).
 
+#[path = "support/repo.rs"]
+mod repo;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -41,7 +44,7 @@ fn cargo_bin(dir: &Path, args: &str) -> Option<Output> {
         Command::new("bash")
             .arg("-c")
             .arg(format!(". scripts/lib/cargo_bin.sh && cargo_bin {args}"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(repo::root())
             .env("PATH", path)
             .env_remove("CARGO_BIN_PYTHON")
             .output()

@@ -49,9 +49,7 @@ const BODY: &[u8] = br#"{"CiphertextBlob":"AQID","KeyId":"arn:aws:kms:us-east-1:
 const KMS: &str = "https://kms.us-east-1.amazonaws.com";
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tls-loopback")
-        .join(name)
+    common::repo::path("tests/fixtures/tls-loopback").join(name)
 }
 
 fn fixture_text(name: &str) -> String {
@@ -364,7 +362,7 @@ fn cli(port: u16, env: &[(&str, &str)], args: &[&str]) -> (i32, String) {
     // Bounded: a TLS library reading a FIFO would wait for a writer for ever.
     let out = Command::new("/usr/bin/timeout")
         .arg("60")
-        .arg(env!("CARGO_BIN_EXE_kms-lite"))
+        .arg(env!("CARGO_BIN_EXE_kms-lite-dev"))
         .args(&all)
         .env_clear()
         .envs(vars)

@@ -52,6 +52,7 @@ pub struct ProviderConfig {
     process_timeout: Duration,
     metadata_timeout: Duration,
     debug_log: Option<DebugLog>,
+    user_agent: String,
 }
 
 impl fmt::Debug for ProviderConfig {
@@ -71,6 +72,7 @@ impl ProviderConfig {
     /// Settings reading `shared`, with the system clock and default timeouts.
     pub fn new(shared: SharedConfig) -> Self {
         ProviderConfig {
+            user_agent: crate::settings::default_user_agent(&shared),
             shared,
             region: None,
             endpoint_options: EndpointOptions::default(),
@@ -84,6 +86,12 @@ impl ProviderConfig {
             metadata_timeout: DEFAULT_METADATA_TIMEOUT,
             debug_log: None,
         }
+    }
+
+    /// The `User-Agent` of the providers' calls: the client's, application id included.
+    pub(crate) fn user_agent(mut self, user_agent: String) -> Self {
+        self.user_agent = user_agent;
+        self
     }
 
     /// The region STS is called in (otherwise the profile's `region`, else `us-east-1`).
@@ -223,7 +231,7 @@ impl ProviderConfig {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             max_response_bytes: 1 << 20,
-            user_agent: crate::user_agent::USER_AGENT.to_owned(),
+            user_agent: self.user_agent.clone(),
             connect_to: None,
             ca_bundle_pem,
             proxy: crate::proxy::for_endpoint(endpoint, self.env())
@@ -243,7 +251,7 @@ impl ProviderConfig {
             connect_timeout: self.metadata_timeout,
             read_timeout: self.metadata_timeout,
             max_response_bytes: 64 * 1024,
-            user_agent: crate::user_agent::USER_AGENT.to_owned(),
+            user_agent: self.user_agent.clone(),
             connect_to: None,
             ca_bundle_pem: None,
             proxy: None,

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod loopback;
+#[path = "../support/repo.rs"]
+pub mod repo;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -24,7 +26,7 @@ pub const NO_IMDS: (&str, &str) = ("AWS_EC2_METADATA_DISABLED", "true");
 
 /// Runs the built binary with exactly `env` as its environment and `stdin` on its stdin.
 pub fn run_with(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-lite"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
         .args(args)
         .env_clear()
         .envs(env.iter().copied())
@@ -84,7 +86,7 @@ pub fn run_in_terminal(args: &[&str], env: &[(&str, &str)]) -> Option<(i32, Stri
         return None;
     };
     let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
-    let mut command = quote(env!("CARGO_BIN_EXE_kms-lite"));
+    let mut command = quote(env!("CARGO_BIN_EXE_kms-lite-dev"));
     for a in args {
         command.push(' ');
         command.push_str(&quote(a));

@@ -20,6 +20,8 @@
 
 #[path = "../support/http1.rs"]
 mod http1;
+#[path = "../support/repo.rs"]
+pub mod repo;
 
 use std::collections::BTreeMap;
 
@@ -204,9 +206,7 @@ pub fn pinned_client(addr: SocketAddr, session_token: Option<String>) -> Client 
 
 /// The fixture files (`*.http`) of `tests/fixtures/<dir>`, sorted.
 pub fn fixture_paths(dir: &str) -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(dir);
+    let dir = repo::path("tests/fixtures").join(dir);
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())

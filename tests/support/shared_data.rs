@@ -4,6 +4,9 @@
 
 #![allow(dead_code, unused_macros)]
 
+#[path = "repo.rs"]
+pub mod repo;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,7 +21,7 @@ pub fn shown(rel: &str) -> String {
 /// miss of each path prints `SKIPPED: ../shared/<rel> not found` straight to the process's
 /// stderr, past the test harness's capture, so the skip shows in every `cargo test` run.
 pub fn shared_path(rel: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")).join(rel);
+    let path = repo::path("../shared").join(rel);
     if path.exists() {
         return Some(path);
     }

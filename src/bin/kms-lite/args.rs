@@ -404,6 +404,11 @@ impl Invocation {
         }
     }
 
+    /// Whether a flag option was given.
+    pub fn flag(&self, opt: &Opt) -> bool {
+        self.get(opt) == Some(&Given::Flag)
+    }
+
     /// The options given that set request members, in the order given.
     pub fn members(&self) -> impl Iterator<Item = (&'static Opt, &Given)> {
         self.given
@@ -715,12 +720,17 @@ impl Globals {
     }
 }
 
-/// Whole seconds, as the AWS CLI's `--cli-*-timeout` take them; `0` means no timeout.
-fn seconds(name: &str, v: &str) -> Result<Duration, UsageError> {
-    let n: u64 = v.parse().map_err(|_| {
+/// An integer option's value, with argparse's error (the value escaped).
+pub fn int<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, UsageError> {
+    v.parse().map_err(|_| {
         let v = Escaped(v);
         UsageError(format!("argument {name}: invalid int value: '{v}'"))
-    })?;
+    })
+}
+
+/// Whole seconds, as the AWS CLI's `--cli-*-timeout` take them; `0` means no timeout.
+fn seconds(name: &str, v: &str) -> Result<Duration, UsageError> {
+    let n: u64 = int(name, v)?;
     Ok(if n == 0 {
         LONGEST_TIMEOUT
     } else {

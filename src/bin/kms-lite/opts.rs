@@ -90,8 +90,10 @@ its output through a pager.",
 pub static NO_PAGINATE: Opt = Opt::local(
     "--no-paginate",
     Takes::Flag,
-    "Accepted for the AWS CLI's sake; changes nothing: no operation
-kms-lite calls is paginated.",
+    "Fetch one page only: `call` with a paginated operation (ListKeys,
+ListAliases...) makes one request and prints its output as returned,
+NextMarker and Truncated included. The other commands make one request
+anyway.",
 );
 
 pub static COLOR: Opt = Opt::local(

@@ -17,6 +17,7 @@ use super::lock::{self, Lock};
 use super::pipeline::{self, Event, Step};
 use super::shard::Shard;
 use super::{Context, Outcome, Tally, failed_step, journal_write_error};
+use crate::commands::re_encrypt_batch::cli::SHARD;
 use crate::{Failure, exit, files};
 
 /// The most read from one file (KMS takes at most 6144 bytes).
@@ -208,9 +209,10 @@ fn lock_dir(dir: &Path, shard: Shard) -> Result<(Lock, PathBuf), Failure> {
                 return Err(Failure::Message(
                     exit::OTHER,
                     format!(
-                        "{what} is in use by another kms-lite run ({}, --shard {}/{}) whose \
+                        "{what} is in use by another kms-lite run ({}, {} {}/{}) whose \
                          items overlap these; wait for it to finish",
                         h.describe(),
+                        SHARD.name,
                         other.k,
                         other.n
                     ),

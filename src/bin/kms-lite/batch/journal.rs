@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::commands::re_encrypt_batch::cli::{JOURNAL, SHARD};
 use crate::files;
 
 /// The first field of the header line.
@@ -145,7 +146,8 @@ impl<R: Record> Journal<R> {
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(format!(
                     "the journal {shown} is a symbolic link; kms-lite neither follows nor \
-                     replaces it: give the journal's own path with --journal"
+                     replaces it: give the journal's own path with {}",
+                    JOURNAL.name
                 ));
             }
             Ok(m) if !m.is_file() => {
@@ -162,8 +164,9 @@ impl<R: Record> Journal<R> {
             if meta.len() > JOURNAL_CAP {
                 return Err(format!(
                     "the journal {shown} is larger than {} GiB, more than any journal \
-                     kms-lite writes; split the input with --shard",
-                    JOURNAL_CAP >> 30
+                     kms-lite writes; split the input with {}",
+                    JOURNAL_CAP >> 30,
+                    SHARD.name
                 ));
             }
             file
@@ -305,13 +308,15 @@ fn read_records(
             if text.is_some_and(|t| t.starts_with(&format!("{MAGIC} "))) {
                 return Err(format!(
                     "the journal {shown} was written by a run with other options (input \
-                     mode, --shard, keys, contexts or algorithms); finish that run with the \
-                     same options, or remove the journal to start over"
+                     mode, {}, keys, contexts or algorithms); finish that run with the same \
+                     options, or remove the journal to start over",
+                    SHARD.name
                 ));
             }
             return Err(format!(
                 "the journal {shown} does not start with a kms-lite journal header; kms-lite \
-                 leaves it alone: give another path with --journal, or remove it"
+                 leaves it alone: give another path with {}, or remove it",
+                JOURNAL.name
             ));
         }
         match text {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use super::journal::{self, Fields, Journal, Record};
 use super::pipeline::{self, Event, Feed, Step};
 use super::{Context, Outcome, Tally, failed_step, journal_write_error, lock, write_error};
+use crate::commands::re_encrypt_batch::cli::{INPUT, INPUT_DIR, OUTPUT_FILE};
 use crate::{Failure, exit, files};
 
 /// The longest line that can hold a ciphertext: the base64 of 6144 bytes.
@@ -95,9 +96,11 @@ pub(super) fn run(
     if let Some(o) = replaced {
         if files::same_file(o, input_id) {
             return Err(usage(format!(
-                "the --output-file {} is the --input file: the output would replace the input \
-                 and lose the lines of failed items; write it elsewhere",
-                files::shown(Path::new(o))
+                "the {} {} is the {} file: the output would replace the input and lose the \
+                 lines of failed items; write it elsewhere",
+                OUTPUT_FILE.name,
+                files::shown(Path::new(o)),
+                INPUT.name
             )));
         }
     }
@@ -107,7 +110,7 @@ pub(super) fn run(
         .or_else(|| replaced.map(|o| PathBuf::from(format!("{o}.journal"))));
     if let Some(j) = &journal_path {
         let j_str = j.to_string_lossy();
-        for (other, option) in [(Some(input_id), "--input"), (output, "--output-file")] {
+        for (other, option) in [(Some(input_id), INPUT.name), (output, OUTPUT_FILE.name)] {
             if other.is_some_and(|o| files::same_file(&j_str, o)) {
                 return Err(usage(format!(
                     "the journal {} is the {option} file; give the journal a path of its own",
@@ -221,7 +224,8 @@ fn open_input(input: &str) -> Result<(Box<dyn BufRead + Send>, Option<File>), Fa
         Failure::Message(
             exit::USAGE,
             format!(
-                "Error parsing parameter '--input': cannot open {}: {e}",
+                "Error parsing parameter '{}': cannot open {}: {e}",
+                INPUT.name,
                 files::shown(Path::new(input))
             ),
         )
@@ -418,7 +422,8 @@ impl LineError {
             LineError::Io(e) => format!("cannot read the input: {e}"),
             LineError::Nul => format!(
                 "line {n} of the input holds a NUL byte: it is not base64 text (for a directory \
-                 of raw ciphertext files, use --input-dir)"
+                 of raw ciphertext files, use {})",
+                INPUT_DIR.name
             ),
             LineError::Endless => format!(
                 "line {n} of the input has no end in its first {} GiB: it is not \

@@ -9,7 +9,7 @@ use crate::Failure;
 use crate::args::{BatchArgs, BatchInput, Globals};
 use crate::batch::{self, Input, Options};
 
-mod cli;
+pub mod cli;
 
 pub use cli::COMMAND;
 

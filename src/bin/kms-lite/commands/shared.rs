@@ -58,9 +58,10 @@ fn config_failure(g: &Globals, e: &ConfigError) -> Failure {
                 Escaped(g.region.as_deref().unwrap_or_default())
             ),
         ),
-        ConfigErrorKind::Endpoint if g.endpoint_url.is_some() => {
-            Failure::Message(exit::USAGE, format!("Bad value for --endpoint-url: {e}"))
-        }
+        ConfigErrorKind::Endpoint if g.endpoint_url.is_some() => Failure::Message(
+            exit::USAGE,
+            format!("Bad value for {}: {e}", opts::ENDPOINT_URL.name),
+        ),
         ConfigErrorKind::CaBundle if g.ca_bundle.is_some() => {
             Failure::Message(exit::USAGE, e.to_string())
         }
@@ -127,7 +128,7 @@ fn bad_query(expression: &str, e: &crate::output::query::QueryError) -> Failure 
     let expression = kms_lite::error::Escaped(expression);
     Failure::Message(
         exit::USAGE,
-        format!("Bad value for --query {expression}: {e}"),
+        format!("Bad value for {} {expression}: {e}", opts::QUERY.name),
     )
 }
 

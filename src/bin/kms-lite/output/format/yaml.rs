@@ -15,7 +15,7 @@
 //! - a scalar document ends with `...`.
 //!
 //! `yaml-stream` prints the response as the one element of a list (the CLI streams one list
-//! element per page; these operations have one page). `yaml` prints nothing for an empty
+//! element per page: `call` renders each page of a paginated operation so). `yaml` prints nothing for an empty
 //! response object, as `json` does.
 
 mod resolve;
