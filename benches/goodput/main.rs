@@ -23,11 +23,12 @@
 //! that many seconds, and the clients' rates, on stderr).
 //!
 //! `--load batch` runs `kms-lite re-encrypt-batch` processes instead (one per shard, on one
-//! input), the CLI that `cargo bench` builds or `--cli PATH`: by default with the batch's own
-//! retry settings, quota 100/s only (about 13 minutes); `--mode` and `--max-attempts` then set
-//! `AWS_RETRY_MODE` and `AWS_MAX_ATTEMPTS` for the processes. `--quick` is a subset:
-//! concurrency 32 and 256 and three shards at 20 ms (about 3 minutes). `--repeat N` runs each
-//! case N times (fairness between shards is statistical).
+//! input): the CLI that `cargo bench` builds (`kms-lite-dev`, from the same sources), or
+//! `--cli PATH`. By default with the batch's own retry settings, quota 100/s only (about 13
+//! minutes); `--mode` and `--max-attempts` then set `AWS_RETRY_MODE` and `AWS_MAX_ATTEMPTS` for
+//! the processes. `--quick` is a subset: concurrency 32 and 256 and three shards at 20 ms
+//! (about 3 minutes). `--repeat N` runs each case N times (fairness between shards is
+//! statistical).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -98,7 +99,7 @@ impl Options {
     fn parse() -> Options {
         let mut o = Options {
             load: LoadKind::Library,
-            cli: PathBuf::from(env!("CARGO_BIN_EXE_kms-lite")),
+            cli: PathBuf::from(env!("CARGO_BIN_EXE_kms-lite-dev")),
             modes: vec![RetryMode::Standard, RetryMode::Adaptive],
             concurrency: vec![8, 32, 128, 256],
             latency_ms: vec![5, 20, 50],
