@@ -1665,7 +1665,7 @@ fn every_throttled_request_is_counted_including_the_clients_own_retries() {
         (&[("AWS_RETRY_MODE", "standard")][..], None, false),
     ] {
         let server = storm();
-        let input = lines(24).join("\n");
+        let input = lines(12).join("\n");
         let mut args = batch_args(&server, &["--input", "-", "--concurrency", "8"]);
         if let Some(r) = rate {
             args.extend(["--rate", r]);
@@ -1675,10 +1675,10 @@ fn every_throttled_request_is_counted_including_the_clients_own_retries() {
         assert_eq!(code(&out), 0, "stderr: {err}");
         let expected: String = input.lines().map(|l| expected_line(l) + "\n").collect();
         assert_eq!(stdout(&out), expected);
-        assert_eq!(server.arrivals().len(), 48);
-        assert_eq!(retry_counts(&err), (48, 24, 0), "{err}");
+        assert_eq!(server.arrivals().len(), 24);
+        assert_eq!(retry_counts(&err), (24, 12, 0), "{err}");
         assert!(
-            err.contains(", throttled 24 (50.0%), retried later 0"),
+            err.contains(", throttled 12 (50.0%), retried later 0"),
             "{err}"
         );
         // Adaptive mode ends limiting (it was throttled); standard mode says it cannot adapt,
@@ -1710,7 +1710,7 @@ fn the_progress_line_shows_the_request_rate_and_the_throttled_requests() {
     });
     let dir = tempdir("progress");
     let in_path = dir.join("in.txt");
-    std::fs::write(&in_path, lines(30).join("\n")).unwrap();
+    std::fs::write(&in_path, lines(12).join("\n")).unwrap();
     let out_path = dir.join("out.txt");
     let mut args = batch_args(&server, &in_out(&in_path, &out_path));
     args.extend(["--concurrency", "4", "--rate", "500"]);
@@ -1727,10 +1727,10 @@ fn the_progress_line_shows_the_request_rate_and_the_throttled_requests() {
     assert!(!drawn.is_empty(), "{shown:?}");
     let mut last_throttled = 0;
     for line in &drawn {
-        // `N/30 items, F failed, R items/s, Q req/s (cap 500/s), T throttled[, ETA]`, with
+        // `N/12 items, F failed, R items/s, Q req/s (cap 500/s), T throttled[, ETA]`, with
         // `adaptive limit L/s, ` before the cap once throttled.
         let (head, tail) = line.split_once(" req/s (").expect(line);
-        assert!(head.contains("/30 items, 0 failed, "), "{line}");
+        assert!(head.contains("/12 items, 0 failed, "), "{line}");
         let (limits, rest) = tail.split_once("), ").expect(line);
         assert!(
             limits == "cap 500/s"
@@ -1743,15 +1743,16 @@ fn the_progress_line_shows_the_request_rate_and_the_throttled_requests() {
             .0
             .parse()
             .expect(line);
-        assert!(throttled >= last_throttled && throttled <= 30, "{line}");
+        assert!(throttled >= last_throttled && throttled <= 12, "{line}");
         last_throttled = throttled;
     }
     let summary = shown
         .lines()
         .find(|l| l.contains("re-encrypted "))
         .expect("a summary");
+    assert!(summary.contains("; requests 24 ("), "{summary}");
     assert!(
-        summary.contains("requests 60, throttled 30 (50.0%), retried later 0"),
+        summary.contains("/s), throttled 12 (50.0%), retried later 0"),
         "{summary}"
     );
 }

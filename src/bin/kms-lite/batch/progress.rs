@@ -137,9 +137,14 @@ impl Progress {
         } else {
             0.0
         };
+        let requests_rate = if secs > 0.0 {
+            c.requests as f64 / secs
+        } else {
+            0.0
+        };
         let mut text = format!(
             "re-encrypted {}, failed {}, skipped (already done) {}, in {secs:.1} s ({rate:.1} \
-             items/s); requests {}, throttled {}",
+             items/s); requests {} ({requests_rate:.1}/s), throttled {}",
             self.done, self.failed, self.skipped, c.requests, c.throttled
         );
         if c.requests > 0 {
@@ -261,8 +266,8 @@ mod tests {
             p.summary_text(12.0, &adaptive),
             vec![
                 "re-encrypted 1190, failed 10, skipped (already done) 7, in 12.0 s (99.2 items/s); \
-                 requests 1250, throttled 50 (4.0%), retried later 3; adaptive rate limit at the \
-                 end 101.0 req/s"
+                 requests 1250 (104.2/s), throttled 50 (4.0%), retried later 3; adaptive rate \
+                 limit at the end 101.0 req/s"
             ]
         );
         let standard = p.summary_text(12.0, &counts(false));
@@ -270,7 +275,7 @@ mod tests {
         assert_eq!(
             standard[0],
             "re-encrypted 1190, failed 10, skipped (already done) 7, in 12.0 s (99.2 items/s); \
-             requests 1250, throttled 50 (4.0%), retried later 3"
+             requests 1250 (104.2/s), throttled 50 (4.0%), retried later 3"
         );
         assert!(
             standard[1].starts_with("kms-lite: note: the retry mode is not adaptive"),
@@ -291,7 +296,7 @@ mod tests {
             p.summary_text(0.0, &quiet),
             vec![
                 "re-encrypted 1190, failed 10, skipped (already done) 7, in 0.0 s (0.0 items/s); \
-                 requests 0, throttled 0, retried later 3"
+                 requests 0 (0.0/s), throttled 0, retried later 3"
             ]
         );
     }

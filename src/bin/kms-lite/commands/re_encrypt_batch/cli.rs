@@ -145,7 +145,7 @@ ITEMS
       item N: An error occurred (CODE) when calling the ReEncrypt operation: MESSAGE
   (in directory mode `item N: (NAME) ...`). At the end a summary goes to stderr:
       re-encrypted N, failed M, skipped (already done) S, in T s (R items/s);
-      requests Q, throttled X (P%), retried later Y
+      requests Q (q/s), throttled X (P%), retried later Y
   (then `; adaptive rate limit at the end L req/s` when the client is limiting; every
   request counts, the client's own retries included), and, when stderr is a
   terminal, a progress line meanwhile (done, failed, items/s, requests/s and the limit on
