@@ -163,8 +163,8 @@ RATE
   the adaptive retry mode: from the first throttling answer on, requests wait for a
   client-side rate that is cut on each throttling answer and grows back otherwise, so the
   batch finds the account's quota by itself and shares it with other callers and shards.
-  Until that first answer the request rate starts at {start}/s and doubles every {doubling}
-  ms (slow start). --rate is a hard cap on top.
+  Until that first answer the request rate starts at {start}/s and doubles every
+  {doubling} ms (slow start). --rate is a hard cap on top.
 
 RETRIES
   Each request is tried up to AWS_MAX_ATTEMPTS times (default 3) with the standard
