@@ -397,6 +397,7 @@ pub struct ClientBuilder {
     max_attempts: Option<u32>,
     default_max_attempts: Option<u32>,
     retry_mode: Option<RetryMode>,
+    default_retry_mode: Option<RetryMode>,
     connect_to: Option<SocketAddr>,
     ca_bundle_pem: Option<Vec<u8>>,
     ca_bundle_file: Option<String>,
@@ -495,9 +496,37 @@ impl ClientBuilder {
         self.default_max_attempts = Some(attempts);
         self
     }
-    /// The retry mode (otherwise `AWS_RETRY_MODE`, default standard).
+    /// The retry mode (otherwise `AWS_RETRY_MODE`, the profile's `retry_mode`, default
+    /// standard).
     pub fn retry_mode(mut self, mode: RetryMode) -> Self {
         self.retry_mode = Some(mode);
+        self
+    }
+    /// The retry mode when neither [`retry_mode`](Self::retry_mode), `AWS_RETRY_MODE` nor the
+    /// profile's `retry_mode` sets it (otherwise standard): what the user configured wins. For
+    /// callers whose workload wants another default, such as a batch that should find an
+    /// unknown request quota by itself ([`RetryMode::Adaptive`]).
+    ///
+    /// ```
+    /// use kms_lite::{Client, config::Env, credentials::Credentials, retry::RetryMode};
+    /// let build = |env: Env| {
+    ///     Client::builder()
+    ///         .env(env)
+    ///         .region("eu-west-1")
+    ///         .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
+    ///         .default_retry_mode(RetryMode::Adaptive)
+    ///         .build()
+    /// };
+    /// // Adaptive: the snapshot has a measured rate.
+    /// let adaptive = build(Env::from_pairs::<&str, &str>([]))?;
+    /// assert!(adaptive.rate_limiter().measured_rate.is_some());
+    /// // AWS_RETRY_MODE=standard wins over the default.
+    /// let standard = build(Env::from_pairs([("AWS_RETRY_MODE", "standard")]))?;
+    /// assert!(standard.rate_limiter().measured_rate.is_none());
+    /// # Ok::<(), kms_lite::error::ConfigError>(())
+    /// ```
+    pub fn default_retry_mode(mut self, mode: RetryMode) -> Self {
+        self.default_retry_mode = Some(mode);
         self
     }
     /// Connects to this address whatever the endpoint's host resolves to; the `Host` header,
@@ -601,6 +630,7 @@ impl ClientBuilder {
             max_attempts: self.max_attempts,
             default_max_attempts: self.default_max_attempts,
             retry_mode: self.retry_mode,
+            default_retry_mode: self.default_retry_mode,
             ca_bundle: match (self.ca_bundle_pem, self.ca_bundle_file) {
                 (Some(pem), _) => Some(CaBundle::Pem(Arc::new(pem))),
                 (None, Some(path)) => Some(CaBundle::File {

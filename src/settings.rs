@@ -336,6 +336,8 @@ pub struct Overrides {
     pub default_max_attempts: Option<u32>,
     /// The retry mode.
     pub retry_mode: Option<RetryMode>,
+    /// The retry mode when neither code, environment nor profile sets it (default standard).
+    pub default_retry_mode: Option<RetryMode>,
     /// The CA bundle (`--ca-bundle`).
     pub ca_bundle: Option<CaBundle>,
     /// The application id appended to the `User-Agent`.
@@ -383,6 +385,7 @@ impl fmt::Debug for Overrides {
             .field("max_attempts", &self.max_attempts)
             .field("default_max_attempts", &self.default_max_attempts)
             .field("retry_mode", &self.retry_mode)
+            .field("default_retry_mode", &self.default_retry_mode)
             .field("ca_bundle", &self.ca_bundle)
             .field("app_id", &self.app_id)
             .finish()
@@ -472,7 +475,9 @@ pub fn resolve(
     }
     let retry_mode = match overrides.retry_mode {
         Some(m) => m,
-        None => retry_mode_setting(shared)?.unwrap_or_default(),
+        None => retry_mode_setting(shared)?
+            .or(overrides.default_retry_mode)
+            .unwrap_or_default(),
     };
     let ca_bundle = match &overrides.ca_bundle {
         Some(b) => Some(b.clone()),

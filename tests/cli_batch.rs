@@ -1247,22 +1247,27 @@ fn file_names_are_escaped_and_need_not_be_utf8() {
 /// `BASE_ENV` with the client making one attempt per call, so every retry is the batch's.
 const ONE_ATTEMPT: &[(&str, &str)] = BASE_ENV;
 
-/// The summary's throttled and retried counts.
-fn retry_counts(err: &str) -> (u64, u64) {
+/// The summary's counts after the items: requests, throttled requests, items retried later.
+fn retry_counts(err: &str) -> (u64, u64, u64) {
     let line = err
         .lines()
         .find(|l| l.starts_with("re-encrypted "))
         .unwrap_or_else(|| panic!("no summary in {err:?}"));
-    let tail = line
-        .split_once("; ")
-        .expect("throttled and retried counts")
-        .1;
-    let nums: Vec<u64> = tail
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
-        .collect();
-    (nums[0], nums[1])
+    let number_after = |label: &str| -> u64 {
+        let rest = &line[line
+            .find(label)
+            .unwrap_or_else(|| panic!("{label} in {line}"))
+            + label.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits
+            .parse()
+            .unwrap_or_else(|_| panic!("{label} in {line}"))
+    };
+    (
+        number_after("; requests "),
+        number_after(", throttled "),
+        number_after(", retried later "),
+    )
 }
 
 #[test]
@@ -1321,7 +1326,7 @@ fn retryable_failures_go_back_to_the_queue_and_succeed() {
     }
     // 12 first attempts, then 2 + 1 + 1 + 1 + 1 retries.
     assert_eq!(server.arrivals().len(), 12 + 6);
-    assert_eq!(retry_counts(&err), (2, 6));
+    assert_eq!(retry_counts(&err), (18, 2, 6));
 }
 
 #[test]
@@ -1575,4 +1580,179 @@ fn rewritten_files_and_the_output_keep_their_mode_and_owner() {
     assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
     let m = std::fs::metadata(&out_path).unwrap();
     assert_eq!(m.mode() & 0o7777, 0o600, "the output's mode was dropped");
+}
+
+// ------------------------------------------------- the batch adapts by default (#11 item 2)
+
+/// `BASE_ENV` without `AWS_MAX_ATTEMPTS`, plus `extra`.
+fn env_with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    BASE_ENV
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "AWS_MAX_ATTEMPTS")
+        .chain(extra.iter().copied())
+        .collect()
+}
+
+/// The `--debug` config line's retry settings: `max attempts N; retry mode MODE`.
+fn retry_settings(err: &str) -> &str {
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("kms-lite debug: config: "))
+        .unwrap_or_else(|| panic!("no config line in {err}"));
+    let from = line.find("max attempts ").expect("max attempts");
+    let to = line.find("; CA bundle").expect("CA bundle");
+    &line[from..to]
+}
+
+#[test]
+fn the_batch_adapts_by_default_and_a_configured_retry_mode_wins() {
+    let server = Server::start(reversing);
+    let dir = tempdir("retry-mode");
+    let config = dir.join("config");
+    std::fs::write(&config, "[default]\nretry_mode = legacy\n").unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    let config: &'static str = Box::leak(config.into_boxed_str());
+    for (env, want) in [
+        // Nothing configured: adaptive, and the SDKs' 3 attempts (requeue does the rest).
+        (env_with(&[]), "max attempts 3; retry mode Adaptive"),
+        (
+            env_with(&[("AWS_RETRY_MODE", "standard")]),
+            "max attempts 3; retry mode Standard",
+        ),
+        (
+            env_with(&[("AWS_CONFIG_FILE", config), ("AWS_MAX_ATTEMPTS", "5")]),
+            "max attempts 5; retry mode Legacy",
+        ),
+    ] {
+        let out = run_with(
+            &batch_args(&server, &["--input", "-", "--debug"]),
+            &env,
+            lines(2).join("\n").as_bytes(),
+        );
+        assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+        assert_eq!(retry_settings(&stderr(&out)), want, "{env:?}");
+    }
+    // A single call keeps the SDKs' default, standard.
+    let out = run_with(
+        &[
+            "re-encrypt",
+            "--endpoint-url",
+            &server.url,
+            "--destination-key-id",
+            "alias/new",
+            "--ciphertext-blob",
+            &lines(1)[0],
+            "--debug",
+        ],
+        &env_with(&[]),
+        b"",
+    );
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    assert_eq!(
+        retry_settings(&stderr(&out)),
+        "max attempts 3; retry mode Standard"
+    );
+}
+
+#[test]
+fn every_throttled_request_is_counted_including_the_clients_own_retries() {
+    // Each item's first attempt is throttled and the client's second attempt succeeds: no
+    // call ends throttled, yet half the requests were.
+    for (extra, rate, adaptive) in [
+        (&[][..], None, true),
+        (&[][..], Some("200"), true),
+        (&[("AWS_RETRY_MODE", "standard")][..], None, false),
+    ] {
+        let server = storm();
+        let input = lines(12).join("\n");
+        let mut args = batch_args(&server, &["--input", "-", "--concurrency", "8"]);
+        if let Some(r) = rate {
+            args.extend(["--rate", r]);
+        }
+        let out = run_with(&args, &env_with(extra), input.as_bytes());
+        let err = stderr(&out);
+        assert_eq!(code(&out), 0, "stderr: {err}");
+        let expected: String = input.lines().map(|l| expected_line(l) + "\n").collect();
+        assert_eq!(stdout(&out), expected);
+        assert_eq!(server.arrivals().len(), 24);
+        assert_eq!(retry_counts(&err), (24, 12, 0), "{err}");
+        assert!(
+            err.contains(", throttled 12 (50.0%), retried later 0"),
+            "{err}"
+        );
+        // Adaptive mode ends limiting (it was throttled); standard mode says it cannot adapt,
+        // unless --rate caps it.
+        assert_eq!(
+            err.contains("; adaptive rate limit at the end "),
+            adaptive,
+            "{err}"
+        );
+        assert_eq!(
+            err.contains("kms-lite: note: the retry mode is not adaptive"),
+            !adaptive && rate.is_none(),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn the_progress_line_shows_the_request_rate_and_the_throttled_requests() {
+    // A slow service throttling each item's first attempt: the run lasts long enough for a
+    // few redraws, and at least the first is always drawn.
+    let seen = Mutex::new(HashSet::new());
+    let server = Server::start(move |req| {
+        if seen.lock().unwrap().insert(blob_of(req)) {
+            Reply::error(400, "ThrottlingException", "Rate exceeded")
+        } else {
+            reversing(req).after(Duration::from_millis(20))
+        }
+    });
+    let dir = tempdir("progress");
+    let in_path = dir.join("in.txt");
+    std::fs::write(&in_path, lines(12).join("\n")).unwrap();
+    let out_path = dir.join("out.txt");
+    let mut args = batch_args(&server, &in_out(&in_path, &out_path));
+    args.extend(["--concurrency", "4", "--rate", "500"]);
+    let Some((code, shown)) = common::run_in_terminal(&args, &env_with(&[])) else {
+        return;
+    };
+    assert_eq!(code, 0, "{shown}");
+    let drawn: Vec<&str> = shown
+        .split("\r\x1b[K")
+        .map(|s| s.trim_end_matches('\n'))
+        .filter(|s| s.contains(" items/s, "))
+        .filter(|s| !s.starts_with("re-encrypted "))
+        .collect();
+    assert!(!drawn.is_empty(), "{shown:?}");
+    let mut last_throttled = 0;
+    for line in &drawn {
+        // `N/12 items, F failed, R items/s, Q req/s (cap 500/s), T throttled[, ETA]`, with
+        // `adaptive limit L/s, ` before the cap once throttled.
+        let (head, tail) = line.split_once(" req/s (").expect(line);
+        assert!(head.contains("/12 items, 0 failed, "), "{line}");
+        let (limits, rest) = tail.split_once("), ").expect(line);
+        assert!(
+            limits == "cap 500/s"
+                || (limits.starts_with("adaptive limit ") && limits.ends_with("/s, cap 500/s")),
+            "{line}"
+        );
+        let throttled: u64 = rest
+            .split_once(" throttled")
+            .expect(line)
+            .0
+            .parse()
+            .expect(line);
+        assert!(throttled >= last_throttled && throttled <= 12, "{line}");
+        last_throttled = throttled;
+    }
+    let summary = shown
+        .lines()
+        .find(|l| l.contains("re-encrypted "))
+        .expect("a summary");
+    assert!(summary.contains("; requests 24 ("), "{summary}");
+    assert!(
+        summary.contains("/s), throttled 12 (50.0%), retried later 0"),
+        "{summary}"
+    );
 }

@@ -276,6 +276,23 @@ fn retry_settings_environment_over_profile_over_default() {
     assert_eq!(resolved(&[], profile, &patient).max_attempts, 7);
     let r = resolved(&[("AWS_MAX_ATTEMPTS", "2")], profile, &patient);
     assert_eq!(r.max_attempts, 2);
+    // So does a caller's default retry mode: what the user configured wins.
+    let mut adapts = Overrides::default();
+    adapts.default_retry_mode = Some(RetryMode::Adaptive);
+    let r = resolved(&[], "[default]\nregion = us-east-1\n", &adapts);
+    assert_eq!(r.retry_mode, RetryMode::Adaptive);
+    let standard = "[default]\nregion = us-east-1\nretry_mode = standard\n";
+    assert_eq!(
+        resolved(&[], standard, &adapts).retry_mode,
+        RetryMode::Standard
+    );
+    let r = resolved(&[("AWS_RETRY_MODE", "legacy")], profile, &adapts);
+    assert_eq!(r.retry_mode, RetryMode::Legacy);
+    adapts.retry_mode = Some(RetryMode::Standard);
+    assert_eq!(
+        resolved(&[], "[default]\nregion = us-east-1\n", &adapts).retry_mode,
+        RetryMode::Standard
+    );
     let e = error(&[], "[default]\nregion = us-east-1\nmax_attempts = many\n");
     assert!(
         e.contains("max_attempts in profile default must be a whole number"),

@@ -15,12 +15,20 @@
 //!   bring at least 90 % of the quota with at most 5 % throttled (`-` if none does);
 //! - shards: the smallest shard's steady goodput as a share of a fair third.
 //!
-//! `cargo bench --bench goodput` runs every combination (long: about 45 s a run). Options, each
-//! a comma-separated list where it makes sense: `--mode standard,adaptive`
+//! `cargo bench --bench goodput` runs every combination with the library load (long: about 45 s
+//! a run). Options, each a comma-separated list where it makes sense: `--mode standard,adaptive`
 //! `--concurrency 8,32,128,256` `--latency 5,20,50` (ms) `--quota 100,400` (requests/s)
 //! `--shards 3` (0: none) `--shard-concurrency 32` `--phase 15` (seconds) `--burst 1` (seconds of
 //! quota the server's bucket holds) `--max-attempts 3` `--timeline 1` (counts per period of
 //! that many seconds, and the clients' rates, on stderr).
+//!
+//! `--load batch` runs `kms-lite re-encrypt-batch` processes instead (one per shard, on one
+//! input): the CLI that `cargo bench` builds (`kms-lite-dev`, from the same sources), or
+//! `--cli PATH`. By default with the batch's own retry settings, quota 100/s only (about 13
+//! minutes); `--mode` and `--max-attempts` then set `AWS_RETRY_MODE` and `AWS_MAX_ATTEMPTS` for
+//! the processes. `--quick` is a subset: concurrency 32 and 256 and three shards at 20 ms
+//! (about 3 minutes). `--repeat N` runs each case N times (fairness between shards is
+//! statistical).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -29,6 +37,7 @@ mod http1;
 mod load;
 mod server;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::fixtures::Size;
@@ -41,8 +50,19 @@ const SETTLE: f64 = 5.0;
 /// The window of the "settled" test.
 const WINDOW: f64 = 2.0;
 
+/// What sends the requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoadKind {
+    Library,
+    Batch,
+}
+
 #[derive(Debug, Clone)]
 struct Options {
+    load: LoadKind,
+    /// The batch's CLI.
+    cli: PathBuf,
+    /// Library: the modes to compare. Batch: `AWS_RETRY_MODE` values (none: the batch's own).
     modes: Vec<RetryMode>,
     concurrency: Vec<usize>,
     latency_ms: Vec<u64>,
@@ -51,12 +71,20 @@ struct Options {
     shard_concurrency: usize,
     phase: f64,
     burst: f64,
-    max_attempts: u32,
+    /// Library: 3 unless given. Batch: `AWS_MAX_ATTEMPTS`, if given.
+    max_attempts: Option<u32>,
     /// Seconds per line of the timeline, if one is wanted.
     timeline: Option<f64>,
+    /// Runs of each case.
+    repeat: usize,
 }
 
+/// A comma-separated list; `none` is an empty one (`--concurrency none --shards 3`: shards
+/// only).
 fn list<T: std::str::FromStr>(name: &str, value: &str) -> Vec<T> {
+    if value == "none" {
+        return Vec::new();
+    }
     value
         .split(',')
         .map(|v| {
@@ -70,6 +98,8 @@ fn list<T: std::str::FromStr>(name: &str, value: &str) -> Vec<T> {
 impl Options {
     fn parse() -> Options {
         let mut o = Options {
+            load: LoadKind::Library,
+            cli: PathBuf::from(env!("CARGO_BIN_EXE_kms-lite-dev")),
             modes: vec![RetryMode::Standard, RetryMode::Adaptive],
             concurrency: vec![8, 32, 128, 256],
             latency_ms: vec![5, 20, 50],
@@ -78,14 +108,34 @@ impl Options {
             shard_concurrency: 32,
             phase: 15.0,
             burst: 1.0,
-            max_attempts: 3,
+            max_attempts: None,
             timeline: None,
+            repeat: 1,
         };
-        let mut args = std::env::args().skip(1);
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        // The load decides the defaults the other options then change.
+        if let Some(i) = args.iter().position(|a| a == "--load") {
+            match args.get(i + 1).map(String::as_str) {
+                Some("library") => {}
+                Some("batch") => {
+                    o.load = LoadKind::Batch;
+                    o.modes = Vec::new();
+                    o.quota = vec![100.0];
+                }
+                _ => panic!("--load: library or batch"),
+            }
+        }
+        let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let name = arg.trim_start_matches("--");
             // `cargo bench` passes --bench.
             if name == "bench" {
+                continue;
+            }
+            if name == "quick" {
+                o.concurrency = vec![32, 256];
+                o.latency_ms = vec![20];
+                o.shards = 3;
                 continue;
             }
             let value = args
@@ -109,8 +159,11 @@ impl Options {
                 "shard-concurrency" => o.shard_concurrency = value.parse().expect("a count"),
                 "phase" => o.phase = value.parse().expect("--phase: seconds"),
                 "burst" => o.burst = value.parse().expect("--burst: seconds"),
-                "max-attempts" => o.max_attempts = value.parse().expect("a count"),
+                "max-attempts" => o.max_attempts = Some(value.parse().expect("a count")),
+                "load" => {}
+                "cli" => o.cli = PathBuf::from(value),
                 "timeline" => o.timeline = Some(value.parse().expect("--timeline: seconds")),
+                "repeat" => o.repeat = value.parse().expect("--repeat: a count"),
                 _ => panic!("unknown option --{name} (see the top of benches/goodput/main.rs)"),
             }
         }
@@ -245,7 +298,7 @@ fn run(load: &Load, latency: Duration, q: f64, o: &Options) -> Outcome {
     // A loaded machine slows every thread: the load average tells a noisy run.
     let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     eprintln!(
-        "  ({} connections; drained in {:.1} s; failed calls: {reasons:?}; load average {})",
+        "  ({} connections; drained in {:.1} s; failed: {reasons:?}; load average {})",
         server.connections(),
         drain.elapsed().as_secs_f64(),
         loadavg
@@ -311,40 +364,101 @@ fn secs(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_owned(), |s| format!("{s:.1} s"))
 }
 
+/// The loads of one (quota, latency, clients × threads) case.
+fn loads_of(o: &Options, q: f64, shards: usize, threads: usize) -> Vec<Load> {
+    match o.load {
+        LoadKind::Library => o
+            .modes
+            .iter()
+            .map(|&mode| Load::Library {
+                mode,
+                shards,
+                threads,
+                max_attempts: o.max_attempts.unwrap_or(3),
+            })
+            .collect(),
+        LoadKind::Batch => {
+            let attempts = o
+                .max_attempts
+                .map(|n| ("AWS_MAX_ATTEMPTS".to_owned(), n.to_string()));
+            let modes: Vec<Option<RetryMode>> = if o.modes.is_empty() {
+                vec![None]
+            } else {
+                o.modes.iter().copied().map(Some).collect()
+            };
+            modes
+                .into_iter()
+                .map(|mode| {
+                    let mode = mode.map(|m| {
+                        let name = format!("{m:?}").to_lowercase();
+                        ("AWS_RETRY_MODE".to_owned(), name)
+                    });
+                    Load::Batch {
+                        cli: o.cli.clone(),
+                        dir: PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
+                        shards,
+                        concurrency: threads,
+                        // More than any shard can get in the run (2.5 phases' worth of Q),
+                        // so none runs dry: the processes are killed at the end.
+                        items: shards * ((4.0 * q * o.phase) as usize + 1000),
+                        env: mode.into_iter().chain(attempts.clone()).collect(),
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// The machine, for the record: cores, CPU model, load average.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map_or("unknown CPU", |m| m.trim_start_matches([' ', '\t', ':']));
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!("{cores} cores ({model}), load average {}", load.join(" "))
+}
+
 fn main() {
     let o = Options::parse();
+    let attempts = match (o.load, o.max_attempts) {
+        (_, Some(n)) => n.to_string(),
+        (LoadKind::Library, None) => "3".to_owned(),
+        (LoadKind::Batch, None) => "the batch's default".to_owned(),
+    };
     println!(
         "Goodput against a quota of Q, then Q/2, then Q ({} s each; server bucket {} s of quota; \
-         max attempts {})",
-        o.phase, o.burst, o.max_attempts
+         max attempts {attempts}); {:?} load; {}",
+        o.phase,
+        o.burst,
+        o.load,
+        machine()
     );
     println!();
     println!(
-        "| mode | clients × threads | latency | quota Q | goodput | throttled (steady) | throttled (all) | failed calls | settled after start | after Q→Q/2 | after Q/2→Q | worst shard / fair |"
+        "| mode | clients × threads | latency | quota Q | goodput | throttled (steady) | throttled (all) | failed | settled after start | after Q→Q/2 | after Q/2→Q | worst shard / fair |"
     );
     println!("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-    let mut loads = Vec::new();
+    let mut cases = Vec::new();
     for &threads in &o.concurrency {
-        loads.push((1, threads));
+        cases.push((1, threads));
     }
     if o.shards > 0 {
-        loads.push((o.shards, o.shard_concurrency));
+        cases.push((o.shards, o.shard_concurrency));
     }
     for &q in &o.quota {
         for &ms in &o.latency_ms {
-            for &(shards, threads) in &loads {
-                for &mode in &o.modes {
-                    let load = Load::Library {
-                        mode,
-                        shards,
-                        threads,
-                        max_attempts: o.max_attempts,
-                    };
+            for &(shards, threads) in &cases {
+                let runs = loads_of(&o, q, shards, threads);
+                for load in runs.iter().flat_map(|l| std::iter::repeat_n(l, o.repeat)) {
                     eprintln!(
                         "{} {shards}×{threads}, {ms} ms, quota {q}",
                         load.mode_name()
                     );
-                    let r = run(&load, Duration::from_millis(ms), q, &o);
+                    let r = run(load, Duration::from_millis(ms), q, &o);
                     let ceiling = (shards * threads) as f64 * 1000.0 / ms as f64;
                     let note = if ceiling < 1.1 * q {
                         format!(" (ceiling {ceiling:.0}/s)")

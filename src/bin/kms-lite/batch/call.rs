@@ -1,7 +1,8 @@
-//! One ReEncrypt call for the batch: through the rate gate to the client, and its failure sorted
-//! by the library's own retry classification. A failure the client classified as retryable
-//! (throttling, 5xx, a reset, a timeout, a truncated body: its `retry_stop` is anything but
-//! `NotRetryable`) asks for the item to be tried again later; anything else fails the item.
+//! One ReEncrypt call for the batch: through the rate gate (slow start, `--rate`) to the
+//! client, and its failure sorted by the library's own retry classification. A failure the
+//! client classified as retryable (throttling, 5xx, a reset, a timeout, a truncated body: its
+//! `retry_stop` is anything but `NotRetryable`) asks for the item to be tried again later;
+//! anything else fails the item.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -20,15 +21,23 @@ pub const TRANSIENT_TRIES: u32 = 6;
 /// How a failed call is reported: the exit code and the message, as the single calls print it.
 pub type Classify = fn(&ReEncryptError) -> (u8, String);
 
-/// What the batch counts about its calls (read by the progress line and the summary).
-#[derive(Debug, Default)]
-pub struct Stats {
-    /// Calls made (each may hold several attempts of the client's own retries).
-    pub calls: AtomicU64,
-    /// Calls that ended throttled.
-    pub throttled: AtomicU64,
+/// What the progress line and the summary show about the requests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counts {
+    /// Requests sent: every attempt, the client's own retries included.
+    pub requests: u64,
+    /// Of those, the ones answered with a throttling error.
+    pub throttled: u64,
     /// Items sent back to the queue.
-    pub retried: AtomicU64,
+    pub retried: u64,
+    /// Whether the client runs in adaptive retry mode.
+    pub adaptive: bool,
+    /// Adaptive mode: the client's measured request rate (per second).
+    pub measured_rate: Option<f64>,
+    /// Adaptive mode, once throttled: the rate the client lets requests through.
+    pub limit: Option<f64>,
+    /// `--rate`.
+    pub cap: Option<f64>,
 }
 
 /// Why a call gave no ciphertext.
@@ -55,12 +64,14 @@ pub struct Caller {
     client: Client,
     template: ReEncryptRequest,
     gate: Gate,
+    rate: Option<f64>,
     classify: Classify,
-    pub stats: Stats,
+    /// Items sent back to the queue.
+    retried: AtomicU64,
 }
 
 impl Caller {
-    /// `template` is the request without its ciphertext; `rate` caps requests per second.
+    /// `template` is the request without its ciphertext; `rate` caps calls started per second.
     pub fn new(
         client: Client,
         template: ReEncryptRequest,
@@ -71,8 +82,23 @@ impl Caller {
             client,
             template,
             gate: Gate::new(rate),
+            rate,
             classify,
-            stats: Stats::default(),
+            retried: AtomicU64::new(0),
+        }
+    }
+
+    /// The counts so far, from the client's own counters (every attempt) and the batch's.
+    pub fn counts(&self) -> Counts {
+        let l = self.client.rate_limiter();
+        Counts {
+            requests: l.attempts,
+            throttled: l.throttled,
+            retried: self.retried.load(Ordering::Relaxed),
+            adaptive: l.measured_rate.is_some(),
+            measured_rate: l.measured_rate,
+            limit: l.fill_rate,
+            cap: self.rate,
         }
     }
 
@@ -81,8 +107,11 @@ impl Caller {
         let mut req = self.template.clone();
         req.ciphertext_blob = Some(blob.to_vec());
         self.gate.acquire();
-        self.stats.calls.fetch_add(1, Ordering::Relaxed);
-        match self.client.re_encrypt(&req) {
+        let result = self.client.re_encrypt(&req);
+        if !self.gate.slow_start_over() && self.client.rate_limiter().throttled > 0 {
+            self.gate.end_slow_start();
+        }
+        match result {
             Ok(resp) => resp.ciphertext_blob.ok_or_else(|| Failed::Item {
                 code: exit::OTHER,
                 message: "the response carried no CiphertextBlob".into(),
@@ -98,9 +127,6 @@ impl Caller {
             return Failed::Fatal { code, message };
         }
         let throttled = e.is_throttling();
-        if throttled {
-            self.stats.throttled.fetch_add(1, Ordering::Relaxed);
-        }
         let Some(after) = kms_lite::retry::backoff_for(e, tries) else {
             return Failed::Item {
                 code,
@@ -108,7 +134,7 @@ impl Caller {
                 answered: e.service_error().is_some(),
             };
         };
-        self.stats.retried.fetch_add(1, Ordering::Relaxed);
+        self.retried.fetch_add(1, Ordering::Relaxed);
         Failed::Retry {
             after,
             or_fail: (!throttled && tries >= TRANSIENT_TRIES)

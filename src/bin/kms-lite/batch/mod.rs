@@ -5,10 +5,10 @@
 //! files; each input mode is a module ([`lines`], [`dir`]) that gives it a reader, a job and an
 //! emitter, and defines its journal record; [`journal`] makes a run resumable, [`lock`] keeps
 //! two runs apart, [`call`] makes one ReEncrypt and sorts its failure (retry later, or fail the
-//! item), [`rate`] caps the request rate, [`progress`] counts and reports, [`shard`] splits an
-//! input between runs. Nothing here depends on the commands: the command hands over a client,
-//! a request template and how errors are reported. A new input mode is one new module and one
-//! arm in [`run`].
+//! item), [`rate`] starts the request rate slowly and caps it, [`progress`] counts and reports,
+//! [`shard`] splits an input between runs. Nothing here depends on the commands: the command
+//! hands over a client, a request template and how errors are reported. A new input mode is one
+//! new module and one arm in [`run`].
 
 pub mod call;
 mod dir;
@@ -17,7 +17,7 @@ mod lines;
 mod lock;
 mod pipeline;
 mod progress;
-mod rate;
+pub mod rate;
 pub mod shard;
 
 use std::path::{Path, PathBuf};
@@ -218,7 +218,7 @@ impl Tally {
             }
             Err(Stop::Fatal(f)) => Some(f),
         };
-        self.progress.summary(&ctx.caller.stats);
+        self.progress.summary(&ctx.caller.counts());
         match (stopped, self.worst) {
             (Some(f), _) => Err(f),
             (None, None) => Ok(()),

@@ -2,6 +2,7 @@
 //! and the batch's options; the engine is [`crate::batch`].
 
 use kms_lite::ReEncryptError;
+use kms_lite::retry::RetryMode;
 
 use super::shared;
 use crate::Failure;
@@ -12,13 +13,13 @@ pub mod cli;
 
 pub use cli::COMMAND;
 
-/// Attempts per request when `AWS_MAX_ATTEMPTS` is not set: a batch rides out throttling
-/// rather than sending items back to its queue at once (the single-call default is 3).
-pub const BATCH_DEFAULT_ATTEMPTS: u32 = 8;
+/// The retry mode when neither `AWS_RETRY_MODE` nor the profile's `retry_mode` sets one: the
+/// batch finds the account's unknown quota by itself (docs/batch.md, "Rate control").
+pub const BATCH_RETRY_MODE: RetryMode = RetryMode::Adaptive;
 
 pub fn run(g: &Globals, a: &BatchArgs) -> Result<(), Failure> {
     let template = a.request.clone();
-    let client = shared::build_client(g, Some(BATCH_DEFAULT_ATTEMPTS))?;
+    let client = shared::build_client(g, Some(BATCH_RETRY_MODE))?;
     let options = Options {
         input: match &a.input {
             BatchInput::Lines(p) => Input::Lines(p.clone()),

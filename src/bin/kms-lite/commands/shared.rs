@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use kms_lite::error::{ConfigError, ConfigErrorKind, Escaped, OperationError};
+use kms_lite::retry::RetryMode;
 use kms_lite::{Client, EncryptionAlgorithmSpec, RecipientInfo};
 
 use crate::args::{Globals, Invocation, OutputFormat};
@@ -14,9 +15,9 @@ use crate::output::{OperationName, Output, RenderError, Val};
 use crate::params::Params;
 use crate::{Failure, exit, files, opts, write_stderr, write_stdout};
 
-/// The client the global options describe. `default_attempts` replaces the default of 3
-/// attempts when neither `AWS_MAX_ATTEMPTS` nor the profile sets them.
-pub fn build_client(g: &Globals, default_attempts: Option<u32>) -> Result<Client, Failure> {
+/// The client the global options describe. `default_retry_mode` replaces the standard mode
+/// when neither `AWS_RETRY_MODE` nor the profile's `retry_mode` sets one.
+pub fn build_client(g: &Globals, default_retry_mode: Option<RetryMode>) -> Result<Client, Failure> {
     let mut b = Client::builder();
     if let Some(r) = &g.region {
         b = b.region(r.clone());
@@ -39,8 +40,8 @@ pub fn build_client(g: &Globals, default_attempts: Option<u32>) -> Result<Client
     if let Some(path) = &g.ca_bundle {
         b = b.ca_bundle_file(path.clone());
     }
-    if let Some(n) = default_attempts {
-        b = b.default_max_attempts(n);
+    if let Some(mode) = default_retry_mode {
+        b = b.default_retry_mode(mode);
     }
     b.build().map_err(|e| config_failure(g, &e))
 }

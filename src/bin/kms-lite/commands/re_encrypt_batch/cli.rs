@@ -69,8 +69,9 @@ pub static RATE: Opt = Opt::local(
     "--rate",
     Takes::One("R"),
     "At most R requests started per second, spread evenly (R may be
-fractional, for example 0.5). The account's KMS quota is shared with
-every other caller. Retries inside one request are not counted.",
+fractional, for example 0.5): a hard cap on top of the adaptive rate
+(see RATE), to keep a share of the account's KMS quota, which every
+other caller shares. Retries inside one request are not counted.",
 );
 
 pub static SHARD: Opt = Opt::local(
@@ -144,9 +145,11 @@ ITEMS
       item N: An error occurred (CODE) when calling the ReEncrypt operation: MESSAGE
   (in directory mode `item N: (NAME) ...`). At the end a summary goes to stderr:
       re-encrypted N, failed M, skipped (already done) S, in T s (R items/s);
-      throttled X, retried later Y
-  and, when stderr is a terminal, a progress line meanwhile (done, failed, items/s,
-  requests/s, throttled, ETA).
+      requests Q (q/s), throttled X (P%), retried later Y
+  (then `; adaptive rate limit at the end L req/s` when the client is limiting; every
+  request counts, the client's own retries included), and, when stderr is a
+  terminal, a progress line meanwhile (done, failed, items/s, requests/s and the limit on
+  them, throttled requests, ETA).
 
 RESUMING
   Run the same command again. Items the journal records as done are not sent again (line
@@ -155,15 +158,24 @@ RESUMING
   input mode or shard, or for other input lines, is refused: remove it to start over. The
   journal is kept after a complete run, so running again is cheap and changes nothing.
 
+RATE
+  Unless AWS_RETRY_MODE or the profile's retry_mode sets another mode, the batch runs in
+  the adaptive retry mode: from the first throttling answer on, requests wait for a
+  client-side rate that is cut on each throttling answer and grows back otherwise, so the
+  batch finds the account's quota by itself and shares it with other callers and shards.
+  Until that first answer the request rate starts at {start}/s and doubles every
+  {doubling} ms (slow start). --rate is a hard cap on top.
+
 RETRIES
-  Without AWS_MAX_ATTEMPTS, each request is tried up to {attempts} times with the standard
+  Each request is tried up to AWS_MAX_ATTEMPTS times (default 3) with the standard
   backoff. An item whose call still ends in a retryable error (throttling, 5xx, a reset,
   a timeout, a truncated response) goes back to the queue and is tried again later,
   with a growing pause. Only a final error fails it, or {tries} failed tries (not
   throttling) while the service answers other calls. A service down for good ends the run
   after {give_up} s without an answer (--give-up-after).
 ",
-        attempts = super::BATCH_DEFAULT_ATTEMPTS,
+        start = crate::batch::rate::START_RATE,
+        doubling = crate::batch::rate::DOUBLING.as_millis(),
         tries = crate::batch::call::TRANSIENT_TRIES,
         give_up = crate::batch::DEFAULT_GIVE_UP.as_secs(),
     )
