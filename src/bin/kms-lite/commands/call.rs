@@ -256,18 +256,23 @@ fn print_pages(
     pages: Pages,
 ) -> Result<(), Failure> {
     let g = &inv.globals;
+    // Each piece is moved into the printed form, not copied: the pages are let go of as they
+    // are printed, so the peak is about one copy of the results, not two.
     let print = |value: Map<String, Value>| {
-        let value = Val::from_response(&value).map_err(|m| Failure::Message(exit::OTHER, m))?;
+        let value =
+            from_json(Value::Object(value)).map_err(|m| Failure::Message(exit::OTHER, m))?;
         shared::print_value(g, format.clone(), value, operation)
     };
     match format.format {
         OutputFormat::Text => {
-            for page in &pages.pages {
-                let items = page.get(result_key).cloned().unwrap_or(Value::Null);
+            let next_token = pages.next_token;
+            for mut page in pages.pages {
+                let items = page.remove(result_key).unwrap_or(Value::Null);
+                drop(page);
                 print(Map::from_iter([(result_key.to_owned(), items)]))?;
             }
-            if let Some(token) = &pages.next_token {
-                let inner = Map::from_iter([("NextToken".to_owned(), Value::from(token.clone()))]);
+            if let Some(token) = next_token {
+                let inner = Map::from_iter([("NextToken".to_owned(), Value::from(token))]);
                 print(Map::from_iter([(
                     "NextToken".to_owned(),
                     Value::Object(inner),
@@ -287,6 +292,30 @@ fn print_pages(
     }
 }
 
+/// A response value as the formats take it, moved rather than copied. Members come in the
+/// map's order (alphabetical), as `Val::from_response` gives them for a `Value`.
+fn from_json(v: Value) -> Result<Val, String> {
+    Ok(match v {
+        Value::Null => Val::Null,
+        Value::Bool(b) => Val::Bool(b),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Val::Num(Number::Int(i)),
+            (None, Some(f)) if !n.is_u64() => Val::Num(Number::Float(f)),
+            _ => return Err("the response holds an integer larger than 2^63 - 1".into()),
+        },
+        Value::String(s) => Val::Str(s),
+        Value::Array(items) => {
+            Val::List(items.into_iter().map(from_json).collect::<Result<_, _>>()?)
+        }
+        Value::Object(members) => Val::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| Ok((k, from_json(v)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+    })
+}
+
 /// A `--cli-input-json` value as the library takes it.
 fn to_json(v: Val) -> Value {
     match v {
@@ -299,5 +328,28 @@ fn to_json(v: Val) -> Value {
         Val::Object(members) => {
             Value::Object(members.into_iter().map(|(k, v)| (k, to_json(v))).collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_response_becomes_the_value_the_text_round_trip_made() {
+        let v = json!({"b": [1, -2, 1.5, -0.0, null, true, "s"], "a": {"z": {}, "y": []}});
+        assert_eq!(
+            from_json(v.clone()).unwrap(),
+            Val::from_response(&v).unwrap()
+        );
+        assert_eq!(
+            from_json(json!([u64::MAX])),
+            Err("the response holds an integer larger than 2^63 - 1".to_owned())
+        );
+        assert_eq!(
+            from_json(json!(i64::MIN)).unwrap(),
+            Val::Num(Number::Int(i64::MIN))
+        );
     }
 }
