@@ -161,20 +161,40 @@ fn failed_step<T>(f: Failed, label: impl Fn(String) -> String) -> Step<Outcome<T
 struct Tally {
     progress: Progress,
     worst: Option<u8>,
+    /// Whether the total counts the items an earlier run did (directory mode knows those only
+    /// once a worker has read the file): each one skipped is then taken off it.
+    total_has_done: bool,
 }
 
 impl Tally {
+    /// `total`: the items the run will send, known up front without the ones done before.
     fn new(total: Option<u64>) -> Tally {
         Tally {
             progress: Progress::new(total),
             worst: None,
+            total_has_done: false,
+        }
+    }
+
+    /// `total`: the items of the run, the ones done before among them.
+    fn with_done_in_total(total: u64) -> Tally {
+        Tally {
+            total_has_done: true,
+            ..Tally::new(Some(total))
         }
     }
 
     fn count<T>(&mut self, n: u64, outcome: &Outcome<T>) {
         match outcome {
             Outcome::Done(_) => self.progress.done += 1,
-            Outcome::Skipped(_) => self.progress.skipped += 1,
+            Outcome::Skipped(_) => {
+                self.progress.skipped += 1;
+                if self.total_has_done {
+                    if let Some(t) = &mut self.progress.total {
+                        *t = t.saturating_sub(1);
+                    }
+                }
+            }
             Outcome::Failed { code, message } => {
                 self.progress.failed += 1;
                 self.worst = Some(worse(self.worst, *code));
@@ -300,4 +320,26 @@ fn journal_write_error(path: &Path, e: &std::io::Error) -> Failure {
         exit::OTHER,
         format!("cannot write the journal {}: {e}", files::shown(path)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A resumed directory run: 4 files, 1 done by an earlier run. The progress line's total
+    /// ends at the items processed (it stayed at 4, "2/4 items" with an ETA, at the end).
+    #[test]
+    fn files_done_before_are_taken_off_the_total_as_they_are_found() {
+        let mut tally = Tally::with_done_in_total(4);
+        tally.count(1, &Outcome::Done(()));
+        tally.count(2, &Outcome::<()>::Skipped(()));
+        tally.count(3, &Outcome::<()>::NotItem);
+        tally.count(4, &Outcome::Done(()));
+        let p = &tally.progress;
+        assert_eq!((p.done, p.failed, p.skipped, p.total), (2, 0, 1, Some(3)));
+        // Line mode counts up front without the lines done before: a skip leaves the total.
+        let mut tally = Tally::new(Some(2));
+        tally.count(1, &Outcome::<()>::Skipped(()));
+        assert_eq!(tally.progress.total, Some(2));
+    }
 }
