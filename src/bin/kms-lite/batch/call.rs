@@ -4,7 +4,6 @@
 //! `retry_stop` is anything but `NotRetryable`) asks for the item to be tried again later;
 //! anything else fails the item.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use kms_lite::error::OperationError;
@@ -28,7 +27,8 @@ pub struct Counts {
     pub requests: u64,
     /// Of those, the ones answered with a throttling error.
     pub throttled: u64,
-    /// Items sent back to the queue.
+    /// Items sent back to the queue (the queue counts them: a retry the queue turns into a
+    /// failure, or the end of the run, is not one).
     pub retried: u64,
     /// Whether the client runs in adaptive retry mode.
     pub adaptive: bool,
@@ -66,8 +66,6 @@ pub struct Caller {
     gate: Gate,
     rate: Option<f64>,
     classify: Classify,
-    /// Items sent back to the queue.
-    retried: AtomicU64,
 }
 
 impl Caller {
@@ -84,17 +82,17 @@ impl Caller {
             gate: Gate::new(rate),
             rate,
             classify,
-            retried: AtomicU64::new(0),
         }
     }
 
-    /// The counts so far, from the client's own counters (every attempt) and the batch's.
+    /// The counts so far, from the client's own counters (every attempt); `retried` is the
+    /// queue's to fill.
     pub fn counts(&self) -> Counts {
         let l = self.client.rate_limiter();
         Counts {
             requests: l.attempts,
             throttled: l.throttled,
-            retried: self.retried.load(Ordering::Relaxed),
+            retried: 0,
             adaptive: l.measured_rate.is_some(),
             measured_rate: l.measured_rate,
             limit: l.fill_rate,
@@ -134,7 +132,6 @@ impl Caller {
                 answered: e.service_error().is_some(),
             };
         };
-        self.retried.fetch_add(1, Ordering::Relaxed);
         Failed::Retry {
             after,
             or_fail: (!throttled && tries >= TRANSIENT_TRIES)

@@ -124,7 +124,7 @@ pub(super) fn run(ctx: &Context, dir: &str, journal: Option<&str>) -> Result<(),
         |event| {
             match event {
                 Event::Item(n, outcome) => tally.count(n, &outcome),
-                Event::Tick => tally.progress.tick(&ctx.caller),
+                Event::Tick => tally.progress.tick(ctx),
             }
             Ok(())
         },

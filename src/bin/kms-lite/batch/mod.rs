@@ -21,11 +21,12 @@ pub mod rate;
 pub mod shard;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use kms_lite::{Client, ReEncryptRequest};
 
-use self::call::{Caller, Classify, Failed};
+use self::call::{Caller, Classify, Counts, Failed};
 use self::journal::{Journal, Record};
 use self::lock::{Lock, Refused};
 use self::pipeline::{Step, Stop};
@@ -69,6 +70,14 @@ struct Context {
 }
 
 impl Context {
+    /// The counts so far: the client's and the queue's.
+    fn counts(&self) -> Counts {
+        Counts {
+            retried: self.pipeline.requeued.load(Ordering::Relaxed),
+            ..self.caller.counts()
+        }
+    }
+
     /// The journal header's fields after the mode.
     fn header(&self) -> [String; 2] {
         [
@@ -94,6 +103,7 @@ pub fn run(
             workers: o.concurrency,
             window: (o.concurrency as u64 * 16).max(1024),
             give_up_after: o.give_up_after,
+            requeued: AtomicU64::new(0),
         },
     };
     match &o.input {
@@ -238,7 +248,7 @@ impl Tally {
             }
             Err(Stop::Fatal(f)) => Some(f),
         };
-        self.progress.summary(&ctx.caller.counts());
+        self.progress.summary(&ctx.counts());
         match (stopped, self.worst) {
             (Some(f), _) => Err(f),
             (None, None) => Ok(()),
