@@ -157,6 +157,7 @@ fn run(inv: &Invocation) -> Result<(), Failure> {
                 PageError::Pages(m) => {
                     Failure::Message(exit::OTHER, format!("Error with pagination: {m}"))
                 }
+                PageError::Output(m) => Failure::Message(exit::OTHER, m),
             })?;
         return print_pages(inv, format, operation, pager.result_key, pages);
     }
@@ -256,27 +257,18 @@ fn print_pages(
     pages: Pages,
 ) -> Result<(), Failure> {
     let g = &inv.globals;
-    // Each piece is moved into the printed form, not copied: the pages are let go of as they
-    // are printed, so the peak is about one copy of the results, not two.
-    let print = |value: Map<String, Value>| {
-        let value =
-            from_json(Value::Object(value)).map_err(|m| Failure::Message(exit::OTHER, m))?;
-        shared::print_value(g, format.clone(), value, operation)
-    };
+    // The pages are moved into what is printed, and let go of as they are printed.
+    let print = |value: Val| shared::print_value(g, format.clone(), value, operation);
+    let object = |key: &str, value: Val| Val::Object(vec![(key.to_owned(), value)]);
     match format.format {
         OutputFormat::Text => {
             let next_token = pages.next_token;
-            for mut page in pages.pages {
-                let items = page.remove(result_key).unwrap_or(Value::Null);
-                drop(page);
-                print(Map::from_iter([(result_key.to_owned(), items)]))?;
+            for page in pages.pages {
+                let items = pages::take(page, result_key).unwrap_or(Val::Null);
+                print(object(result_key, items))?;
             }
             if let Some(token) = next_token {
-                let inner = Map::from_iter([("NextToken".to_owned(), Value::from(token))]);
-                print(Map::from_iter([(
-                    "NextToken".to_owned(),
-                    Value::Object(inner),
-                )]))?;
+                print(object("NextToken", object("NextToken", Val::Str(token))))?;
             }
             Ok(())
         }
@@ -284,7 +276,7 @@ fn print_pages(
         _ => {
             let full = pages::full_result(pages, result_key);
             // Nothing at all prints nothing, as a single call's empty output.
-            if full.is_empty() && g.query.is_none() {
+            if matches!(&full, Val::Object(m) if m.is_empty()) && g.query.is_none() {
                 return Ok(());
             }
             print(full)
@@ -304,15 +296,21 @@ fn from_json(v: Value) -> Result<Val, String> {
             _ => return Err("the response holds an integer larger than 2^63 - 1".into()),
         },
         Value::String(s) => Val::Str(s),
+        // Sized exactly (collecting through a Result would round up to the next power of 2).
         Value::Array(items) => {
-            Val::List(items.into_iter().map(from_json).collect::<Result<_, _>>()?)
+            let mut out = Vec::with_capacity(items.len());
+            for v in items {
+                out.push(from_json(v)?);
+            }
+            Val::List(out)
         }
-        Value::Object(members) => Val::Object(
-            members
-                .into_iter()
-                .map(|(k, v)| Ok((k, from_json(v)?)))
-                .collect::<Result<_, String>>()?,
-        ),
+        Value::Object(members) => {
+            let mut out = Vec::with_capacity(members.len());
+            for (k, v) in members {
+                out.push((k, from_json(v)?));
+            }
+            Val::Object(out)
+        }
     })
 }
 
