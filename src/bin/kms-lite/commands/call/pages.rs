@@ -82,13 +82,15 @@ impl Start {
     /// form: `MARKER___N` (skip N), else the text itself as the marker (so a `NextMarker` works
     /// too). `None` where a JSON token holds anything else.
     pub fn parse(token: &str) -> Option<Start> {
+        // botocore sends no marker for `None`, in either form.
+        let marker = |s: &str| (s != "None").then(|| s.to_owned());
         let decoded = kms_lite::base64::decode(token.as_bytes()).ok();
         let object = decoded.and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok());
         if let Some(object) = object {
             let mut start = Start::default();
             for (k, v) in object {
                 match (k.as_str(), v) {
-                    (INPUT_TOKEN, Value::String(s)) => start.marker = Some(s),
+                    (INPUT_TOKEN, Value::String(s)) => start.marker = marker(&s),
                     (INPUT_TOKEN, Value::Null) => {}
                     (TRUNCATE_AMOUNT, Value::Number(n)) => {
                         start.skip = usize::try_from(n.as_u64()?).ok()?;
@@ -98,7 +100,6 @@ impl Start {
             }
             return Some(start);
         }
-        let marker = |s: &str| (s != "None").then(|| s.to_owned());
         Some(match token.split_once("___") {
             Some((m, n)) if !n.contains("___") && n.parse::<usize>().is_ok() => Start {
                 marker: marker(m),
@@ -484,6 +485,10 @@ mod tests {
         assert_eq!(
             Start::parse(&b64(r#"{"Marker": null, "boto_truncate_amount": 4}"#)),
             Some(start(None, 4))
+        );
+        assert_eq!(
+            Start::parse(&b64(r#"{"Marker": "None"}"#)),
+            Some(start(None, 0))
         );
         // Anything else in a JSON token is refused.
         for bad in [
