@@ -4,6 +4,8 @@
 //! `retry_stop` is anything but `NotRetryable`) asks for the item to be tried again later;
 //! anything else fails the item.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use kms_lite::error::OperationError;
@@ -69,17 +71,19 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// `template` is the request without its ciphertext; `rate` caps calls started per second.
+    /// `template` is the request without its ciphertext; `rate` caps calls started per second;
+    /// once `stopped` is set, no more calls start.
     pub fn new(
         client: Client,
         template: ReEncryptRequest,
         rate: Option<f64>,
         classify: Classify,
+        stopped: Arc<AtomicBool>,
     ) -> Caller {
         Caller {
             client,
             template,
-            gate: Gate::new(rate),
+            gate: Gate::new(rate, stopped),
             rate,
             classify,
         }
@@ -104,7 +108,13 @@ impl Caller {
     pub fn re_encrypt(&self, blob: &[u8], tries: u32) -> Result<Vec<u8>, Failed> {
         let mut req = self.template.clone();
         req.ciphertext_blob = Some(blob.to_vec());
-        self.gate.acquire();
+        if !self.gate.acquire() {
+            // The run is stopping: what this returns is not looked at.
+            return Err(Failed::Fatal {
+                code: exit::OTHER,
+                message: "the run stopped".into(),
+            });
+        }
         let result = self.client.re_encrypt(&req);
         if !self.gate.slow_start_over() && self.client.rate_limiter().throttled > 0 {
             self.gate.end_slow_start();

@@ -21,7 +21,8 @@ pub mod rate;
 pub mod shard;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use kms_lite::{Client, ReEncryptRequest};
@@ -95,15 +96,17 @@ pub fn run(
     classify: Classify,
     o: &Options,
 ) -> Result<(), Failure> {
+    let stopped = Arc::new(AtomicBool::new(false));
     let ctx = Context {
         settings: settings_hash(&template),
-        caller: Caller::new(client, template, o.rate, classify),
+        caller: Caller::new(client, template, o.rate, classify, Arc::clone(&stopped)),
         shard: o.shard,
         pipeline: pipeline::Settings {
             workers: o.concurrency,
             window: (o.concurrency as u64 * 16).max(1024),
             give_up_after: o.give_up_after,
             requeued: AtomicU64::new(0),
+            stopped,
         },
     };
     match &o.input {

@@ -13,7 +13,7 @@
 //! wait for: it may be blocked reading a pipe that has nothing more to say.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -29,6 +29,9 @@ pub struct Settings {
     /// Jobs sent back to the queue so far (a retry step that ended the job or the run is not
     /// one).
     pub requeued: AtomicU64,
+    /// Set when the run stops early, before it waits for the workers' calls in hand: a job
+    /// that has not started its call yet should not (a rate gate may be minutes away).
+    pub stopped: Arc<AtomicBool>,
 }
 
 /// What a worker made of a job (`tries` counts this try, from 1).
@@ -269,6 +272,7 @@ where
         };
         if result.is_err() {
             // The workers finish the call in hand; the scope waits for them.
+            settings.stopped.store(true, Ordering::Relaxed);
             queue.stop();
         }
         result
@@ -338,6 +342,7 @@ mod tests {
             window,
             give_up_after: Duration::from_secs(3600),
             requeued: AtomicU64::new(0),
+            stopped: Arc::new(AtomicBool::new(false)),
         }
     }
 
