@@ -1366,6 +1366,14 @@ fn an_item_failing_transiently_every_time_fails_after_bounded_rounds() {
         stderr(&out)
     );
     assert_eq!(summary_counts(&stderr(&out)), (29, 1, 0));
+    // Sent back to the queue after every try but the last, which failed the item (the
+    // summary counted that one too).
+    assert_eq!(
+        retry_counts(&stderr(&out)).2,
+        sent_b2 as u64 - 1,
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -110,3 +110,53 @@ fn a_failed_build_or_a_missing_binary_fails() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `.ci/run` interrupted during the publish dry run (a SIGTERM, as a CI runner's timeout sends):
+/// the dry run's target directory, a whole build, does not stay behind in TMPDIR. Every tool it
+/// calls before is a stand-in that succeeds.
+#[test]
+fn an_interrupted_ci_run_leaves_no_publish_directory() {
+    let dir = tempdir("ci-publish");
+    let (bin, tmp) = (dir.join("bin"), dir.join("tmp"));
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&tmp).unwrap();
+    let pid_file = dir.join("ci.pid");
+    let seen = dir.join("publish-target");
+    // The publish step records its target directory, then the run is told to stop.
+    let cargo = format!(
+        "#!/bin/sh\nif [ \"$1\" = publish ]; then\n  printf '%s' \"$CARGO_TARGET_DIR\" > '{}'\n  \
+         kill -TERM \"$(cat '{}')\"\n  exit 1\nfi\nexit 0\n",
+        seen.display(),
+        pid_file.display()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    for (name, text) in [("cargo", cargo.as_str()), ("zsh", "#!/bin/sh\nexit 0\n")] {
+        let path = bin.join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "echo $$ > '{}'; exec bash .ci/run",
+            pid_file.display()
+        ))
+        .current_dir(repo::root())
+        .env("PATH", path)
+        .env("TMPDIR", &tmp)
+        .env("KMS_LITE_TEST_NO_MOTO", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    let target = std::fs::read_to_string(&seen).expect("the publish step ran");
+    assert!(target.starts_with(tmp.to_str().unwrap()), "{target}");
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}; {stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,7 +4,8 @@
 //! `retry_stop` is anything but `NotRetryable`) asks for the item to be tried again later;
 //! anything else fails the item.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use kms_lite::error::OperationError;
@@ -28,7 +29,8 @@ pub struct Counts {
     pub requests: u64,
     /// Of those, the ones answered with a throttling error.
     pub throttled: u64,
-    /// Items sent back to the queue.
+    /// Items sent back to the queue (the queue counts them: a retry the queue turns into a
+    /// failure, or the end of the run, is not one).
     pub retried: u64,
     /// Whether the client runs in adaptive retry mode.
     pub adaptive: bool,
@@ -66,35 +68,35 @@ pub struct Caller {
     gate: Gate,
     rate: Option<f64>,
     classify: Classify,
-    /// Items sent back to the queue.
-    retried: AtomicU64,
 }
 
 impl Caller {
-    /// `template` is the request without its ciphertext; `rate` caps calls started per second.
+    /// `template` is the request without its ciphertext; `rate` caps calls started per second;
+    /// once `stopped` is set, no more calls start.
     pub fn new(
         client: Client,
         template: ReEncryptRequest,
         rate: Option<f64>,
         classify: Classify,
+        stopped: Arc<AtomicBool>,
     ) -> Caller {
         Caller {
             client,
             template,
-            gate: Gate::new(rate),
+            gate: Gate::new(rate, stopped),
             rate,
             classify,
-            retried: AtomicU64::new(0),
         }
     }
 
-    /// The counts so far, from the client's own counters (every attempt) and the batch's.
+    /// The counts so far, from the client's own counters (every attempt); `retried` is the
+    /// queue's to fill.
     pub fn counts(&self) -> Counts {
         let l = self.client.rate_limiter();
         Counts {
             requests: l.attempts,
             throttled: l.throttled,
-            retried: self.retried.load(Ordering::Relaxed),
+            retried: 0,
             adaptive: l.measured_rate.is_some(),
             measured_rate: l.measured_rate,
             limit: l.fill_rate,
@@ -106,7 +108,13 @@ impl Caller {
     pub fn re_encrypt(&self, blob: &[u8], tries: u32) -> Result<Vec<u8>, Failed> {
         let mut req = self.template.clone();
         req.ciphertext_blob = Some(blob.to_vec());
-        self.gate.acquire();
+        if !self.gate.acquire() {
+            // The run is stopping: what this returns is not looked at.
+            return Err(Failed::Fatal {
+                code: exit::OTHER,
+                message: "the run stopped".into(),
+            });
+        }
         let result = self.client.re_encrypt(&req);
         if !self.gate.slow_start_over() && self.client.rate_limiter().throttled > 0 {
             self.gate.end_slow_start();
@@ -134,7 +142,6 @@ impl Caller {
                 answered: e.service_error().is_some(),
             };
         };
-        self.retried.fetch_add(1, Ordering::Relaxed);
         Failed::Retry {
             after,
             or_fail: (!throttled && tries >= TRANSIENT_TRIES)

@@ -96,7 +96,8 @@ pub(super) fn run(ctx: &Context, dir: &str, journal: Option<&str>) -> Result<(),
     let total = (1..=names.len() as u64)
         .filter(|i| ctx.shard.holds(*i))
         .count() as u64;
-    let mut tally = Tally::new(Some(total));
+    // Which files an earlier run did shows only once each is read: the tally takes those off.
+    let mut tally = Tally::with_done_in_total(total);
     let (shard, reader_dir) = (ctx.shard, dir.clone());
     let result = pipeline::run(
         &ctx.pipeline,
@@ -123,7 +124,7 @@ pub(super) fn run(ctx: &Context, dir: &str, journal: Option<&str>) -> Result<(),
         |event| {
             match event {
                 Event::Item(n, outcome) => tally.count(n, &outcome),
-                Event::Tick => tally.progress.tick(&ctx.caller),
+                Event::Tick => tally.progress.tick(ctx),
             }
             Ok(())
         },

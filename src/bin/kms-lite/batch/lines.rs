@@ -202,7 +202,7 @@ pub(super) fn run(
                 sink.write_line(&text).map_err(write_error)
             }
             Event::Tick => {
-                tally.progress.tick(&ctx.caller);
+                tally.progress.tick(ctx);
                 Ok(())
             }
         },

@@ -21,11 +21,13 @@ pub mod rate;
 pub mod shard;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use kms_lite::{Client, ReEncryptRequest};
 
-use self::call::{Caller, Classify, Failed};
+use self::call::{Caller, Classify, Counts, Failed};
 use self::journal::{Journal, Record};
 use self::lock::{Lock, Refused};
 use self::pipeline::{Step, Stop};
@@ -69,6 +71,14 @@ struct Context {
 }
 
 impl Context {
+    /// The counts so far: the client's and the queue's.
+    fn counts(&self) -> Counts {
+        Counts {
+            retried: self.pipeline.requeued.load(Ordering::Relaxed),
+            ..self.caller.counts()
+        }
+    }
+
     /// The journal header's fields after the mode.
     fn header(&self) -> [String; 2] {
         [
@@ -86,14 +96,17 @@ pub fn run(
     classify: Classify,
     o: &Options,
 ) -> Result<(), Failure> {
+    let stopped = Arc::new(AtomicBool::new(false));
     let ctx = Context {
         settings: settings_hash(&template),
-        caller: Caller::new(client, template, o.rate, classify),
+        caller: Caller::new(client, template, o.rate, classify, Arc::clone(&stopped)),
         shard: o.shard,
         pipeline: pipeline::Settings {
             workers: o.concurrency,
             window: (o.concurrency as u64 * 16).max(1024),
             give_up_after: o.give_up_after,
+            requeued: AtomicU64::new(0),
+            stopped,
         },
     };
     match &o.input {
@@ -161,20 +174,40 @@ fn failed_step<T>(f: Failed, label: impl Fn(String) -> String) -> Step<Outcome<T
 struct Tally {
     progress: Progress,
     worst: Option<u8>,
+    /// Whether the total counts the items an earlier run did (directory mode knows those only
+    /// once a worker has read the file): each one skipped is then taken off it.
+    total_has_done: bool,
 }
 
 impl Tally {
+    /// `total`: the items the run will send, known up front without the ones done before.
     fn new(total: Option<u64>) -> Tally {
         Tally {
             progress: Progress::new(total),
             worst: None,
+            total_has_done: false,
+        }
+    }
+
+    /// `total`: the items of the run, the ones done before among them.
+    fn with_done_in_total(total: u64) -> Tally {
+        Tally {
+            total_has_done: true,
+            ..Tally::new(Some(total))
         }
     }
 
     fn count<T>(&mut self, n: u64, outcome: &Outcome<T>) {
         match outcome {
             Outcome::Done(_) => self.progress.done += 1,
-            Outcome::Skipped(_) => self.progress.skipped += 1,
+            Outcome::Skipped(_) => {
+                self.progress.skipped += 1;
+                if self.total_has_done {
+                    if let Some(t) = &mut self.progress.total {
+                        *t = t.saturating_sub(1);
+                    }
+                }
+            }
             Outcome::Failed { code, message } => {
                 self.progress.failed += 1;
                 self.worst = Some(worse(self.worst, *code));
@@ -218,7 +251,7 @@ impl Tally {
             }
             Err(Stop::Fatal(f)) => Some(f),
         };
-        self.progress.summary(&ctx.caller.counts());
+        self.progress.summary(&ctx.counts());
         match (stopped, self.worst) {
             (Some(f), _) => Err(f),
             (None, None) => Ok(()),
@@ -300,4 +333,26 @@ fn journal_write_error(path: &Path, e: &std::io::Error) -> Failure {
         exit::OTHER,
         format!("cannot write the journal {}: {e}", files::shown(path)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A resumed directory run: 4 files, 1 done by an earlier run. The progress line's total
+    /// ends at the items processed (it stayed at 4, "2/4 items" with an ETA, at the end).
+    #[test]
+    fn files_done_before_are_taken_off_the_total_as_they_are_found() {
+        let mut tally = Tally::with_done_in_total(4);
+        tally.count(1, &Outcome::Done(()));
+        tally.count(2, &Outcome::<()>::Skipped(()));
+        tally.count(3, &Outcome::<()>::NotItem);
+        tally.count(4, &Outcome::Done(()));
+        let p = &tally.progress;
+        assert_eq!((p.done, p.failed, p.skipped, p.total), (2, 0, 1, Some(3)));
+        // Line mode counts up front without the lines done before: a skip leaves the total.
+        let mut tally = Tally::new(Some(2));
+        tally.count(1, &Outcome::<()>::Skipped(()));
+        assert_eq!(tally.progress.total, Some(2));
+    }
 }

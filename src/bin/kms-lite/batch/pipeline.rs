@@ -13,18 +13,25 @@
 //! wait for: it may be blocked reading a pipe that has nothing more to say.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// How the engine runs.
-#[derive(Debug, Clone)]
+/// How the engine runs, and what it counts as it runs.
+#[derive(Debug)]
 pub struct Settings {
     pub workers: usize,
     /// How many positions may be read and not yet emitted.
     pub window: u64,
     /// How long the service may stay silent before a retry request stops the run.
     pub give_up_after: Duration,
+    /// Jobs sent back to the queue so far (a retry step that ended the job or the run is not
+    /// one).
+    pub requeued: AtomicU64,
+    /// Set when the run stops early, before it waits for the workers' calls in hand: a job
+    /// that has not started its call yet should not (a rate gate may be minutes away).
+    pub stopped: Arc<AtomicBool>,
 }
 
 /// What a worker made of a job (`tries` counts this try, from 1).
@@ -233,7 +240,7 @@ where
         let (queue, work) = (&*queue, &work);
         for _ in 0..settings.workers {
             let tx = tx.clone();
-            scope.spawn(move || worker(queue, work, settings.give_up_after, &tx));
+            scope.spawn(move || worker(queue, work, settings, &tx));
         }
         drop(tx);
         let mut pending = BTreeMap::new();
@@ -265,6 +272,7 @@ where
         };
         if result.is_err() {
             // The workers finish the call in hand; the scope waits for them.
+            settings.stopped.store(true, Ordering::Relaxed);
             queue.stop();
         }
         result
@@ -274,9 +282,10 @@ where
 fn worker<J, O, E>(
     queue: &Queue<J>,
     work: &impl Fn(&J, u32) -> Step<O, E>,
-    give_up_after: Duration,
+    settings: &Settings,
     out: &Sender<Sent<O, E>>,
 ) {
+    let give_up_after = settings.give_up_after;
     while let Some(mut q) = queue.take() {
         let step = work(&q.job, q.tries + 1);
         let mut s = queue.lock();
@@ -304,6 +313,7 @@ fn worker<J, O, E>(
                     q.since = q.since.or(Some(now));
                     q.due = now + after;
                     s.later.push(q);
+                    settings.requeued.fetch_add(1, Ordering::Relaxed);
                     queue.cv.notify_all();
                     continue;
                 }
@@ -331,6 +341,8 @@ mod tests {
             workers,
             window,
             give_up_after: Duration::from_secs(3600),
+            requeued: AtomicU64::new(0),
+            stopped: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -338,8 +350,9 @@ mod tests {
     fn outcomes_come_back_in_input_order_with_retries_in_between() {
         let tries = AtomicU32::new(0);
         let mut got = Vec::new();
+        let s = settings(4, 8);
         let result: Result<(), Stop<String>> = run(
-            &settings(4, 8),
+            &s,
             |feed| {
                 for i in 1..=100u32 {
                     let more = if i % 10 == 0 {
@@ -383,13 +396,15 @@ mod tests {
         assert_eq!(got, want);
         // 90 jobs; the 13 multiples of 7 among them take 2 more tries each.
         assert_eq!(tries.load(AtomicOrdering::Relaxed), 90 + 2 * 13);
+        assert_eq!(s.requeued.load(AtomicOrdering::Relaxed), 2 * 13);
     }
 
     #[test]
     fn a_job_failing_alone_ends_once_the_service_answered_others() {
         let mut got = Vec::new();
+        let s = settings(2, 64);
         let result: Result<(), Stop<String>> = run(
-            &settings(2, 64),
+            &s,
             |feed| {
                 for i in 0..40u32 {
                     if !feed.job(i) {
@@ -424,6 +439,11 @@ mod tests {
         assert!(result.is_ok());
         assert!(got[0] >= 1003, "{}", got[0]);
         assert_eq!(got[1..], (1..40).collect::<Vec<_>>());
+        // Requeued after every try but the last, which ended the job.
+        assert_eq!(
+            s.requeued.load(AtomicOrdering::Relaxed),
+            u64::from(got[0] - 1000 - 1)
+        );
     }
 
     #[test]
@@ -448,6 +468,8 @@ mod tests {
             Err(Stop::GaveUp { last, .. }) => assert_eq!(last, "503"),
             other => panic!("{other:?}"),
         }
+        // The retry that ended the run was not a requeue.
+        assert_eq!(s.requeued.load(AtomicOrdering::Relaxed), 0);
 
         let result: Result<(), Stop<String>> = run(
             &settings(3, 16),

@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use super::call::{Caller, Counts};
+use super::Context;
+use super::call::Counts;
 use crate::write_stderr;
 
 /// The most often the progress line is redrawn.
@@ -72,12 +73,12 @@ impl Progress {
     }
 
     /// Redraws the progress line if stderr is a terminal and the last redraw is old enough.
-    pub fn tick(&mut self, caller: &Caller) {
+    pub fn tick(&mut self, ctx: &Context) {
         if !self.tty || self.last_draw.is_some_and(|t| t.elapsed() < REDRAW) {
             return;
         }
         self.last_draw = Some(Instant::now());
-        let c = caller.counts();
+        let c = ctx.counts();
         let windowed = self.request_rate(c.requests);
         let text = self.progress_text(self.rate(), windowed, &c);
         write_stderr(&format!("\r\x1b[K{text}"));

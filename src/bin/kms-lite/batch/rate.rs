@@ -13,7 +13,7 @@
 //! the calls and the slow start ends.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The slow start's first rate, calls per second.
@@ -22,6 +22,9 @@ pub const START_RATE: f64 = 20.0;
 pub const DOUBLING: Duration = Duration::from_millis(250);
 /// Above this rate the slow start no longer spaces anything.
 const NO_LIMIT: f64 = 1e6;
+/// The longest single sleep at the gate: a run that stops has its waiting callers back this
+/// soon (under `--rate 0.01` a turn may be minutes away).
+const NAP: Duration = Duration::from_millis(100);
 
 #[derive(Debug)]
 pub struct Gate {
@@ -34,26 +37,36 @@ pub struct Gate {
     slow_start_over: AtomicBool,
     /// No call starts before this instant.
     next: Mutex<Option<Instant>>,
+    /// Set when the run stops: callers still waiting give up their turn.
+    stopped: Arc<AtomicBool>,
 }
 
 impl Gate {
     /// A gate letting `rate` calls per second through (`None`: no cap), after a slow start
-    /// from the first call.
-    pub fn new(rate: Option<f64>) -> Gate {
+    /// from the first call, until `stopped` is set.
+    pub fn new(rate: Option<f64>, stopped: Arc<AtomicBool>) -> Gate {
         Gate {
             cap: rate.map(|r| Duration::from_secs_f64(1.0 / r)),
             began: OnceLock::new(),
             slow_start_over: AtomicBool::new(false),
             next: Mutex::new(None),
+            stopped,
         }
     }
 
-    /// Waits for this caller's turn.
-    pub fn acquire(&self) {
-        let now = Instant::now();
-        let start = self.reserve(now);
-        if start > now {
-            std::thread::sleep(start - now);
+    /// Waits for this caller's turn: `false` if the run stopped first (the caller must not
+    /// call).
+    pub fn acquire(&self) -> bool {
+        let start = self.reserve(Instant::now());
+        loop {
+            if self.stopped.load(Ordering::Relaxed) {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= start {
+                return true;
+            }
+            std::thread::sleep((start - now).min(NAP));
         }
     }
 
@@ -100,9 +113,13 @@ mod tests {
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
 
+    fn new_gate(rate: Option<f64>) -> Gate {
+        Gate::new(rate, Arc::new(AtomicBool::new(false)))
+    }
+
     /// A gate whose slow start began at `t0`.
     fn starting_at(rate: Option<f64>, t0: Instant) -> Gate {
-        let gate = Gate::new(rate);
+        let gate = new_gate(rate);
         gate.began.set(t0).unwrap();
         gate
     }
@@ -175,7 +192,7 @@ mod tests {
         assert_eq!(gate.reserve(t0), t0);
         assert_eq!(gate.reserve(t0), t0 + MS(50));
         // The slow start begins at the first call, not when the gate is made.
-        let gate = Gate::new(None);
+        let gate = new_gate(None);
         let late = t0 + Duration::from_secs(60);
         assert_eq!(gate.reserve(late), late);
         assert_eq!(gate.reserve(late), late + MS(50));
@@ -185,5 +202,26 @@ mod tests {
         let late = t0 + Duration::from_secs(4);
         assert_eq!(gate.reserve(late), late);
         assert_eq!(gate.reserve(late), late);
+    }
+
+    /// A caller whose turn is far away (1000 s under `--rate 0.001`) is back, without a
+    /// call, once the run stops: the run ended only after every such turn (a run that gave up
+    /// took 20 s to end, and sent 3 more requests, under `--rate 0.2 --concurrency 4`).
+    #[test]
+    fn a_stopped_run_has_its_waiting_callers_back_at_once() {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let gate = Arc::new(Gate::new(Some(0.001), Arc::clone(&stopped)));
+        gate.end_slow_start();
+        assert!(gate.acquire());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiting = Arc::clone(&gate);
+        let waiter = std::thread::spawn(move || tx.send(waiting.acquire()).unwrap());
+        stopped.store(true, Ordering::Relaxed);
+        // Bounded only so that the old behaviour fails rather than hangs: 1000 s to wait.
+        let got = rx.recv_timeout(Duration::from_secs(300));
+        assert_eq!(got, Ok(false));
+        waiter.join().unwrap();
+        // Once stopped, no turn is given.
+        assert!(!gate.acquire());
     }
 }

@@ -157,6 +157,7 @@ fn run(inv: &Invocation) -> Result<(), Failure> {
                 PageError::Pages(m) => {
                     Failure::Message(exit::OTHER, format!("Error with pagination: {m}"))
                 }
+                PageError::Output(m) => Failure::Message(exit::OTHER, m),
             })?;
         return print_pages(inv, format, operation, pager.result_key, pages);
     }
@@ -256,22 +257,18 @@ fn print_pages(
     pages: Pages,
 ) -> Result<(), Failure> {
     let g = &inv.globals;
-    let print = |value: Map<String, Value>| {
-        let value = Val::from_response(&value).map_err(|m| Failure::Message(exit::OTHER, m))?;
-        shared::print_value(g, format.clone(), value, operation)
-    };
+    // The pages are moved into what is printed, and let go of as they are printed.
+    let print = |value: Val| shared::print_value(g, format.clone(), value, operation);
+    let object = |key: &str, value: Val| Val::Object(vec![(key.to_owned(), value)]);
     match format.format {
         OutputFormat::Text => {
-            for page in &pages.pages {
-                let items = page.get(result_key).cloned().unwrap_or(Value::Null);
-                print(Map::from_iter([(result_key.to_owned(), items)]))?;
+            let next_token = pages.next_token;
+            for page in pages.pages {
+                let items = pages::take(page, result_key).unwrap_or(Val::Null);
+                print(object(result_key, items))?;
             }
-            if let Some(token) = &pages.next_token {
-                let inner = Map::from_iter([("NextToken".to_owned(), Value::from(token.clone()))]);
-                print(Map::from_iter([(
-                    "NextToken".to_owned(),
-                    Value::Object(inner),
-                )]))?;
+            if let Some(token) = next_token {
+                print(object("NextToken", object("NextToken", Val::Str(token))))?;
             }
             Ok(())
         }
@@ -279,12 +276,42 @@ fn print_pages(
         _ => {
             let full = pages::full_result(pages, result_key);
             // Nothing at all prints nothing, as a single call's empty output.
-            if full.is_empty() && g.query.is_none() {
+            if matches!(&full, Val::Object(m) if m.is_empty()) && g.query.is_none() {
                 return Ok(());
             }
             print(full)
         }
     }
+}
+
+/// A response value as the formats take it, moved rather than copied. Members come in the
+/// map's order (alphabetical), as `Val::from_response` gives them for a `Value`.
+fn from_json(v: Value) -> Result<Val, String> {
+    Ok(match v {
+        Value::Null => Val::Null,
+        Value::Bool(b) => Val::Bool(b),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Val::Num(Number::Int(i)),
+            (None, Some(f)) if !n.is_u64() => Val::Num(Number::Float(f)),
+            _ => return Err("the response holds an integer larger than 2^63 - 1".into()),
+        },
+        Value::String(s) => Val::Str(s),
+        // Sized exactly (collecting through a Result would round up to the next power of 2).
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for v in items {
+                out.push(from_json(v)?);
+            }
+            Val::List(out)
+        }
+        Value::Object(members) => {
+            let mut out = Vec::with_capacity(members.len());
+            for (k, v) in members {
+                out.push((k, from_json(v)?));
+            }
+            Val::Object(out)
+        }
+    })
 }
 
 /// A `--cli-input-json` value as the library takes it.
@@ -299,5 +326,28 @@ fn to_json(v: Val) -> Value {
         Val::Object(members) => {
             Value::Object(members.into_iter().map(|(k, v)| (k, to_json(v))).collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_response_becomes_the_value_the_text_round_trip_made() {
+        let v = json!({"b": [1, -2, 1.5, -0.0, null, true, "s"], "a": {"z": {}, "y": []}});
+        assert_eq!(
+            from_json(v.clone()).unwrap(),
+            Val::from_response(&v).unwrap()
+        );
+        assert_eq!(
+            from_json(json!([u64::MAX])),
+            Err("the response holds an integer larger than 2^63 - 1".to_owned())
+        );
+        assert_eq!(
+            from_json(json!(i64::MIN)).unwrap(),
+            Val::Num(Number::Int(i64::MIN))
+        );
     }
 }

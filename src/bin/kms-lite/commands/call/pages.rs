@@ -12,6 +12,8 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::output::Val;
+
 /// The request member that names where a page starts.
 pub const INPUT_TOKEN: &str = "Marker";
 /// The response member that names where the next page starts.
@@ -42,7 +44,9 @@ pub const PAGINATED: &[(&str, &str)] = &[
 pub const MAX_PAGES: usize = 2_000;
 /// The most result data one command holds, counted as [`weight_of`] counts it: four times
 /// the key list of an account at its key quota. Just under it, 350,000 keys in 70 pages (64 MB
-/// of JSON printed) peaked at 540 MB resident in a debug build.
+/// of JSON printed) peaked at 218 MB resident with `--output json`, 144 MB with text or
+/// yaml-stream, in a debug build (`/usr/bin/time -f %M`; 537 MB and 318 MB when the pages were
+/// kept as `serde_json` maps and printed through a JSON text).
 pub const MAX_WEIGHT: usize = 64 << 20;
 
 /// The result key of a paginated operation.
@@ -60,6 +64,8 @@ pub enum PageError<E> {
     Call(E),
     /// The pages broke a rule: the message, without the AWS CLI's `Error with pagination: `.
     Pages(String),
+    /// A page holds what the output cannot show (an integer above 2^63 - 1).
+    Output(String),
 }
 
 /// Where paging starts: the `Marker` of the first request, and how many items of the first
@@ -76,13 +82,15 @@ impl Start {
     /// form: `MARKER___N` (skip N), else the text itself as the marker (so a `NextMarker` works
     /// too). `None` where a JSON token holds anything else.
     pub fn parse(token: &str) -> Option<Start> {
+        // botocore sends no marker for `None`, in either form.
+        let marker = |s: &str| (s != "None").then(|| s.to_owned());
         let decoded = kms_lite::base64::decode(token.as_bytes()).ok();
         let object = decoded.and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok());
         if let Some(object) = object {
             let mut start = Start::default();
             for (k, v) in object {
                 match (k.as_str(), v) {
-                    (INPUT_TOKEN, Value::String(s)) => start.marker = Some(s),
+                    (INPUT_TOKEN, Value::String(s)) => start.marker = marker(&s),
                     (INPUT_TOKEN, Value::Null) => {}
                     (TRUNCATE_AMOUNT, Value::Number(n)) => {
                         start.skip = usize::try_from(n.as_u64()?).ok()?;
@@ -92,7 +100,6 @@ impl Start {
             }
             return Some(start);
         }
-        let marker = |s: &str| (s != "None").then(|| s.to_owned());
         Some(match token.split_once("___") {
             Some((m, n)) if !n.contains("___") && n.parse::<usize>().is_ok() => Start {
                 marker: marker(m),
@@ -156,9 +163,11 @@ pub struct Pager {
 
 /// The pages fetched, each as returned except that the result list is cut where
 /// `--starting-token` and `--max-items` say, and the token to go on from when items remain.
+/// Each page is kept as the output takes it: a [`Val`] holds a response in about half the
+/// memory of a `serde_json` map (a small object is a vector, not a B-tree node of 11 slots).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pages {
-    pub pages: Vec<Map<String, Value>>,
+    pub pages: Vec<Val>,
     pub next_token: Option<String>,
 }
 
@@ -225,7 +234,7 @@ impl Pager {
                         let keep = max - total;
                         items.truncate(keep);
                         out.next_token = Some(resume_token(marker.as_deref(), Some(keep + skip)));
-                        out.pages.push(page);
+                        out.pages.push(kept(page)?);
                         return Ok(out);
                     }
                 }
@@ -242,7 +251,7 @@ impl Pager {
             }
             total += count;
             let next = next_marker(&page)?;
-            out.pages.push(page);
+            out.pages.push(kept(page)?);
             let Some(next) = next else {
                 return Ok(out);
             };
@@ -281,6 +290,11 @@ fn next_marker<E>(page: &Map<String, Value>) -> Result<Option<String>, PageError
     }
 }
 
+/// A page as [`Pages`] keeps it.
+fn kept<E>(page: Map<String, Value>) -> Result<Val, PageError<E>> {
+    super::from_json(Value::Object(page)).map_err(PageError::Output)
+}
+
 /// What to do when the pages are too many.
 fn take_fewer() -> String {
     format!(
@@ -313,24 +327,32 @@ fn weight_of(v: &Value) -> usize {
     }
 }
 
+/// Takes the member `key` out of a page.
+pub fn take(page: Val, key: &str) -> Option<Val> {
+    match page {
+        Val::Object(members) => members.into_iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
 /// The pages as one response, as botocore's `build_full_result` makes it: the result lists
-/// joined (left out when no page had one), and `NextToken` when items remain. The tokens and
-/// `Truncated` are left out.
-pub fn full_result(pages: Pages, result_key: &str) -> Map<String, Value> {
-    let mut all: Option<Vec<Value>> = None;
-    for mut page in pages.pages {
-        if let Some(Value::Array(items)) = page.remove(result_key) {
+/// joined (left out when no page had one), then `NextToken` when items remain (in that order,
+/// as the AWS CLI prints them). The tokens and `Truncated` are left out.
+pub fn full_result(pages: Pages, result_key: &str) -> Val {
+    let mut all: Option<Vec<Val>> = None;
+    for page in pages.pages {
+        if let Some(Val::List(items)) = take(page, result_key) {
             all.get_or_insert_with(Vec::new).extend(items);
         }
     }
-    let mut out = Map::new();
+    let mut out = Vec::new();
     if let Some(all) = all {
-        out.insert(result_key.into(), Value::Array(all));
+        out.push((result_key.to_owned(), Val::List(all)));
     }
     if let Some(token) = pages.next_token {
-        out.insert("NextToken".into(), Value::String(token));
+        out.push(("NextToken".to_owned(), Val::Str(token)));
     }
-    out
+    Val::Object(out)
 }
 
 #[cfg(test)]
@@ -367,12 +389,19 @@ mod tests {
         }
     }
 
+    fn val(v: Value) -> Val {
+        crate::commands::call::from_json(v).unwrap()
+    }
+
     fn ids(pages: &Pages) -> Vec<String> {
-        full_result(pages.clone(), "Keys")["Keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k["KeyId"].as_str().unwrap().to_owned())
+        let Some(Val::List(keys)) = full_result(pages.clone(), "Keys").get("Keys").cloned() else {
+            panic!("a list of keys");
+        };
+        keys.iter()
+            .map(|k| match k.get("KeyId") {
+                Some(Val::Str(id)) => id.clone(),
+                other => panic!("{other:?}"),
+            })
             .collect()
     }
 
@@ -394,10 +423,10 @@ mod tests {
         assert_eq!(ids(&pages), ["k0", "k1", "k2", "k3", "k4"]);
         assert_eq!(pages.next_token, None);
         assert_eq!(
-            Value::Object(full_result(pages, "Keys")),
-            json!({"Keys": [
+            full_result(pages, "Keys"),
+            val(json!({"Keys": [
                 {"KeyId": "k0"}, {"KeyId": "k1"}, {"KeyId": "k2"}, {"KeyId": "k3"}, {"KeyId": "k4"}
-            ]})
+            ]}))
         );
     }
 
@@ -456,6 +485,10 @@ mod tests {
         assert_eq!(
             Start::parse(&b64(r#"{"Marker": null, "boto_truncate_amount": 4}"#)),
             Some(start(None, 4))
+        );
+        assert_eq!(
+            Start::parse(&b64(r#"{"Marker": "None"}"#)),
+            Some(start(None, 0))
         );
         // Anything else in a JSON token is refused.
         for bad in [
@@ -595,20 +628,46 @@ mod tests {
     #[test]
     fn the_full_result_leaves_out_what_no_page_had() {
         let pages = Pages {
-            pages: vec![obj(json!({"Truncated": false}))],
+            pages: vec![val(json!({"Truncated": false}))],
             next_token: None,
         };
-        assert_eq!(full_result(pages, "Keys"), Map::new());
+        assert_eq!(full_result(pages, "Keys"), Val::Object(Vec::new()));
         let pages = Pages {
             pages: vec![
-                obj(json!({"Keys": null, "Truncated": true, "NextMarker": "m"})),
-                obj(json!({"Keys": [1]})),
+                val(json!({"Keys": null, "Truncated": true, "NextMarker": "m"})),
+                val(json!({"Keys": [1]})),
             ],
             next_token: Some("T".into()),
         };
         assert_eq!(
-            Value::Object(full_result(pages, "Keys")),
-            json!({"Keys": [1], "NextToken": "T"})
+            full_result(pages, "Keys"),
+            val(json!({"Keys": [1], "NextToken": "T"}))
         );
+    }
+
+    /// The result list, then NextToken, as botocore builds the full result (a dict in
+    /// insertion order): not in alphabetical order, which put NextToken before Tags.
+    #[test]
+    fn the_full_result_has_the_list_first_then_the_token() {
+        let pages = Pages {
+            pages: vec![val(json!({"Tags": [{"TagKey": "k", "TagValue": "v"}]}))],
+            next_token: Some("T".into()),
+        };
+        let Val::Object(members) = full_result(pages, "Tags") else {
+            panic!("an object");
+        };
+        let names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["Tags", "NextToken"]);
+    }
+
+    #[test]
+    fn an_integer_the_output_cannot_hold_ends_paging() {
+        let page = obj(json!({"Keys": [{"N": u64::MAX}]}));
+        match Pager::new("Keys").run(Map::new(), |_| Ok::<_, ()>(page.clone())) {
+            Err(PageError::Output(m)) => {
+                assert_eq!(m, "the response holds an integer larger than 2^63 - 1")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
