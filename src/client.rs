@@ -157,8 +157,7 @@ impl Client {
             inner.throttled.fetch_add(1, Ordering::Relaxed);
         }
         if let Some(limiter) = &inner.limiter {
-            let now = inner.clock.monotonic().as_secs_f64();
-            limiter.record(now, sent_at.as_secs_f64(), throttled);
+            limiter.record(inner.clock.monotonic(), sent_at, throttled);
         }
     }
 
@@ -699,7 +698,7 @@ impl ClientBuilder {
         };
         let http = crate::debug_log::wrap(http, self.debug_log.as_ref());
         let limiter = (resolved.retry_mode == RetryMode::Adaptive)
-            .then(|| RateLimiter::new(clock.monotonic().as_secs_f64()));
+            .then(|| RateLimiter::new(clock.monotonic()));
         Ok(Client {
             inner: Arc::new(Inner {
                 region: resolved.region,
