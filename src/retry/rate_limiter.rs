@@ -179,8 +179,8 @@ impl RateLimiter {
             ticket: None,
         };
         let mut waited = Duration::ZERO;
+        let mut now = clock.monotonic();
         loop {
-            let now = clock.monotonic();
             let wait = match self.try_acquire(self.secs(now), &mut place.ticket) {
                 Ok(()) => return Ok(waited),
                 Err(wait) => wait,
@@ -191,6 +191,9 @@ impl RateLimiter {
             let slice = wait.min(MAX_SLEEP);
             clock.sleep(slice);
             waited += slice;
+            // At least the time slept has passed, even on a clock that stands still (a test's
+            // fake with a no-op sleep), which would otherwise hold the caller here for ever.
+            now = clock.monotonic().max(now.saturating_add(slice));
         }
     }
 
@@ -239,7 +242,7 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::clock::{Clock, ManualClock};
     use crate::retry::cubic::assert_close;
     use std::time::UNIX_EPOCH;
 
@@ -417,5 +420,45 @@ mod tests {
         ] {
             assert_eq!(run(Duration::from_secs(secs)), near, "{secs} s on");
         }
+    }
+
+    /// A test's clock whose time stands still whatever sleeps (a user's fake with a no-op
+    /// `sleep`); it gives up after 10 000 sleeps so that a limiter spinning on it fails.
+    #[derive(Debug, Default)]
+    struct FrozenClock {
+        sleeps: std::sync::Mutex<Vec<Duration>>,
+    }
+
+    impl Clock for FrozenClock {
+        fn now(&self) -> std::time::SystemTime {
+            UNIX_EPOCH
+        }
+        fn monotonic(&self) -> Duration {
+            Duration::from_secs(7)
+        }
+        fn sleep(&self, d: Duration) {
+            let mut sleeps = self.sleeps.lock().unwrap();
+            sleeps.push(d);
+            assert!(
+                sleeps.len() < 10_000,
+                "the limiter spins on a clock that stands still"
+            );
+        }
+    }
+
+    // A clock that does not move with its sleeps must not keep a caller queued for ever: the
+    // limiter counts the time it slept. (It used to ask the frozen clock again and again.)
+    #[test]
+    fn a_clock_that_stands_still_does_not_hold_callers_for_ever() {
+        let clock = FrozenClock::default();
+        let l = RateLimiter::new(clock.monotonic());
+        l.record(clock.monotonic(), clock.monotonic(), true);
+        assert_eq!(l.rates(), (Some(0.5), 0.0));
+        // At 0.5/s, two seconds per token: eight slices of 250 ms each.
+        assert_eq!(l.acquire(&clock, None), Ok(Duration::from_secs(2)));
+        assert_eq!(*clock.sleeps.lock().unwrap(), [MAX_SLEEP; 8]);
+        // The next caller starts again from the clock's time: it waits too, and gets through.
+        assert!(l.acquire(&clock, None).is_ok());
+        assert_eq!(l.queued(), 0);
     }
 }
