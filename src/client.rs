@@ -205,11 +205,18 @@ impl Client {
         let mut attempt = 0u32;
         let mut last_cost = None;
         let mut skew_corrected = false;
+        // The failure the next attempt retries: what the call returns if the operation timeout
+        // stops it before that attempt is sent.
+        let mut retrying: Option<Failure> = None;
+        let timed_out = |retrying: Option<Failure>, attempts: u32| match retrying {
+            Some(failure) => with_attempts(failure, attempts, RetryStop::OperationTimeout),
+            None => deadline_passed(attempts, inner.operation_timeout),
+        };
         loop {
             attempt += 1;
             if let Some(limiter) = &inner.limiter {
                 if limiter.acquire(&*inner.clock, deadline).is_err() {
-                    return Err(deadline_passed(attempt - 1, inner.operation_timeout));
+                    return Err(timed_out(retrying, attempt - 1));
                 }
             }
             let credentials = inner
@@ -219,7 +226,7 @@ impl Client {
             let remaining = match deadline {
                 Some(d) => match d.checked_sub(inner.clock.monotonic()) {
                     Some(r) if !r.is_zero() => Some(r),
-                    _ => return Err(deadline_passed(attempt - 1, inner.operation_timeout)),
+                    _ => return Err(timed_out(retrying, attempt - 1)),
                 },
                 None => None,
             };
@@ -267,6 +274,7 @@ impl Client {
                     {
                         self.record_attempt(sent_at, false);
                         skew_corrected = true;
+                        retrying = Some(Failure::Service(err));
                         continue;
                     }
                     let retry_after = resp
@@ -304,6 +312,7 @@ impl Client {
             };
             last_cost = Some(cost);
             inner.clock.sleep(delay);
+            retrying = Some(failure);
         }
     }
 
@@ -471,9 +480,11 @@ impl ClientBuilder {
         self.read_timeout = Some(timeout);
         self
     }
-    /// A deadline for a whole call, attempts and backoff sleeps included (default none). Each
-    /// attempt gets what is left of it as its own bound, and no retry starts whose backoff
-    /// would end past it.
+    /// A deadline for a whole call, attempts, backoff sleeps and the adaptive mode's waits
+    /// included (default none). Each attempt gets what is left of it as its own bound, and no
+    /// retry starts whose backoff or wait would end past it: the call then fails with the last
+    /// attempt's error, its [`RetryStop`](crate::error::RetryStop) `OperationTimeout` (with a
+    /// `Timeout` transport error when no attempt was made).
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = Some(timeout);
         self
