@@ -253,7 +253,7 @@
 //! kms-lite = { version = "0.1", features = ["testing"] }
 //! ```
 //!
-//! A success, then a throttled call (retried three times, without sleeping):
+//! A success, then a throttled call (three attempts, the standard mode's, without sleeping):
 //!
 //! ```
 //! # #[cfg(feature = "testing")] {
