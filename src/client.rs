@@ -612,7 +612,13 @@ impl ClientBuilder {
     ///     .app_id("billing-batch")
     ///     .build()?;
     /// assert_eq!(client.user_agent(), concat!("kms-lite/", env!("CARGO_PKG_VERSION"), " app/billing-batch"));
-    /// assert!(kms_lite::Client::builder().region("us-east-1").app_id("billing batch").build().is_err());
+    /// let refused = kms_lite::Client::builder()
+    ///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
+    ///     .region("us-east-1")
+    ///     .app_id("billing batch")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(refused.to_string().starts_with("invalid application id (from code): character 8"));
     /// # Ok::<(), kms_lite::error::ConfigError>(())
     /// ```
     pub fn app_id(mut self, id: impl Into<String>) -> Self {

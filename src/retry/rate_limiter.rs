@@ -37,6 +37,7 @@ pub(crate) const MAX_RATE_MULTIPLE: f64 = 2.0;
 /// ```
 /// use kms_lite::{Client, credentials::Credentials, retry::RetryMode};
 /// let client = Client::builder()
+///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
 ///     .region("eu-west-1")
 ///     .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
 ///     .retry_mode(RetryMode::Adaptive)
