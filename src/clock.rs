@@ -36,6 +36,9 @@ impl Clock for SystemClock {
 /// A clock for tests: starts at a given wall-clock time, advances only when something sleeps
 /// or [`ManualClock::advance`] is called, and records every sleep. Clones share the same time.
 ///
+/// Like `Instant`, it panics when time would pass what `Duration` (monotonic) or `SystemTime`
+/// (wall clock) can hold, hundreds of billions of years on.
+///
 /// ```
 /// use kms_lite::clock::{Clock, ManualClock};
 /// use std::time::{Duration, UNIX_EPOCH};
