@@ -462,4 +462,39 @@ mod tests {
         assert!(l.acquire(&clock, None).is_ok());
         assert_eq!(l.queued(), 0);
     }
+
+    /// A clock whose first sleep panics (a user's clock, a test's assertion).
+    #[derive(Debug)]
+    struct PanickyClock(ManualClock, std::sync::atomic::AtomicBool);
+
+    impl Clock for PanickyClock {
+        fn now(&self) -> std::time::SystemTime {
+            self.0.now()
+        }
+        fn monotonic(&self) -> Duration {
+            self.0.monotonic()
+        }
+        fn sleep(&self, d: Duration) {
+            if !self.1.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                panic!("the clock failed");
+            }
+            self.0.sleep(d)
+        }
+    }
+
+    // A caller that unwinds while queued (the limiter's lock is not held while it sleeps)
+    // leaves neither its ticket nor a poisoned lock: the next caller is first in line.
+    #[test]
+    fn a_caller_that_panics_while_queued_leaves_no_place_behind() {
+        let clock = PanickyClock(ManualClock::new(UNIX_EPOCH), Default::default());
+        let l = RateLimiter::new(Duration::ZERO);
+        l.record(Duration::ZERO, Duration::ZERO, true);
+        let unwound =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| l.acquire(&clock, None)));
+        assert!(unwound.is_err());
+        assert_eq!((l.queued(), l.state.is_poisoned()), (0, false));
+        // First in line: one token at 0.5/s, eight slices.
+        assert_eq!(l.acquire(&clock, None), Ok(Duration::from_secs(2)));
+        assert_eq!(clock.0.sleeps(), [MAX_SLEEP; 8]);
+    }
 }
