@@ -28,7 +28,11 @@ pub(crate) fn ser_blob<S: Serializer>(blob: &[u8], s: S) -> Result<S::Ok, S::Err
     if BLOBS_AS_BYTES.with(std::cell::Cell::get) {
         s.serialize_bytes(blob)
     } else {
-        s.serialize_str(&crate::base64_codec::encode(blob))
+        let text = crate::base64_codec::encode(blob);
+        let written = s.serialize_str(&text);
+        // The blob may be a plaintext (`with_plaintext`).
+        crate::secret::wipe(&mut text.into_bytes());
+        written
     }
 }
 
