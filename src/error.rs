@@ -171,7 +171,8 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    /// A service error as decoded from a response (see [`crate::codec::decode_error`]).
+    /// A service error with these parts, as the client decodes one from an error response
+    /// (`code` without namespace, the `x-amzn-RequestId`): one attempt, not retried.
     pub fn new(
         operation: &'static str,
         code: impl Into<String>,
