@@ -157,8 +157,7 @@ impl Client {
             inner.throttled.fetch_add(1, Ordering::Relaxed);
         }
         if let Some(limiter) = &inner.limiter {
-            let now = inner.clock.monotonic().as_secs_f64();
-            limiter.record(now, sent_at.as_secs_f64(), throttled);
+            limiter.record(inner.clock.monotonic(), sent_at, throttled);
         }
     }
 
@@ -206,11 +205,18 @@ impl Client {
         let mut attempt = 0u32;
         let mut last_cost = None;
         let mut skew_corrected = false;
+        // The failure the next attempt retries: what the call returns if the operation timeout
+        // stops it before that attempt is sent.
+        let mut retrying: Option<Failure> = None;
+        let timed_out = |retrying: Option<Failure>, attempts: u32| match retrying {
+            Some(failure) => with_attempts(failure, attempts, RetryStop::OperationTimeout),
+            None => deadline_passed(attempts, inner.operation_timeout),
+        };
         loop {
             attempt += 1;
             if let Some(limiter) = &inner.limiter {
                 if limiter.acquire(&*inner.clock, deadline).is_err() {
-                    return Err(deadline_passed(attempt - 1, inner.operation_timeout));
+                    return Err(timed_out(retrying, attempt - 1));
                 }
             }
             let credentials = inner
@@ -220,7 +226,7 @@ impl Client {
             let remaining = match deadline {
                 Some(d) => match d.checked_sub(inner.clock.monotonic()) {
                     Some(r) if !r.is_zero() => Some(r),
-                    _ => return Err(deadline_passed(attempt - 1, inner.operation_timeout)),
+                    _ => return Err(timed_out(retrying, attempt - 1)),
                 },
                 None => None,
             };
@@ -268,6 +274,7 @@ impl Client {
                     {
                         self.record_attempt(sent_at, false);
                         skew_corrected = true;
+                        retrying = Some(Failure::Service(err));
                         continue;
                     }
                     let retry_after = resp
@@ -305,6 +312,7 @@ impl Client {
             };
             last_cost = Some(cost);
             inner.clock.sleep(delay);
+            retrying = Some(failure);
         }
     }
 
@@ -472,9 +480,11 @@ impl ClientBuilder {
         self.read_timeout = Some(timeout);
         self
     }
-    /// A deadline for a whole call, attempts and backoff sleeps included (default none). Each
-    /// attempt gets what is left of it as its own bound, and no retry starts whose backoff
-    /// would end past it.
+    /// A deadline for a whole call, attempts, backoff sleeps and the adaptive mode's waits
+    /// included (default none). Each attempt gets what is left of it as its own bound, and no
+    /// retry starts whose backoff or wait would end past it: the call then fails with the last
+    /// attempt's error, its [`RetryStop`](crate::error::RetryStop) `OperationTimeout` (with a
+    /// `Timeout` transport error when no attempt was made).
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = Some(timeout);
         self
@@ -602,7 +612,13 @@ impl ClientBuilder {
     ///     .app_id("billing-batch")
     ///     .build()?;
     /// assert_eq!(client.user_agent(), concat!("kms-lite/", env!("CARGO_PKG_VERSION"), " app/billing-batch"));
-    /// assert!(kms_lite::Client::builder().region("us-east-1").app_id("billing batch").build().is_err());
+    /// let refused = kms_lite::Client::builder()
+    ///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
+    ///     .region("us-east-1")
+    ///     .app_id("billing batch")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(refused.to_string().starts_with("invalid application id (from code): character 8"));
     /// # Ok::<(), kms_lite::error::ConfigError>(())
     /// ```
     pub fn app_id(mut self, id: impl Into<String>) -> Self {
@@ -699,7 +715,7 @@ impl ClientBuilder {
         };
         let http = crate::debug_log::wrap(http, self.debug_log.as_ref());
         let limiter = (resolved.retry_mode == RetryMode::Adaptive)
-            .then(|| RateLimiter::new(clock.monotonic().as_secs_f64()));
+            .then(|| RateLimiter::new(clock.monotonic()));
         Ok(Client {
             inner: Arc::new(Inner {
                 region: resolved.region,

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant, SystemTime};
 pub trait Clock: fmt::Debug + Send + Sync {
     /// The wall-clock time, used to sign requests.
     fn now(&self) -> SystemTime;
-    /// Time since an arbitrary fixed start that never goes back; used for deadlines.
+    /// Time since an arbitrary fixed start that never goes back; used for deadlines and the
+    /// adaptive mode's rate.
     fn monotonic(&self) -> Duration;
-    /// Waits before a retry.
+    /// Waits before a retry, or for the adaptive mode's rate limiter.
     fn sleep(&self, duration: Duration);
 }
 
@@ -34,6 +35,9 @@ impl Clock for SystemClock {
 
 /// A clock for tests: starts at a given wall-clock time, advances only when something sleeps
 /// or [`ManualClock::advance`] is called, and records every sleep. Clones share the same time.
+///
+/// Like `Instant`, it panics when time would pass what `Duration` (monotonic) or `SystemTime`
+/// (wall clock) can hold, hundreds of billions of years on.
 ///
 /// ```
 /// use kms_lite::clock::{Clock, ManualClock};

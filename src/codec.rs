@@ -28,25 +28,55 @@ pub(crate) fn ser_blob<S: Serializer>(blob: &[u8], s: S) -> Result<S::Ok, S::Err
     if BLOBS_AS_BYTES.with(std::cell::Cell::get) {
         s.serialize_bytes(blob)
     } else {
-        s.serialize_str(&crate::base64_codec::encode(blob))
+        let text = crate::base64_codec::encode(blob);
+        let written = s.serialize_str(&text);
+        // The blob may be a plaintext (`with_plaintext`).
+        crate::secret::wipe(&mut text.into_bytes());
+        written
     }
 }
 
 /// serde_json's compact output, except that byte arrays (only blobs reach it, see
 /// [`ser_blob`]) are written as quoted base64 text.
-struct BodyFormatter;
+struct BodyFormatter<'a> {
+    /// In [`to_body`]'s sizing pass: where blobs add the length of their quoted text, which is
+    /// then not written (nor encoded).
+    blob_len: Option<&'a std::cell::Cell<usize>>,
+}
 
-impl serde_json::ser::Formatter for BodyFormatter {
+impl serde_json::ser::Formatter for BodyFormatter<'_> {
     fn write_byte_array<W: ?Sized + std::io::Write>(
         &mut self,
         writer: &mut W,
         value: &[u8],
     ) -> std::io::Result<()> {
-        let mut text = String::with_capacity(crate::base64_codec::encoded_len(value.len()) + 2);
+        let quoted = crate::base64_codec::encoded_len(value.len()) + 2;
+        if let Some(total) = self.blob_len {
+            total.set(total.get() + quoted);
+            return Ok(());
+        }
+        let mut text = String::with_capacity(quoted);
         text.push('"');
         crate::base64_codec::encode_into(value, &mut text);
         text.push('"');
-        writer.write_all(text.as_bytes())
+        let written = writer.write_all(text.as_bytes());
+        // The blob may be a plaintext (Encrypt).
+        crate::secret::wipe(&mut text.into_bytes());
+        written
+    }
+}
+
+/// Counts the bytes written to it.
+#[derive(Default)]
+pub(crate) struct ByteCount(pub(crate) usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -108,14 +138,27 @@ pub(crate) fn de_opt_blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<
 /// assert_eq!(body, br#"{"CiphertextBlob":"AQIDBA==","DestinationKeyId":"alias/k"}"#);
 /// ```
 pub fn to_body<T: Serialize>(input: &T) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
     let _blobs = BlobsAsBytes::set();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, BodyFormatter);
-    // A Serialize impl of plain structs, strings and maps cannot fail.
+    // Sized first, so that the buffer never grows: a buffer outgrown is freed with the text
+    // written so far, a plaintext's base64 among it, out of reach of the wipe.
+    let blob_len = std::cell::Cell::new(0);
+    let mut count = ByteCount::default();
+    write_body(input, &mut count, Some(&blob_len));
+    let mut out = Vec::with_capacity(count.0 + blob_len.get());
+    write_body(input, &mut out, None);
+    out
+}
+
+fn write_body<T: Serialize, W: std::io::Write>(
+    input: &T,
+    out: W,
+    blob_len: Option<&std::cell::Cell<usize>>,
+) {
+    let mut ser = serde_json::Serializer::with_formatter(out, BodyFormatter { blob_len });
+    // A Serialize impl of plain structs, strings and maps cannot fail, nor can these writers.
     input
         .serialize(&mut ser)
         .expect("request members always serialize");
-    out
 }
 
 /// Reads a success body: an empty body is `{}`, unknown members are ignored, `null` is absent.
@@ -341,5 +384,29 @@ mod body_tests {
             serde_json::to_string(&req).unwrap(),
             r#"{"CiphertextBlob":"AQIDBA==","DestinationKeyId":"k"}"#
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A body that outgrew its buffer would leave the earlier buffers, with the plaintext's
+    // base64 text written so far, freed without being wiped: the body is written into a
+    // buffer of its final size (it grew from 256 bytes to 8 KiB for a 4 KiB plaintext).
+    #[test]
+    fn a_body_is_written_into_a_buffer_of_its_final_size() {
+        for len in [0, 1, 200, 4096] {
+            let request = crate::EncryptRequest::new("alias/k", vec![7u8; len])
+                .encryption_context([("tenant", "a\"b\u{1}")]);
+            let body = to_body(&request);
+            assert_eq!(body.capacity(), body.len(), "{len} bytes");
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(
+                json["Plaintext"],
+                crate::base64_codec::encode(&vec![7u8; len]),
+            );
+            assert_eq!(json["EncryptionContext"]["tenant"], "a\"b\u{1}");
+        }
     }
 }

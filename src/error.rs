@@ -171,7 +171,8 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    /// A service error as decoded from a response (see [`crate::codec::decode_error`]).
+    /// A service error with these parts, as the client decodes one from an error response
+    /// (`code` without namespace, the `x-amzn-RequestId`): one attempt, not retried.
     pub fn new(
         operation: &'static str,
         code: impl Into<String>,
@@ -666,7 +667,9 @@ pub trait OperationError: std::error::Error + Send + Sync + 'static + sealed::Se
     fn is_throttling(&self) -> bool {
         retry_kind(self.service_error(), self.transport_error()) == RetryKind::Throttling
     }
-    /// How many attempts were made (0 when nothing was sent).
+    /// How many attempts were made, for a service or transport failure; 0 otherwise (nothing
+    /// was sent, or the call ended on a credentials failure, which carries no count even
+    /// when earlier attempts were retried).
     fn attempts(&self) -> u32 {
         match (self.service_error(), self.transport_error()) {
             (Some(e), _) => e.attempts(),

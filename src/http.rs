@@ -1,10 +1,11 @@
 //! The transport seam: the [`HttpClient`] trait a [`Client`](crate::Client) sends each attempt
 //! through, and the [`HttpRequest`] and [`HttpResponse`] it takes and gives.
 //!
-//! The default transport (ureq with rustls, pooled keep-alive connections, no redirects,
-//! capped bodies) is built by [`ClientBuilder::build`](crate::ClientBuilder::build); another
-//! is given with [`ClientBuilder::http_client`](crate::ClientBuilder::http_client): an HTTP
-//! stack of your own, or a fake in tests (the `testing` feature's `MockKms` is one). The
+//! The default transport (ureq with the TLS backend the features choose, pooled keep-alive
+//! connections, no redirects, capped bodies) is built by
+//! [`ClientBuilder::build`](crate::ClientBuilder::build); another is given with
+//! [`ClientBuilder::http_client`](crate::ClientBuilder::http_client): an HTTP stack of your
+//! own, or a fake in tests (the `testing` feature's `MockKms` is one). The
 //! request is already signed: a transport sends it as it is, adding `Host`, `Content-Length`
 //! and its `User-Agent`, and must not follow redirects.
 //!

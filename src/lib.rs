@@ -222,7 +222,7 @@
 //! |---|---|---|---|
 //! | connect | 10 s | TCP connect and TLS handshake, per attempt | [`ClientBuilder::connect_timeout`] |
 //! | read | 60 s | each read, and receiving the head and the body, per attempt | [`ClientBuilder::read_timeout`] |
-//! | operation | none | the whole call: every attempt and backoff sleep | [`ClientBuilder::operation_timeout`] |
+//! | operation | none | the whole call: every attempt, backoff sleep and wait for the adaptive mode's rate limiter | [`ClientBuilder::operation_timeout`] |
 //!
 //! Response bodies are capped (1 MiB, [`ClientBuilder::max_response_bytes`]); a body shorter than
 //! its `Content-Length` is a retryable error, never a partial answer. Redirects are never followed:
@@ -253,7 +253,7 @@
 //! kms-lite = { version = "0.1", features = ["testing"] }
 //! ```
 //!
-//! A success, then a throttled call (retried three times, without sleeping):
+//! A success, then a throttled call (three attempts, the standard mode's, without sleeping):
 //!
 //! ```
 //! # #[cfg(feature = "testing")] {

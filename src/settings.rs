@@ -513,9 +513,6 @@ pub fn resolve(
     })
 }
 
-/// The application id and where it came from, as the SDKs look for it: code, then
-/// `AWS_SDK_UA_APP_ID`, then the profile's `sdk_ua_app_id` (or the Rust SDK's older
-/// `sdk-ua-app-id`).
 /// The `User-Agent` of the credential providers' own calls (STS, SSO, the metadata endpoints)
 /// when they are used without a client: the application id of the environment or the profile
 /// when it is valid (a client checks it, and gives its providers its own header).
@@ -525,6 +522,9 @@ pub(crate) fn default_user_agent(shared: &SharedConfig) -> String {
     crate::user_agent::header(app_id.as_ref().map(|(id, _)| id.as_str()))
 }
 
+/// The application id and where it came from, as the SDKs look for it: code, then
+/// `AWS_SDK_UA_APP_ID`, then the profile's `sdk_ua_app_id` (or the Rust SDK's older
+/// `sdk-ua-app-id`).
 fn app_id_setting(shared: &SharedConfig, overrides: &Overrides) -> Option<(String, String)> {
     if let Some(id) = &overrides.app_id {
         return Some((id.clone(), "code".to_owned()));

@@ -13,7 +13,7 @@
 //! [`client`](MockKms::client) is a real [`Client`] (the same validation, signing, retries and
 //! decoding as in production) with a fixed region (`us-east-1`), fixed credentials, an empty
 //! environment (no variable or file of the machine is read) and a frozen clock that records
-//! backoff sleeps instead of sleeping.
+//! sleeps (retries' backoff, the adaptive mode's waits for its rate limiter) instead of sleeping.
 //!
 //! A ReEncrypt that succeeds, then one throttled on every attempt:
 //!
@@ -185,8 +185,8 @@ impl MockKms {
     /// `max_attempts`, an `operation_timeout`, an `app_id`): region `us-east-1`, credentials
     /// [`ACCESS_KEY_ID`] with AWS's example secret key and no session token, an empty
     /// environment, the double's frozen clock (starting at [`FROZEN_TIME_SECS`], advanced only
-    /// by the backoff sleeps it records), and a fixed backoff jitter of 0.5. Retries are the
-    /// standard mode's: 3 attempts.
+    /// by the sleeps it records), and a fixed backoff jitter of 0.5. Retries are the standard
+    /// mode's: 3 attempts.
     pub fn builder(&self) -> ClientBuilder {
         Client::builder()
             .env(Env::from_pairs::<&str, &str>([]))
@@ -206,8 +206,9 @@ impl MockKms {
         self.state().requests.clone()
     }
 
-    /// The backoff sleeps the clients of [`client`](Self::client) and [`builder`](Self::builder)
-    /// took, in order (none of them really slept).
+    /// The sleeps the clients of [`client`](Self::client) and [`builder`](Self::builder) took,
+    /// in order (none of them really slept): the backoff before each retry and, in adaptive
+    /// mode, the waits for the rate limiter.
     pub fn sleeps(&self) -> Vec<Duration> {
         self.clock.sleeps()
     }

@@ -240,6 +240,36 @@ fn many_threads_together_get_no_more_than_the_bucket_allows() {
     assert_eq!(client.rate_limiter().attempts, 9);
 }
 
+// A retry whose wait for a token would pass the operation timeout ends the call with the
+// failure that made it retry (here the throttling answer, as standard mode's backoff check
+// does), not with a transport timeout that hides it (it used to: `is_throttling()` false).
+#[test]
+fn a_retry_past_the_operation_timeout_returns_the_last_failure() {
+    let clock = clock();
+    let service = Service::new(&clock, first_throttled);
+    let client = builder(&service, &[])
+        .retry_mode(RetryMode::Adaptive)
+        .max_attempts(3)
+        .operation_timeout(ms(100))
+        .build()
+        .unwrap();
+    // Throttled, cut to 7/s; the retry's token is 143 ms away, past the 100 ms timeout.
+    let e = client.re_encrypt(&request()).unwrap_err();
+    let ReEncryptError::Throttling(t) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(t.retry_stop(), RetryStop::OperationTimeout);
+    assert_eq!((e.attempts(), e.is_throttling()), (1, true));
+    assert_eq!(
+        e.to_string(),
+        "An error occurred (ThrottlingException) when calling the ReEncrypt operation \
+         (operation timeout reached after 1 attempt): Rate exceeded"
+    );
+    assert_eq!(service.sent().len(), 1);
+    // The backoff (0 s without jitter), and no wait for the token.
+    assert_eq!(clock.sleeps(), [Duration::ZERO]);
+}
+
 #[test]
 fn a_wait_past_the_operation_timeout_fails_at_once() {
     let clock = clock();

@@ -333,3 +333,52 @@ fn the_package_holds_only_the_library_and_the_cli() {
         "cargo package -p kms-lite: ships {extra:?}; leaves out {missing:?}"
     );
 }
+
+/// docs/public-api.md, the note for whoever changes the crate, names every item the public
+/// modules declare (the providers as "every provider"): an item added without it is caught
+/// here. (The test double's `CannedOutput` and constants, and the adaptive mode's
+/// `RateLimiterSnapshot`, were missing from it.)
+#[test]
+fn the_public_api_note_names_every_public_item() {
+    let note = std::fs::read_to_string(repo::path("docs/public-api.md")).unwrap();
+    let mut sources: Vec<PathBuf> = [
+        "src/clock.rs",
+        "src/error.rs",
+        "src/http.rs",
+        "src/ops/raw.rs",
+        "src/retry.rs",
+        "src/secret.rs",
+        "src/testing.rs",
+    ]
+    .into_iter()
+    .map(repo::path)
+    .collect();
+    for dir in ["src/retry", "src/credentials"] {
+        files(&repo::path(dir), &mut sources);
+    }
+    let mut missing = Vec::new();
+    for source in sources {
+        let text = std::fs::read_to_string(&source).unwrap();
+        for line in text.lines() {
+            let Some(rest) = [
+                "pub struct ",
+                "pub enum ",
+                "pub trait ",
+                "pub const ",
+                "pub fn ",
+            ]
+            .iter()
+            .find_map(|p| line.strip_prefix(p)) else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.ends_with("Provider") && !note.contains(&format!("`{name}`")) {
+                missing.push(format!("{name} ({})", relative(&source)));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not in docs/public-api.md: {missing:?}");
+}

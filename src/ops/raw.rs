@@ -154,7 +154,14 @@ fn input_body(input: &Value) -> Result<Vec<u8>, ParameterError> {
             format!("nests deeper than {MAX_INPUT_DEPTH} levels"),
         ));
     }
-    serde_json::to_vec(input).map_err(|_| ParameterError::new("Input", "cannot be written as JSON"))
+    // Sized first, as typed bodies are: a buffer outgrown would be freed unwiped, with the
+    // text of a `Plaintext` written so far.
+    let unwritable = |_| ParameterError::new("Input", "cannot be written as JSON");
+    let mut count = crate::codec::ByteCount::default();
+    serde_json::to_writer(&mut count, input).map_err(unwritable)?;
+    let mut body = Vec::with_capacity(count.0);
+    serde_json::to_writer(&mut body, input).map_err(unwritable)?;
+    Ok(body)
 }
 
 /// Overwrites a string's bytes before dropping it (best effort, like [`SecretBytes`]).
@@ -448,6 +455,10 @@ mod tests {
             input_body(&serde_json::json!({"KeyId": "k"})).unwrap(),
             br#"{"KeyId":"k"}"#
         );
+        // Written into a buffer of its final size (it grew to 8 KiB for a 4 KiB plaintext).
+        let text = crate::base64_codec::encode(&[7; 4096]);
+        let body = input_body(&serde_json::json!({"KeyId": "k", "Plaintext": text})).unwrap();
+        assert_eq!((body.capacity(), body.len()), (5492, 5492));
         for bad in [serde_json::json!([]), serde_json::json!("x"), Value::Null] {
             assert_eq!(input_body(&bad).unwrap_err().member(), "Input");
         }

@@ -37,6 +37,7 @@ pub(crate) const MAX_RATE_MULTIPLE: f64 = 2.0;
 /// ```
 /// use kms_lite::{Client, credentials::Credentials, retry::RetryMode};
 /// let client = Client::builder()
+///     # .env(kms_lite::config::Env::from_pairs::<&str, &str>([]))
 ///     .region("eu-west-1")
 ///     .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
 ///     .retry_mode(RetryMode::Adaptive)
@@ -78,6 +79,10 @@ struct State {
 /// The adaptive-mode rate limiter of one client.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
+    /// The clock's reading when the limiter was made: the arithmetic counts seconds from here,
+    /// so its precision does not depend on how far the clock had run (an `f64` of a clock read
+    /// 10^15 s on is 0.125 s coarse).
+    origin: Duration,
     state: Mutex<State>,
 }
 
@@ -103,25 +108,31 @@ impl Drop for Place<'_> {
 pub(crate) struct PastDeadline;
 
 impl RateLimiter {
-    /// A limiter created at `now` (seconds): not limiting, nothing measured.
-    pub(crate) fn new(now: f64) -> RateLimiter {
+    /// A limiter created at `now` (monotonic): not limiting, nothing measured.
+    pub(crate) fn new(now: Duration) -> RateLimiter {
         RateLimiter {
+            origin: now,
             state: Mutex::new(State {
                 enabled: false,
-                bucket: TokenBucket::new(0.0, now),
-                measure: RateMeasure::new(now),
-                cubic: Cubic::new(0.0, now),
+                bucket: TokenBucket::new(0.0, 0.0),
+                measure: RateMeasure::new(0.0),
+                cubic: Cubic::new(0.0, 0.0),
                 queue: Vec::new(),
                 next_ticket: 0,
             }),
         }
     }
 
+    /// Seconds from the limiter's origin to `t` (0 for a time before it).
+    fn secs(&self, t: Duration) -> f64 {
+        t.saturating_sub(self.origin).as_secs_f64()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Asks for one attempt at `now`: `Ok` to go, or how long to sleep before asking again.
+    /// Asks for one attempt at `now` (seconds from the origin): `Ok` to go, or how long to sleep before asking again.
     /// `ticket` is the caller's place in the queue, taken on the first refusal and given up
     /// when the token is granted.
     fn try_acquire(&self, now: f64, ticket: &mut Option<u64>) -> Result<(), Duration> {
@@ -169,9 +180,9 @@ impl RateLimiter {
             ticket: None,
         };
         let mut waited = Duration::ZERO;
+        let mut now = clock.monotonic();
         loop {
-            let now = clock.monotonic();
-            let wait = match self.try_acquire(now.as_secs_f64(), &mut place.ticket) {
+            let wait = match self.try_acquire(self.secs(now), &mut place.ticket) {
                 Ok(()) => return Ok(waited),
                 Err(wait) => wait,
             };
@@ -181,12 +192,16 @@ impl RateLimiter {
             let slice = wait.min(MAX_SLEEP);
             clock.sleep(slice);
             waited += slice;
+            // At least the time slept has passed, even on a clock that stands still (a test's
+            // fake with a no-op sleep), which would otherwise hold the caller here for ever.
+            now = clock.monotonic().max(now.saturating_add(slice));
         }
     }
 
-    /// Takes in the outcome of an attempt sent at `sent_at` that ended at `now`: the measured
-    /// rate, and the curve (cut on a throttling response, followed otherwise).
-    pub(crate) fn record(&self, now: f64, sent_at: f64, throttled: bool) {
+    /// Takes in the outcome of an attempt sent at `sent_at` that ended at `now` (monotonic):
+    /// the measured rate, and the curve (cut on a throttling response, followed otherwise).
+    pub(crate) fn record(&self, now: Duration, sent_at: Duration, throttled: bool) {
+        let (now, sent_at) = (self.secs(now), self.secs(sent_at));
         let mut s = self.lock();
         s.measure.record(now);
         let measured = s.measure.current(now);
@@ -228,9 +243,14 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::clock::{Clock, ManualClock};
     use crate::retry::cubic::assert_close;
     use std::time::UNIX_EPOCH;
+
+    /// `t` seconds on the clock.
+    fn at(t: f64) -> Duration {
+        Duration::from_secs_f64(t)
+    }
 
     fn fill_rate(l: &RateLimiter) -> f64 {
         l.lock().bucket.fill_rate()
@@ -238,9 +258,9 @@ mod tests {
 
     /// A limiter that saw a response every 62.5 ms (exact in binary) for 10 s: 16/s.
     fn steady_16_per_second() -> RateLimiter {
-        let l = RateLimiter::new(0.0);
+        let l = RateLimiter::new(Duration::ZERO);
         for i in 1..=160 {
-            l.record(f64::from(i) / 16.0, f64::from(i) / 16.0, false);
+            l.record(at(f64::from(i) / 16.0), at(f64::from(i) / 16.0), false);
         }
         l
     }
@@ -250,7 +270,7 @@ mod tests {
     // the measured rate and the fill rate after each.
     #[test]
     fn sdk_table_measured_and_fill_rates() {
-        let l = RateLimiter::new(0.0);
+        let l = RateLimiter::new(Duration::ZERO);
         for (throttled, t, measured, fill) in [
             (false, 0.2, 0.0, 0.5),
             (false, 0.4, 0.0, 0.5),
@@ -270,7 +290,7 @@ mod tests {
             (true, 3.2, 4.333_056, 2.997_425_590_844_06),
             (false, 3.4, 4.333_056, 3.452_226_394_386_346_3),
         ] {
-            l.record(t, t, throttled);
+            l.record(at(t), at(t), throttled);
             let (_, m) = l.rates();
             assert_close(m, measured, &format!("measured rate at {t}"));
             assert_close(fill_rate(&l), fill, &format!("fill rate at {t}"));
@@ -284,7 +304,7 @@ mod tests {
     #[test]
     fn lets_everything_through_until_throttled() {
         let clock = ManualClock::new(UNIX_EPOCH);
-        let l = RateLimiter::new(0.0);
+        let l = RateLimiter::new(Duration::ZERO);
         for _ in 0..100 {
             assert_eq!(l.acquire(&clock, None), Ok(Duration::ZERO));
         }
@@ -293,14 +313,14 @@ mod tests {
         // Throttled at 50 ms, before any half second closed: the SDKs would cut to their
         // minimum, 0.5/s; here the 100 attempts started (counted over 100 ms: 1000/s) are cut
         // to 700/s.
-        l.record(0.05, 0.0, true);
+        l.record(at(0.05), at(0.0), true);
         assert_eq!(l.rates(), (Some(700.0), 0.0));
         // The bucket is empty: one token at 700/s.
         clock.advance(Duration::from_millis(50));
         assert_eq!(l.acquire(&clock, None), Ok(Duration::from_nanos(1_428_572)));
         // With nothing started, the SDKs' rule: the measured rate, 0, and the minimum rate.
-        let l = RateLimiter::new(0.0);
-        l.record(0.05, 0.0, true);
+        let l = RateLimiter::new(Duration::ZERO);
+        l.record(at(0.05), at(0.0), true);
         assert_eq!(l.rates(), (Some(0.5), 0.0));
     }
 
@@ -316,14 +336,14 @@ mod tests {
     fn a_throttle_cuts_to_beta_of_the_lower_of_measured_and_fill_rate() {
         let l = steady_16_per_second();
         // Not limiting yet: the measured rate, 16/s, is cut to 11.2.
-        l.record(10.0, 9.9, true);
+        l.record(at(10.0), at(9.9), true);
         assert_close(fill_rate(&l), 11.2, "0.7 × 16");
         // Another attempt sent before that cut is throttled: the cut already answered it.
-        l.record(10.05, 9.95, true);
+        l.record(at(10.05), at(9.95), true);
         assert_close(fill_rate(&l), 11.2, "no second cut");
         // One sent after it is: limiting, the fill rate (11.2) is below the measured rate
         // (16): 7.84.
-        l.record(10.2, 10.1, true);
+        l.record(at(10.2), at(10.1), true);
         assert_close(fill_rate(&l), 7.84, "0.7 × 11.2");
     }
 
@@ -333,7 +353,7 @@ mod tests {
         let l = steady_16_per_second();
         clock.advance(Duration::from_secs(10));
         // The cut empties the bucket (it held up to a second's worth).
-        l.record(10.0, 10.0, true);
+        l.record(at(10.0), at(10.0), true);
         assert_close(fill_rate(&l), 11.2, "0.7 × 16");
         // Two callers queue (as two threads would, between their asks): the first waits one
         // token at 11.2/s, the second two.
@@ -357,8 +377,8 @@ mod tests {
 
     #[test]
     fn a_rate_that_grows_while_queued_is_used_at_the_next_ask() {
-        let l = RateLimiter::new(0.0);
-        l.record(0.0, 0.0, true);
+        let l = RateLimiter::new(Duration::ZERO);
+        l.record(at(0.0), at(0.0), true);
         let mut ticket = None;
         // At 0.5/s the token is 2 s away; the caller sleeps one slice.
         assert_eq!(l.try_acquire(0.0, &mut ticket), Err(Duration::from_secs(2)));
@@ -366,5 +386,115 @@ mod tests {
         l.lock().bucket.set_rate(40.0, 0.0);
         assert_eq!(l.try_acquire(0.25, &mut ticket), Ok(()));
         assert_eq!(l.queued(), 0);
+    }
+
+    // The limiter counts from its own start: a clock that has run for ages (a ManualClock
+    // advanced far, a custom Clock counting from the epoch) gives the same waits as a new one.
+    // Counted in absolute f64 seconds, 1.8e19 s on made the 1.4 ms wait 1025 s (717 465 sleeps).
+    #[test]
+    fn waits_do_not_depend_on_how_far_the_clock_has_run() {
+        let run = |offset: Duration| {
+            let clock = ManualClock::new(UNIX_EPOCH);
+            clock.advance(offset);
+            let start = clock.monotonic();
+            let l = RateLimiter::new(start);
+            for _ in 0..100 {
+                assert_eq!(l.acquire(&clock, None), Ok(Duration::ZERO));
+            }
+            l.record(start + Duration::from_millis(50), start, true);
+            clock.advance(Duration::from_millis(50));
+            let waits = [l.acquire(&clock, None), l.acquire(&clock, None)];
+            (l.rates(), waits, clock.sleeps())
+        };
+        let near = run(Duration::ZERO);
+        assert_eq!(
+            near.1,
+            [
+                Ok(Duration::from_nanos(1_428_572)),
+                Ok(Duration::from_nanos(1_428_571))
+            ]
+        );
+        for secs in [
+            1_000_000_000,
+            1_000_000_000_000_000,
+            18_000_000_000_000_000_000,
+        ] {
+            assert_eq!(run(Duration::from_secs(secs)), near, "{secs} s on");
+        }
+    }
+
+    /// A test's clock whose time stands still whatever sleeps (a user's fake with a no-op
+    /// `sleep`); it gives up after 10 000 sleeps so that a limiter spinning on it fails.
+    #[derive(Debug, Default)]
+    struct FrozenClock {
+        sleeps: std::sync::Mutex<Vec<Duration>>,
+    }
+
+    impl Clock for FrozenClock {
+        fn now(&self) -> std::time::SystemTime {
+            UNIX_EPOCH
+        }
+        fn monotonic(&self) -> Duration {
+            Duration::from_secs(7)
+        }
+        fn sleep(&self, d: Duration) {
+            let mut sleeps = self.sleeps.lock().unwrap();
+            sleeps.push(d);
+            assert!(
+                sleeps.len() < 10_000,
+                "the limiter spins on a clock that stands still"
+            );
+        }
+    }
+
+    // A clock that does not move with its sleeps must not keep a caller queued for ever: the
+    // limiter counts the time it slept. (It used to ask the frozen clock again and again.)
+    #[test]
+    fn a_clock_that_stands_still_does_not_hold_callers_for_ever() {
+        let clock = FrozenClock::default();
+        let l = RateLimiter::new(clock.monotonic());
+        l.record(clock.monotonic(), clock.monotonic(), true);
+        assert_eq!(l.rates(), (Some(0.5), 0.0));
+        // At 0.5/s, two seconds per token: eight slices of 250 ms each.
+        assert_eq!(l.acquire(&clock, None), Ok(Duration::from_secs(2)));
+        assert_eq!(*clock.sleeps.lock().unwrap(), [MAX_SLEEP; 8]);
+        // The next caller starts again from the clock's time: it waits too, and gets through.
+        assert!(l.acquire(&clock, None).is_ok());
+        assert_eq!(l.queued(), 0);
+    }
+
+    /// A clock whose first sleep panics (a user's clock, a test's assertion).
+    #[derive(Debug)]
+    struct PanickyClock(ManualClock, std::sync::atomic::AtomicBool);
+
+    impl Clock for PanickyClock {
+        fn now(&self) -> std::time::SystemTime {
+            self.0.now()
+        }
+        fn monotonic(&self) -> Duration {
+            self.0.monotonic()
+        }
+        fn sleep(&self, d: Duration) {
+            if !self.1.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                panic!("the clock failed");
+            }
+            self.0.sleep(d)
+        }
+    }
+
+    // A caller that unwinds while queued (the limiter's lock is not held while it sleeps)
+    // leaves neither its ticket nor a poisoned lock: the next caller is first in line.
+    #[test]
+    fn a_caller_that_panics_while_queued_leaves_no_place_behind() {
+        let clock = PanickyClock(ManualClock::new(UNIX_EPOCH), Default::default());
+        let l = RateLimiter::new(Duration::ZERO);
+        l.record(Duration::ZERO, Duration::ZERO, true);
+        let unwound =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| l.acquire(&clock, None)));
+        assert!(unwound.is_err());
+        assert_eq!((l.queued(), l.state.is_poisoned()), (0, false));
+        // First in line: one token at 0.5/s, eight slices.
+        assert_eq!(l.acquire(&clock, None), Ok(Duration::from_secs(2)));
+        assert_eq!(clock.0.sleeps(), [MAX_SLEEP; 8]);
     }
 }
