@@ -101,6 +101,27 @@ impl Live {
         Value::Object(out.json().clone())
     }
 
+    /// Runs `kms-lite call ARGS...` against moto with these credentials and nothing else of
+    /// the environment.
+    fn cli_call(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
+            .arg("call")
+            .args(args)
+            .args(["--endpoint-url", &self.endpoint, "--region", REGION])
+            .env_clear()
+            .envs([
+                ("AWS_ACCESS_KEY_ID", self.credentials.access_key_id()),
+                (
+                    "AWS_SECRET_ACCESS_KEY",
+                    self.credentials.secret_access_key(),
+                ),
+                ("AWS_MAX_ATTEMPTS", "1"),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ])
+            .output()
+            .unwrap()
+    }
+
     /// A new symmetric encryption key; returns its id.
     fn create_key(&self, description: &str) -> String {
         let out = self.raw("CreateKey", json!({ "Description": description }));
@@ -477,22 +498,7 @@ fn live_raw_call_reaches_operations_without_types() {
 #[test]
 fn live_cli_call_makes_and_uses_a_mac_key() {
     let Some(live) = Live::from_env() else { return };
-    let secret = live.credentials.secret_access_key().to_owned();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
-            .arg("call")
-            .args(args)
-            .args(["--endpoint-url", &live.endpoint, "--region", REGION])
-            .env_clear()
-            .envs([
-                ("AWS_ACCESS_KEY_ID", live.credentials.access_key_id()),
-                ("AWS_SECRET_ACCESS_KEY", secret.as_str()),
-                ("AWS_MAX_ATTEMPTS", "1"),
-                ("AWS_EC2_METADATA_DISABLED", "true"),
-            ])
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| live.cli_call(args);
     let text = |out: std::process::Output| {
         assert!(
             out.status.success(),
@@ -567,23 +573,12 @@ fn live_cli_call_pages_list_key_rotations() {
     for _ in 0..3 {
         live.raw("RotateKeyOnDemand", json!({ "KeyId": key }));
     }
-    let secret = live.credentials.secret_access_key().to_owned();
     let text = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-lite-dev"))
-            .arg("call")
-            .arg("ListKeyRotations")
-            .args(args)
-            .args(["--endpoint-url", &live.endpoint, "--region", REGION])
-            .args(["--output", "text"])
-            .env_clear()
-            .envs([
-                ("AWS_ACCESS_KEY_ID", live.credentials.access_key_id()),
-                ("AWS_SECRET_ACCESS_KEY", secret.as_str()),
-                ("AWS_MAX_ATTEMPTS", "1"),
-                ("AWS_EC2_METADATA_DISABLED", "true"),
-            ])
-            .output()
-            .unwrap();
+        let args: Vec<&str> = ["ListKeyRotations", "--output", "text"]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect();
+        let out = live.cli_call(&args);
         assert!(
             out.status.success(),
             "{args:?}: {}",
